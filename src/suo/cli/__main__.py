@@ -1,0 +1,5 @@
+import sys
+
+from suo.cli import main
+
+sys.exit(main())

@@ -1,0 +1,220 @@
+"""``suo shorten | resolve | stats | list | delete | demo``."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import tempfile
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from suo.errors import InvalidInput, PolicyError
+
+_REL = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+DEMO_UAS = {
+    "WeChat on iPhone": (
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 "
+        "(KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.44(0x18002c2f) NetType/WIFI Language/zh_CN"
+    ),
+    "QQ on Android": (
+        "Mozilla/5.0 (Linux; Android 13; V2232A Build/TP1A.220624.014; wv) AppleWebKit/537.36 "
+        "(KHTML, like Gecko) Version/4.0 Chrome/109.0.5414.86 MQQBrowser/6.2 TBS/046613 "
+        "Mobile Safari/537.36 V1_AND_SQ_8.9.80_4614_YYB_D QQ/8.9.80.12440 NetType/WIFI"
+    ),
+    "Chrome on Windows": (
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/131.0.0.0 Safari/537.36"
+    ),
+    "Safari on iPhone": (
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 "
+        "(KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1"
+    ),
+    "Googlebot": "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+}
+
+
+def parse_when(text: str, now: datetime) -> datetime:
+    """``7d`` / ``12h`` / ``30m`` from now, or an ISO 8601 time (UTC if no offset)."""
+    m = _REL.match(text)
+    if m:
+        return now + timedelta(**{_UNITS[m.group(2)]: int(m.group(1))})
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(
+            f"--expires {text!r}: give a duration like 7d, 12h, 30m or an ISO time "
+            "like 2026-12-31T23:59+08:00"
+        ) from None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def parse_policy(spec: str) -> Any:
+    """``anti-block``, ``only:wechat,qq``, ``mobile-only``, ``no-bots`` -> AccessPolicy."""
+    from suo.antiblock import AccessPolicy, Platform
+
+    name, _, args = spec.partition(":")
+    name = name.strip().lower().replace("_", "-")
+    if name == "only":
+        try:
+            platforms = [Platform(p.strip().lower()) for p in args.split(",") if p.strip()]
+        except ValueError as exc:
+            raise PolicyError(
+                f"--policy {spec!r}: {exc}; platforms: {', '.join(p.value for p in Platform)}"
+            ) from None
+        if not platforms:
+            raise PolicyError("--policy only: needs platforms, e.g. only:wechat,qq")
+        return AccessPolicy.only(*platforms)
+    presets = {"anti-block": "anti_block", "mobile-only": "mobile_only", "no-bots": "no_bots"}
+    if name in presets and not args:
+        return getattr(AccessPolicy, presets[name])()
+    raise PolicyError(
+        f"unknown --policy {spec!r}; use anti-block, only:wechat,qq, mobile-only or no-bots"
+    )
+
+
+def _shortener(args: argparse.Namespace) -> Any:
+    from suo.cli import default_store_url
+    from suo.shortener import Shortener
+
+    kwargs: dict[str, Any] = {}
+    if getattr(args, "base_url", None):
+        kwargs["base_url"] = args.base_url
+    return Shortener(args.store or default_store_url(), cache_ttl=0, **kwargs)
+
+
+def cmd_shorten(args: argparse.Namespace) -> int:
+    s = _shortener(args)
+    expires = parse_when(args.expires, s.clock()) if args.expires else None
+    link = s.shorten(
+        args.url,
+        alias=args.alias,
+        expires_at=expires,
+        max_clicks=args.max_clicks,
+        policy=parse_policy(args.policy) if args.policy else None,
+        tags=args.tag or (),
+    )
+    print(link.code)
+    return 0
+
+
+def cmd_resolve(args: argparse.Namespace) -> int:
+    s = _shortener(args)
+    d = s.resolve(args.code, user_agent=args.ua, accept_language=args.lang)
+    print(f"{d.kind.value} {d.status}" + (f" {d.location}" if d.location else ""))
+    if args.body and d.body:
+        print(d.body)
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    s = _shortener(args)
+    st = s.stats(args.code)
+    print(f"code: {st.code}")
+    print(f"clicks: {st.clicks}  visits: {st.visits}  bots: {st.bots}")
+    print(f"first visit: {st.first_visit or '-'}  last visit: {st.last_visit or '-'}")
+    for title, counts in (("platform", st.by_platform), ("os", st.by_os), ("day", st.by_day)):
+        if counts:
+            print(f"by {title}: " + ", ".join(f"{k}={v}" for k, v in sorted(counts.items())))
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    s = _shortener(args)
+    page = s.links(tag=args.tag, after=args.after, limit=args.limit)
+    for link in page.links:
+        print(f"{link.code}\t{link.target}\t{','.join(link.tags)}")
+    if page.next:
+        print(f"# more: --after {page.next}")
+    return 0
+
+
+def cmd_delete(args: argparse.Namespace) -> int:
+    s = _shortener(args)
+    if not s.delete(args.code):
+        print(f"no link with code {args.code!r}")
+        return 1
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Make links, resolve them as several apps would, and print the counts."""
+    from suo.antiblock import AccessPolicy, Platform
+    from suo.shortener import Shortener
+
+    with tempfile.TemporaryDirectory(prefix="suo-demo-") as tmp:
+        url = args.store or f"sqlite:///{tmp}/demo.db"
+        s = Shortener(url, base_url="https://s.example/")
+        print(f"store: {url}\n")
+        links = [
+            s.shorten("https://shop.example.com/spring-sale", alias="sale",
+                      policy=AccessPolicy.anti_block(), tags=["demo"]),
+            s.shorten("https://club.example.com/members", alias="club",
+                      policy=AccessPolicy.only(Platform.WECHAT), tags=["demo"]),
+            s.shorten("https://example.com/coupon", alias="coupon", max_clicks=2, tags=["demo"]),
+        ]  # fmt: skip
+        print("links made:")
+        for link in links:
+            policy = link.policy.name if link.policy is not None else "redirect everyone"
+            cap = f", max {link.max_clicks} clicks" if link.max_clicks else ""
+            print(f"  {s.short_url(link.code):28} -> {link.target}  [{policy}{cap}]")
+        print("\nvisits:")
+        for link in links:
+            for who, ua in DEMO_UAS.items():
+                d = s.resolve(link.code, user_agent=ua, accept_language="zh-CN,zh;q=0.9")
+                where = d.location or ""
+                print(f"  /{link.code:7} {who:18} -> {d.kind.value:9} {d.status} {where}")
+        print("\ncounted:")
+        for link in links:
+            st = s.stats(link.code)
+            plats = ", ".join(f"{k}={v}" for k, v in sorted(st.by_platform.items()))
+            print(
+                f"  /{link.code:7} clicks={st.clicks} visits={st.visits} bots={st.bots}  ({plats})"
+            )
+        s.store.close()
+    return 0
+
+
+def register(sub: Any) -> None:
+    """Add the link subcommands to the ``suo`` parser."""
+    from suo.cli import add_store_option
+
+    p = sub.add_parser("shorten", help="make a short link and print its code")
+    p.add_argument("url")
+    p.add_argument("--alias", help="use this code instead of a generated one")
+    p.add_argument("--expires", metavar="WHEN", help="7d, 12h, 30m, or an ISO 8601 time")
+    p.add_argument("--max-clicks", type=int, metavar="N")
+    p.add_argument("--policy", help="anti-block | only:wechat,qq | mobile-only | no-bots")
+    p.add_argument("--tag", action="append", help="a tag (repeat for more)")
+    add_store_option(p)
+    p.set_defaults(func=cmd_shorten)
+
+    p = sub.add_parser("resolve", help="print what a visit to CODE gets (and count it)")
+    p.add_argument("code")
+    p.add_argument("--ua", default="", help="the User-Agent to resolve as")
+    p.add_argument("--lang", default=None, help="an Accept-Language value, e.g. zh-CN")
+    p.add_argument("--body", action="store_true", help="also print the page body")
+    add_store_option(p)
+    p.set_defaults(func=cmd_resolve)
+
+    p = sub.add_parser("stats", help="print a link's clicks and breakdowns")
+    p.add_argument("code")
+    add_store_option(p)
+    p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("list", help="list links, optionally by tag")
+    p.add_argument("--tag")
+    p.add_argument("--after")
+    p.add_argument("--limit", type=int, default=100)
+    add_store_option(p)
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("delete", help="delete a link")
+    p.add_argument("code")
+    add_store_option(p)
+    p.set_defaults(func=cmd_delete)
+
+    p = sub.add_parser("demo", help="make, resolve and count a few links on a throw-away store")
+    add_store_option(p)
+    p.set_defaults(func=cmd_demo)

@@ -1,0 +1,203 @@
+"""Value objects of the shortener: :class:`Link`, :class:`Visit`, :class:`Stats`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
+
+from attrs import evolve, field, frozen
+
+from suo.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from suo.antiblock.policy import AccessPolicy
+
+__all__ = ["Link", "LinkPage", "Stats", "Visit"]
+
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+
+def _tags(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        raise InvalidInput(f"tags must be a sequence of strings, not the string {value!r}")
+    out: list[str] = []
+    for tag in value:
+        if not isinstance(tag, str) or not tag.strip() or len(tag) > 64:
+            raise InvalidInput(f"each tag must be a non-empty string of at most 64 chars: {tag!r}")
+        if tag not in out:
+            out.append(tag)
+    return tuple(out)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.astimezone(UTC).isoformat()
+
+
+def _from_iso(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value)
+
+
+@frozen
+class Link:
+    """A short link: a code that stands for a target URL, with its rules.
+
+    Links are immutable values; ``Shortener.update`` stores a changed copy.
+    Click counts live in the store (see :class:`Stats`), not here.
+
+    Attributes:
+        code: the short code (the path after the domain).
+        target: the normalised http(s) URL the code stands for. For a live code,
+            the first target at creation time (the live pool decides per visit).
+        created_at: when it was made (aware, UTC).
+        expires_at: after this instant ``resolve`` answers EXPIRED (410).
+        max_clicks: after this many counted clicks ``resolve`` answers EXHAUSTED.
+        tags: labels for listing and reporting.
+        policy: the :class:`~suo.antiblock.AccessPolicy`; ``None`` uses the
+            Shortener's default.
+        redirect_status: 301, 302 (default), 303, 307 or 308.
+        live: the live-code strategy name when this link is a live code.
+        title: a human title (used by preview pages and landing pages).
+        description: a human description (preview pages).
+
+    Example:
+        >>> import suo
+        >>> s = suo.Shortener(suo.open_store("memory://"))
+        >>> link = s.shorten("https://example.com", alias="ex", tags=["spring"])
+        >>> link.code, link.target, link.tags
+        ('ex', 'https://example.com/', ('spring',))
+    """
+
+    code: str
+    target: str
+    created_at: datetime
+    expires_at: datetime | None = None
+    max_clicks: int | None = field(default=None)
+    tags: tuple[str, ...] = field(default=(), converter=_tags)
+    policy: AccessPolicy | None = None
+    redirect_status: int = field(default=302)
+    live: str | None = None
+    title: str | None = None
+    description: str | None = None
+
+    @redirect_status.validator
+    def _check_status(self, _attr: object, value: int) -> None:
+        if value not in REDIRECT_STATUSES:
+            raise InvalidInput(
+                f"redirect_status must be one of {sorted(REDIRECT_STATUSES)}, got {value!r}"
+            )
+
+    @max_clicks.validator
+    def _check_max(self, _attr: object, value: int | None) -> None:
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or value < 1
+        ):
+            raise InvalidInput(f"max_clicks must be a positive integer or None, got {value!r}")
+
+    def is_expired(self, now: datetime) -> bool:
+        """True when ``now`` is at or past ``expires_at``."""
+        return self.expires_at is not None and now >= self.expires_at
+
+    def with_changes(self, **changes: Any) -> Link:
+        """A copy with some fields replaced (validators run again)."""
+        return evolve(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-compatible dict; :meth:`from_dict` reads it back. Used by backends."""
+        return {
+            "code": self.code,
+            "target": self.target,
+            "created_at": _iso(self.created_at),
+            "expires_at": _iso(self.expires_at),
+            "max_clicks": self.max_clicks,
+            "tags": list(self.tags),
+            "policy": None if self.policy is None else self.policy.to_dict(),
+            "redirect_status": self.redirect_status,
+            "live": self.live,
+            "title": self.title,
+            "description": self.description,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Link:
+        """Rebuild a link from :meth:`to_dict` output."""
+        policy = None
+        if data.get("policy") is not None:
+            from suo.antiblock.policy import AccessPolicy
+
+            policy = AccessPolicy.from_dict(data["policy"])
+        created = _from_iso(data["created_at"])
+        assert created is not None
+        return cls(
+            code=data["code"],
+            target=data["target"],
+            created_at=created,
+            expires_at=_from_iso(data.get("expires_at")),
+            max_clicks=data.get("max_clicks"),
+            tags=tuple(data.get("tags", ())),
+            policy=policy,
+            redirect_status=data.get("redirect_status", 302),
+            live=data.get("live"),
+            title=data.get("title"),
+            description=data.get("description"),
+        )
+
+
+@frozen
+class Visit:
+    """One request for a link, as the store records it.
+
+    Attributes:
+        at: when (aware).
+        platform: the :class:`~suo.antiblock.Platform` value (``"wechat"``...).
+        os: the :class:`~suo.antiblock.OS` value (``"ios"``...).
+        bot: a crawler or link-preview fetcher (never consumes a click cap).
+        outcome: the :class:`~suo.decision.DecisionKind` value it got.
+    """
+
+    at: datetime
+    platform: str = "browser"
+    os: str = "other"
+    bot: bool = False
+    outcome: str = "redirect"
+
+    @property
+    def day(self) -> str:
+        """The UTC calendar day, ``YYYY-MM-DD`` (the per-day breakdown key)."""
+        return self.at.astimezone(UTC).date().isoformat()
+
+
+@frozen
+class Stats:
+    """What happened to one link.
+
+    Attributes:
+        code: the link.
+        clicks: counted clicks: people sent to (or shown) the target. Caps count these.
+        visits: every human visit, whatever it got (guide pages and denials too).
+        bots: visits by crawlers and preview fetchers, counted apart.
+        first_visit / last_visit: first and latest human visit.
+        by_platform / by_os / by_day: human visits broken down.
+    """
+
+    code: str
+    clicks: int = 0
+    visits: int = 0
+    bots: int = 0
+    first_visit: datetime | None = None
+    last_visit: datetime | None = None
+    by_platform: Mapping[str, int] = field(factory=dict)
+    by_os: Mapping[str, int] = field(factory=dict)
+    by_day: Mapping[str, int] = field(factory=dict)
+
+    def day(self, when: date) -> int:
+        """Human visits on one UTC day."""
+        return self.by_day.get(when.isoformat(), 0)
+
+
+@frozen
+class LinkPage:
+    """One page of links from ``Shortener.links``; pass ``next`` back as ``after``."""
+
+    links: tuple[Link, ...]
+    next: str | None

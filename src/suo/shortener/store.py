@@ -1,0 +1,68 @@
+"""What the shortener needs from a store: the :class:`LinkStore` protocol.
+
+Backends implement it (``suo.storage.memory``, ``.sql``, ``.redis``); the
+conformance suite in :mod:`suo.testing` checks that they agree with the memory
+model. Every method that can race is one atomic operation in the engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
+
+from suo.shortener.model import Link, Stats, Visit
+
+__all__ = ["LinkStore"]
+
+
+@runtime_checkable
+class LinkStore(Protocol):
+    """Plain create/read/update/delete of links, plus the atomic click counter."""
+
+    def create_link(self, link: Link) -> None:
+        """Insert ``link``; raise :class:`~suo.errors.AliasTaken` if its code exists.
+
+        The existence check and the insert are one atomic step in the engine
+        (unique constraint, ``SET NX``), so of N racing callers exactly one wins.
+        """
+
+    def create_links(self, links: Sequence[Link]) -> None:
+        """Insert many links at once, all or nothing.
+
+        If any code exists already (or repeats within ``links``), raise
+        :class:`~suo.errors.AliasTaken` for it and leave the store unchanged.
+        """
+
+    def get_link(self, code: str) -> Link | None:
+        """The link with this code, or ``None``."""
+
+    def replace_link(self, link: Link) -> bool:
+        """Store a changed link under its existing code; ``False`` if it is gone."""
+
+    def delete_link(self, code: str) -> bool:
+        """Delete a link with its counters and visits; ``False`` if it was not there."""
+
+    def list_links(self, *, tag: str | None, after: str | None, limit: int) -> list[Link]:
+        """Links ordered by code, codes strictly greater than ``after``, at most ``limit``.
+
+        With ``tag``, only links carrying that tag.
+        """
+
+    def hit(self, code: str, visit: Visit, *, count: bool, cap: int | None) -> int | None:
+        """Record one visit atomically and return the click count after it.
+
+        With ``count`` the visit is a click: it increments the counter unless
+        ``cap`` is set and already reached, in which case nothing is counted,
+        the visit is recorded with outcome ``"exhausted"`` and ``None`` is
+        returned. Without ``count`` the visit is only recorded (bots, guide
+        pages) and the current count is returned.
+        """
+
+    def link_stats(self, code: str) -> Stats:
+        """Counters and breakdowns for one link (zeros for an unknown code)."""
+
+    def next_sequence(self, name: str) -> int:
+        """Atomically increment and return the named counter (starts at 1)."""
+
+    def close(self) -> None:
+        """Release connections. The store is unusable afterwards."""

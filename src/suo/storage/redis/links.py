@@ -1,0 +1,197 @@
+"""Redis implementation of :class:`~suo.shortener.store.LinkStore`.
+
+Keys (``p`` is the store prefix; braces hold the Cluster hash tag)::
+
+    p:{<code>}:link     string  Link.to_dict() as JSON; SET NX claims the alias
+    p:{<code>}:n        hash    clicks, visits, bots, first, last
+    p:{<code>}:by       hash    platform:<p>, os:<o>, day:<YYYY-MM-DD> -> visits
+    p:{tag:<tag>}:links zset    codes with that tag (score 0, ordered by code)
+    p:{seq}:<name>      string  counters for sequence code generators
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from suo.errors import AliasTaken
+from suo.shortener.model import Link, Stats, Visit
+
+# One round trip per visit: cap check, increment and breakdowns together.
+# KEYS: counters hash, breakdown hash. ARGV: bot, count, cap (-1 = none),
+# now (ISO), platform field, os field, day field.
+_HIT = """
+local n, by = KEYS[1], KEYS[2]
+if ARGV[1] == '1' then
+  redis.call('HINCRBY', n, 'bots', 1)
+  return tonumber(redis.call('HGET', n, 'clicks') or '0')
+end
+local clicks = tonumber(redis.call('HGET', n, 'clicks') or '0')
+local result = clicks
+if ARGV[2] == '1' then
+  local cap = tonumber(ARGV[3])
+  if cap >= 0 and clicks >= cap then
+    result = -1
+  else
+    result = redis.call('HINCRBY', n, 'clicks', 1)
+  end
+end
+redis.call('HINCRBY', n, 'visits', 1)
+redis.call('HSETNX', n, 'first', ARGV[4])
+redis.call('HSET', n, 'last', ARGV[4])
+redis.call('HINCRBY', by, ARGV[5], 1)
+redis.call('HINCRBY', by, ARGV[6], 1)
+redis.call('HINCRBY', by, ARGV[7], 1)
+return result
+"""
+
+
+class RedisLinks:
+    """Mixin of :class:`~suo.storage.redis.RedisStore` for links."""
+
+    _r: Any
+    _key: Any
+    _wrap: Any
+    _script: Any
+
+    def _tag_key(self, tag: str) -> str:
+        return str(self._key(f"tag:{tag}", "links"))
+
+    def create_link(self, link: Link) -> None:
+        with self._wrap():
+            if not self._r.set(self._key(link.code, "link"), _dump(link), nx=True):
+                raise AliasTaken(link.code)
+            if link.tags:
+                pipe = self._r.pipeline(transaction=False)
+                for tag in link.tags:
+                    pipe.zadd(self._tag_key(tag), {link.code: 0})
+                pipe.execute()
+
+    def create_links(self, links: Sequence[Link]) -> None:
+        if not links:
+            return
+        seen: set[str] = set()
+        for link in links:
+            if link.code in seen:
+                raise AliasTaken(link.code)
+            seen.add(link.code)
+        with self._wrap():
+            # Each SET NX is atomic; keys of different links live in different
+            # Cluster slots, so on a conflict the ones already set are rolled back.
+            pipe = self._r.pipeline(transaction=False)
+            for link in links:
+                pipe.set(self._key(link.code, "link"), _dump(link), nx=True)
+            results = pipe.execute()
+            if not all(results):
+                won = [lk.code for lk, ok in zip(links, results, strict=True) if ok]
+                undo = self._r.pipeline(transaction=False)
+                for c in won:
+                    undo.delete(self._key(c, "link"))
+                undo.execute()
+                lost = next(lk.code for lk, ok in zip(links, results, strict=True) if not ok)
+                raise AliasTaken(lost)
+            pipe = self._r.pipeline(transaction=False)
+            for link in links:
+                for tag in link.tags:
+                    pipe.zadd(self._tag_key(tag), {link.code: 0})
+            pipe.execute()
+
+    def get_link(self, code: str) -> Link | None:
+        with self._wrap():
+            data = self._r.get(self._key(code, "link"))
+        return None if data is None else Link.from_dict(json.loads(data))
+
+    def replace_link(self, link: Link) -> bool:
+        with self._wrap():
+            old = self._r.set(self._key(link.code, "link"), _dump(link), xx=True, get=True)
+            if old is None:
+                return False
+            old_tags = set(json.loads(old).get("tags", ()))
+            pipe = self._r.pipeline(transaction=False)
+            for tag in old_tags - set(link.tags):
+                pipe.zrem(self._tag_key(tag), link.code)
+            for tag in set(link.tags) - old_tags:
+                pipe.zadd(self._tag_key(tag), {link.code: 0})
+            pipe.execute()
+            return True
+
+    def delete_link(self, code: str) -> bool:
+        with self._wrap():
+            data = self._r.getdel(self._key(code, "link"))
+            if data is None:
+                return False
+            pipe = self._r.pipeline(transaction=False)
+            pipe.delete(self._key(code, "n"), self._key(code, "by"))
+            for tag in json.loads(data).get("tags", ()):
+                pipe.zrem(self._tag_key(tag), code)
+            pipe.execute()
+            return True
+
+    def list_links(self, *, tag: str | None, after: str | None, limit: int) -> list[Link]:
+        with self._wrap():
+            if tag is not None:
+                lo = "-" if after is None else f"({after}"
+                codes = self._r.zrangebylex(self._tag_key(tag), lo, "+", start=0, num=limit)
+            else:
+                # No global index: a full list is an admin task, so SCAN is fine.
+                found = sorted(
+                    key.split("{", 1)[1].rsplit("}", 1)[0]
+                    for key in self._r.scan_iter(match=self._key("*", "link"), count=1000)
+                )
+                codes = [c for c in found if after is None or c > after][:limit]
+            if not codes:
+                return []
+            datas = self._r.mget([self._key(c, "link") for c in codes])
+        return [Link.from_dict(json.loads(d)) for d in datas if d is not None]
+
+    def hit(self, code: str, visit: Visit, *, count: bool, cap: int | None) -> int | None:
+        with self._wrap():
+            result = self._script("hit", _HIT)(
+                keys=[self._key(code, "n"), self._key(code, "by")],
+                args=[
+                    int(visit.bot),
+                    int(count),
+                    -1 if cap is None else cap,
+                    visit.at.isoformat(),
+                    f"platform:{visit.platform}",
+                    f"os:{visit.os}",
+                    f"day:{visit.day}",
+                ],
+            )
+        return None if int(result) < 0 else int(result)
+
+    def link_stats(self, code: str) -> Stats:
+        with self._wrap():
+            pipe = self._r.pipeline(transaction=False)
+            pipe.hgetall(self._key(code, "n"))
+            pipe.hgetall(self._key(code, "by"))
+            n, by = pipe.execute()
+        dims: dict[str, dict[str, int]] = {"platform": {}, "os": {}, "day": {}}
+        for fld, value in by.items():
+            dim, _, name = fld.partition(":")
+            dims[dim][name] = int(value)
+        return Stats(
+            code=code,
+            clicks=int(n.get("clicks", 0)),
+            visits=int(n.get("visits", 0)),
+            bots=int(n.get("bots", 0)),
+            first_visit=_dt(n.get("first")),
+            last_visit=_dt(n.get("last")),
+            by_platform=dims["platform"],
+            by_os=dims["os"],
+            by_day=dims["day"],
+        )
+
+    def next_sequence(self, name: str) -> int:
+        with self._wrap():
+            return int(self._r.incr(self._key("seq", name)))
+
+
+def _dump(link: Link) -> str:
+    return json.dumps(link.to_dict(), ensure_ascii=False, separators=(",", ":"))
+
+
+def _dt(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value)

@@ -1,0 +1,173 @@
+"""Engine set-up, the shared schema and error wrapping for the SQL store."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event, exc
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import StaticPool
+
+from suo.errors import ConfigurationError, StorageError, StorageIntegrityError, StorageUnavailable
+
+METADATA = sa.MetaData()
+"""Every suo table; each domain module adds its tables here at import."""
+
+
+class UTCDateTime(sa.types.TypeDecorator[datetime]):
+    """Aware datetimes on every engine: stored as naive UTC, read back as UTC."""
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def _normalise_url(url: str) -> str:
+    scheme, sep, rest = url.partition("://")
+    scheme = scheme.lower()
+    if scheme in ("postgresql", "postgres"):
+        return "postgresql+psycopg://" + rest
+    return scheme + sep + rest
+
+
+class SQLBase:
+    """Owns the engine; domain mixins run statements through :meth:`_tx`."""
+
+    url: str
+
+    def __init__(
+        self,
+        *,
+        url: str,
+        schema: str | None = None,
+        connect_timeout: float = 5.0,
+        statement_timeout: float = 10.0,
+        create_schema: bool = True,
+        echo: bool = False,
+        **options: Any,
+    ) -> None:
+        if options:
+            raise ConfigurationError(f"unknown SQL store options: {sorted(options)}")
+        self.url = url
+        sa_url = _normalise_url(url)
+        self.dialect = sa_url.split(":", 1)[0].split("+", 1)[0]
+        # SQLite in memory is one connection shared by every thread, so calls
+        # are serialised by a lock; files and servers use a real pool.
+        self._serial: threading.Lock | None = None
+        kwargs: dict[str, Any] = {"echo": echo}
+        if self.dialect == "sqlite":
+            kwargs["connect_args"] = {"timeout": statement_timeout * 3, "check_same_thread": False}
+            if sa_url in ("sqlite://", "sqlite+pysqlite://", "sqlite:///:memory:"):
+                kwargs["poolclass"] = StaticPool
+                self._serial = threading.Lock()
+        elif self.dialect == "postgresql":
+            kwargs["connect_args"] = {
+                "connect_timeout": max(1, int(connect_timeout)),
+                "options": f"-c statement_timeout={int(statement_timeout * 1000)}"
+                + " -c lock_timeout="
+                + str(int(statement_timeout * 1000)),
+            }
+            kwargs["pool_pre_ping"] = True
+            kwargs["pool_size"] = 10
+            kwargs["max_overflow"] = 20
+            kwargs["pool_timeout"] = connect_timeout * 2
+        else:
+            raise ConfigurationError(
+                f"suo's SQL store supports SQLite and PostgreSQL, not {self.dialect!r} ({url!r})"
+            )
+        try:
+            self._engine: Engine = sa.create_engine(sa_url, **kwargs)
+        except (exc.ArgumentError, exc.NoSuchModuleError) as e:
+            raise ConfigurationError(f"cannot use SQL URL {url!r}: {e}") from e
+        if self.dialect == "sqlite":
+            event.listen(self._engine, "connect", _sqlite_on_connect)
+            event.listen(self._engine, "begin", _sqlite_on_begin)
+        self.schema = schema
+        if schema is not None:
+            self._engine = self._engine.execution_options(schema_translate_map={None: schema})
+        if create_schema:
+            self.create_schema()
+
+    def create_schema(self) -> None:
+        """Create suo's tables (and the PostgreSQL schema) when missing. Idempotent."""
+        with self._tx() as conn:
+            if self.schema is not None and self.dialect == "postgresql":
+                conn.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"'))
+        with self._wrap():
+            METADATA.create_all(self._engine, checkfirst=True)
+
+    def drop_schema(self) -> None:
+        """Drop suo's tables (and a PostgreSQL schema given as ``schema=``)."""
+        with self._wrap():
+            if self.schema is not None and self.dialect == "postgresql":
+                with self._engine.begin() as conn:
+                    conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE'))
+            else:
+                METADATA.drop_all(self._engine)
+
+    @contextlib.contextmanager
+    def _wrap(self) -> Iterator[None]:
+        try:
+            if self._serial is not None:
+                with self._serial:
+                    yield
+            else:
+                yield
+        except exc.IntegrityError as e:
+            raise StorageIntegrityError(f"the database refused the write: {e.orig}") from e
+        except (exc.OperationalError, exc.TimeoutError, exc.InterfaceError) as e:
+            raise StorageUnavailable(
+                f"database unavailable ({self.url_safe}): {e.orig if hasattr(e, 'orig') else e}"
+            ) from e
+        except exc.SQLAlchemyError as e:
+            raise StorageError(f"database error ({self.url_safe}): {e}") from e
+
+    @contextlib.contextmanager
+    def _tx(self) -> Iterator[Connection]:
+        """One transaction; engine errors come out as ``StorageError`` subclasses."""
+        with self._wrap(), self._engine.begin() as conn:
+            yield conn
+
+    @property
+    def url_safe(self) -> str:
+        """The URL with any password hidden."""
+        try:
+            return sa.engine.make_url(_normalise_url(self.url)).render_as_string(hide_password=True)
+        except exc.ArgumentError:
+            return "<bad url>"
+
+    def close(self) -> None:
+        """Dispose of the connection pool."""
+        self._engine.dispose()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.url_safe!r})"
+
+
+def _sqlite_on_connect(dbapi_conn: Any, _record: Any) -> None:
+    # Take transaction control from pysqlite so that _sqlite_on_begin decides.
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    # WAL lets readers run beside the writer; NORMAL sync is safe with WAL.
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
+
+
+def _sqlite_on_begin(conn: Connection) -> None:
+    # IMMEDIATE takes the write lock up front: two writers queue on the busy
+    # timeout instead of one failing with SQLITE_BUSY when it upgrades a read.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")

@@ -1,0 +1,41 @@
+"""The storage conformance suite, shipped so backend authors can run it too.
+
+Subclass :class:`StoreSuite` in your own tests and give it a ``store``
+fixture that yields a fresh, empty store of your backend::
+
+    import pytest
+    from suo.testing import StoreSuite
+
+    class TestMyBackend(StoreSuite):
+        @pytest.fixture
+        def store(self):
+            store = MyStore("mine://test")
+            yield store
+            store.close()
+
+Every test in the suite runs unchanged against every suo backend too. The
+suite needs ``pytest`` and ``hypothesis`` (``pip install 'suo[test]'``).
+"""
+
+from __future__ import annotations
+
+from suo.testing.backends import BACKENDS, isolated_store, require_service
+from suo.testing.community import CommunityStoreSuite
+from suo.testing.links import LinkStoreSuite
+from suo.testing.live import LiveStoreSuite
+from suo.testing.sop import SopStoreSuite
+
+__all__ = [
+    "BACKENDS",
+    "CommunityStoreSuite",
+    "LinkStoreSuite",
+    "LiveStoreSuite",
+    "SopStoreSuite",
+    "StoreSuite",
+    "isolated_store",
+    "require_service",
+]
+
+
+class StoreSuite(LinkStoreSuite, LiveStoreSuite, SopStoreSuite, CommunityStoreSuite):
+    """Every protocol's conformance tests; needs a ``store`` fixture."""

@@ -1,0 +1,98 @@
+"""Open throw-away stores on every backend, isolated per use.
+
+PostgreSQL stores get a schema of their own, Redis stores a key prefix of
+their own; both are dropped afterwards, so tests never see each other's data
+and never depend on leftovers or order.
+
+Server addresses come from ``SUO_TEST_POSTGRES_URL`` and ``SUO_TEST_REDIS_URL``.
+Without them those backends are skipped with the reason, unless
+``SUO_REQUIRE_SERVICES=1`` is set (CI), which turns a missing server into a
+failure.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+__all__ = ["BACKENDS", "isolated_store", "require_service", "service_url"]
+
+BACKENDS = ("memory", "sqlite", "sqlite-file", "postgres", "redis")
+"""Backend ids used by the ``store`` fixtures, in the order tests run them."""
+
+_ENV = {"postgres": "SUO_TEST_POSTGRES_URL", "redis": "SUO_TEST_REDIS_URL"}
+
+
+def service_url(kind: str) -> str | None:
+    """The server URL for ``"postgres"`` or ``"redis"`` from the environment."""
+    return os.environ.get(_ENV[kind]) or None
+
+
+def require_service(kind: str) -> str:
+    """The server URL, or skip the test (fail under ``SUO_REQUIRE_SERVICES=1``)."""
+    url = service_url(kind)
+    if url is None:
+        msg = f"{_ENV[kind]} is not set, so the {kind} backend tests cannot run"
+        if os.environ.get("SUO_REQUIRE_SERVICES") == "1":
+            pytest.fail(msg + " (SUO_REQUIRE_SERVICES=1 says the server must be there)")
+        pytest.skip(msg)
+    return url
+
+
+@contextlib.contextmanager
+def isolated_store(kind: str, **options: Any) -> Iterator[Any]:
+    """Yield a fresh, empty store of ``kind`` (one of :data:`BACKENDS`), then drop it."""
+    from suo.storage import open_store
+
+    token = uuid.uuid4().hex[:10]
+    if kind == "memory":
+        store = open_store("memory://", **options)
+        try:
+            yield store
+        finally:
+            store.close()
+    elif kind == "sqlite":
+        store = open_store("sqlite://", **options)
+        try:
+            yield store
+        finally:
+            store.close()
+    elif kind == "sqlite-file":
+        with tempfile.TemporaryDirectory(prefix="suo-test-") as tmp:
+            store = open_store(f"sqlite:///{tmp}/suo-{token}.db", **options)
+            try:
+                yield store
+            finally:
+                store.close()
+    elif kind == "postgres":
+        store = open_store(require_service("postgres"), schema=f"suo_t_{token}", **options)
+        try:
+            yield store
+        finally:
+            store.drop_schema()
+            store.close()
+    elif kind == "redis":
+        store = open_store(require_service("redis"), prefix=f"suo-t-{token}", **options)
+        try:
+            yield store
+        finally:
+            store.drop_all()
+            store.close()
+    else:
+        raise ValueError(f"unknown backend kind {kind!r}; use one of {BACKENDS}")
+
+
+def store_url(kind: str, token: str | None = None) -> tuple[str, dict[str, Any]]:
+    """A URL and options that another process can use to open the same kind of store."""
+    token = token or uuid.uuid4().hex[:10]
+    if kind == "postgres":
+        return require_service("postgres"), {"schema": f"suo_t_{token}"}
+    if kind == "redis":
+        return require_service("redis"), {"prefix": f"suo-t-{token}"}
+    raise ValueError(kind)
