@@ -154,8 +154,8 @@ class SequenceCodes:
         self.rounds = rounds
         self._space: int = 62**length
         bits = (self._space - 1).bit_length()
-        self._half = (bits + 1) // 2
-        self._mask = (1 << self._half) - 1
+        self._half: int = (bits + 1) // 2
+        self._mask: int = (1 << self._half) - 1
 
     def _f(self, r: int, i: int) -> int:
         h = hashlib.blake2b(r.to_bytes(16, "big") + bytes([i]), key=self.key, digest_size=8)
