@@ -1,0 +1,1 @@
+"""suo's benchmarks: ``python -m benchmarks [name ...] [--quick]``."""
