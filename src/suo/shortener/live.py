@@ -56,3 +56,11 @@ def resolve(
     common: dict[str, Any],
 ) -> Decision:
     raise NotImplementedError("live codes are not implemented yet")
+
+
+class LiveCode:
+    """Manages one live code's targets (placeholder)."""
+
+    def __init__(self, shortener: Shortener, code: str) -> None:
+        self.shortener = shortener
+        self.code = code

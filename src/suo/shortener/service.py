@@ -22,7 +22,7 @@ from suo.shortener.urls import normalize_url
 from suo.storage import open_store
 
 if TYPE_CHECKING:
-    from suo.shortener.live import LiveTarget
+    from suo.shortener.live import LiveCode, LiveTarget
 
 __all__ = ["Shortener"]
 
@@ -250,6 +250,19 @@ class Shortener:
         return live.create(
             self, targets, strategy=strategy, alias=alias, policy=policy, title=title, tags=tags
         )
+
+    def live(self, code: str) -> LiveCode:
+        """The manager of a live code's targets (add, retire, replace, list, events)."""
+        from suo.shortener.live import LiveCode
+
+        return LiveCode(self, code)
+
+    def qr(self, code: str, fmt: str = "png", **options: Any) -> bytes | str:
+        """Render the QR code of a link's short URL (see :func:`suo.shortener.qr.render`)."""
+        from suo.shortener import qr
+
+        self.get(code)
+        return qr.render(self.short_url(code), fmt=fmt, **options)
 
     # -- reading and changing ---------------------------------------------
 
