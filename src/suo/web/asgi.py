@@ -1,0 +1,193 @@
+"""The ASGI adapter: serve a Shortener's links from any ASGI server.
+
+Resolving a visit is synchronous: it reads the link and writes the click to
+the store. On a network store (PostgreSQL, Redis) or a SQLite file that is a
+round trip of 0.1-2 ms, and doing it on the event loop would stall every other
+connection of the worker meanwhile. So by default :class:`ASGIApp` runs each
+resolve in a bounded thread pool of its own (``max_threads``, 16 by default):
+the loop keeps accepting and answering while up to ``max_threads`` resolves
+wait on the engine, and further requests queue instead of opening ever more
+connections. The store's connection pool should be at least that large
+(suo's PostgreSQL pool allows 30). The in-process memory store answers in
+microseconds, less than a thread hop costs, so it is resolved inline.
+``benchmarks/bench_serve.py`` measures both ways.
+
+Example:
+    >>> import asyncio, suo
+    >>> from suo.web import ASGIApp
+    >>> s = suo.Shortener("memory://")
+    >>> _ = s.shorten("https://example.com/", alias="ex")
+    >>> sent = []
+    >>> async def receive(): return {"type": "http.request", "body": b""}
+    >>> async def send(message): sent.append(message)
+    >>> scope = {"type": "http", "method": "GET", "path": "/ex", "headers": [], "client": ("127.0.0.1", 5000)}
+    >>> asyncio.run(ASGIApp(s)(scope, receive, send))
+    >>> sent[0]["status"], dict(sent[0]["headers"])[b"location"]
+    (302, b'https://example.com/')
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
+
+from suo.errors import ConfigurationError
+from suo.web.core import Request, Responder, Response
+from suo.web.proxies import TrustedProxies
+
+if TYPE_CHECKING:
+    from suo.shortener.service import Shortener
+
+__all__ = ["ASGIApp"]
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+
+def _is_in_process(shortener: Shortener) -> bool:
+    from suo.storage.memory import MemoryStore
+
+    return isinstance(shortener.store, MemoryStore)
+
+
+def _asgi_headers(items: Iterable[tuple[bytes, bytes]]) -> dict[str, str]:
+    """ASGI header pairs as a dict of lower-case names; repeated headers joined by ``", "``."""
+    out: dict[str, str] = {}
+    for raw_name, raw_value in items:
+        name = bytes(raw_name).decode("latin-1").lower()
+        value = bytes(raw_value).decode("latin-1")
+        out[name] = f"{out[name]}, {value}" if name in out else value
+    return out
+
+
+class ASGIApp:
+    """An ASGI 3 application answering visits to a Shortener's links.
+
+    Mount it in Starlette / FastAPI (``app.mount("/s", ASGIApp(s))``) or run it
+    with any ASGI server (``uvicorn``; ``suo serve`` does that). It reads
+    ``path`` below ``root_path``; see :mod:`suo.web.core` for the routes and
+    headers. ``lifespan`` events are answered; on shutdown the thread pool is
+    drained (the Shortener's store is left open: it belongs to the caller).
+
+    Args:
+        shortener: the :class:`~suo.shortener.Shortener` whose links are served.
+        trusted_proxies: addresses / CIDR blocks of your reverse proxies whose
+            ``X-Forwarded-For`` is believed (``"unix"`` for a Unix-socket peer).
+            Empty (default): the client is the socket peer.
+        referrer_policy: the ``Referrer-Policy`` sent with redirects.
+        offload: run each resolve in the thread pool (``True``), on the event
+            loop (``False``), or decide by store (``None``, default: inline for
+            the memory store, the pool for everything else).
+        max_threads: the size of the pool, i.e. how many resolves may wait on
+            the store at once.
+
+    Example:
+        >>> import suo
+        >>> ASGIApp(suo.Shortener("memory://")).offload
+        False
+        >>> ASGIApp(suo.Shortener("sqlite://")).offload
+        True
+    """
+
+    def __init__(
+        self,
+        shortener: Shortener,
+        *,
+        trusted_proxies: Iterable[str] | TrustedProxies = (),
+        referrer_policy: str = "strict-origin-when-cross-origin",
+        offload: bool | None = None,
+        max_threads: int = 16,
+    ) -> None:
+        if max_threads < 1:
+            raise ConfigurationError(f"max_threads must be at least 1, got {max_threads}")
+        self.shortener = shortener
+        self.responder = Responder(
+            shortener, trusted_proxies=trusted_proxies, referrer_policy=referrer_policy
+        )
+        self.offload: bool = (not _is_in_process(shortener)) if offload is None else offload
+        self.max_threads = max_threads
+        self._executor: ThreadPoolExecutor | None = None
+        self._executor_lock = threading.Lock()
+
+    # -- plumbing -----------------------------------------------------------
+
+    def _pool(self) -> ThreadPoolExecutor:
+        with self._executor_lock:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(
+                    max_workers=self.max_threads, thread_name_prefix="suo-resolve"
+                )
+            return self._executor
+
+    def close(self) -> None:
+        """Wait for running resolves and stop the thread pool (it restarts on demand)."""
+        with self._executor_lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=True)
+
+    @staticmethod
+    def request_from(scope: Scope) -> Request:
+        """Read the fields suo uses from an ASGI ``http`` scope."""
+        path = str(scope.get("path") or "/")
+        root = str(scope.get("root_path") or "")
+        if root and path.startswith(root):  # ASGI: path includes root_path
+            path = path[len(root) :] or "/"
+        headers = _asgi_headers(scope.get("headers") or ())
+        client = scope.get("client")
+        return Request(
+            method=str(scope.get("method") or "GET").upper(),
+            path=path,
+            user_agent=headers.get("user-agent", ""),
+            accept_language=headers.get("accept-language"),
+            forwarded_for=headers.get("x-forwarded-for"),
+            peer=str(client[0]) if client else None,
+        )
+
+    async def handle(self, scope: Scope) -> Response:
+        """The :class:`~suo.web.core.Response` for an ``http`` scope."""
+        request = self.request_from(scope)
+        if not self.offload:
+            return self.responder.handle(request)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool(), self.responder.handle, request)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope.get("type")
+        if kind == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if kind != "http":
+            if kind == "websocket":
+                await receive()
+                await send({"type": "websocket.close", "code": 1003})
+            return
+        response = await self.handle(scope)
+        await send(
+            {
+                "type": "http.response.start",
+                "status": response.status,
+                "headers": [
+                    (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in response.headers
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": response.body})
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await asyncio.get_running_loop().run_in_executor(None, self.close)
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    def __repr__(self) -> str:
+        return f"ASGIApp({self.shortener!r}, offload={self.offload})"

@@ -1,0 +1,496 @@
+"""Turn a request into a :class:`~suo.decision.Decision` and the Decision into a response.
+
+This is the part the WSGI and ASGI adapters share. It holds no policy of its
+own: which page, which status, which target all come from
+:meth:`Shortener.resolve <suo.shortener.Shortener.resolve>`. What it adds is
+HTTP: the routes, the headers every answer carries, and the pages for
+"no such link" and "gone".
+
+Routes:
+
+* ``GET /{code}`` -- resolve the visit (and count it);
+* ``HEAD /{code}`` -- the same status and headers with no body, from
+  :meth:`Shortener.explain <suo.shortener.Shortener.explain>`, so a HEAD (link
+  checkers, chat apps probing a URL) never counts as a click;
+* ``GET|HEAD /{code}.svg`` and ``/{code}.png`` -- the link's QR code;
+* ``GET|HEAD /healthz`` -- ``ok``, without touching the store (liveness);
+* anything else -- 404 page; other methods -- 405.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import html
+import logging
+import re
+from collections.abc import Callable, Iterable, Mapping
+from html.parser import HTMLParser
+from http import HTTPStatus
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+from attrs import field, frozen
+
+from suo.decision import Decision, DecisionKind
+from suo.errors import InvalidInput, NotFound, StorageError
+from suo.web.proxies import TrustedProxies
+
+if TYPE_CHECKING:
+    from suo.shortener.service import Shortener
+
+__all__ = [
+    "CODE_PATTERN",
+    "NO_STORE",
+    "Request",
+    "Responder",
+    "Response",
+    "page_csp",
+    "status_page",
+]
+
+log = logging.getLogger("suo.web")
+
+CODE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+"""What a code in a path may look like (generated codes and aliases both fit).
+
+Anything else is answered 404 without a store lookup, so junk paths (scanners,
+``/wp-login.php``, NUL bytes) never reach the engine.
+"""
+
+NO_STORE = "no-store, private, max-age=0"
+"""Cache-Control of every answer that may count a visit: no cache may replay it.
+
+A redirect a cache (or the browser, for a 301) replays is a click nobody
+counts, and a click cap or expiry nobody enforces.
+"""
+
+QR_CACHE = "public, max-age=300"
+"""QR images depend only on the short URL: caches may keep them a few minutes."""
+
+_QR_TYPES = {"svg": "image/svg+xml", "png": "image/png"}
+_QR_CSP = "default-src 'none'; style-src 'unsafe-inline'"
+_TEXT = "text/plain; charset=utf-8"
+_HTML = "text/html; charset=utf-8"
+
+
+@frozen
+class Request:
+    """What the adapters read from one HTTP request.
+
+    Attributes:
+        method: ``GET``, ``HEAD``...
+        path: the decoded path below the mount point, starting with ``/``.
+        user_agent: the ``User-Agent`` header (``""`` when absent).
+        accept_language: the ``Accept-Language`` header.
+        forwarded_for: ``X-Forwarded-For`` (several headers joined with ``", "``).
+        peer: the socket peer's address (``None`` on a Unix socket).
+    """
+
+    method: str
+    path: str
+    user_agent: str = ""
+    accept_language: str | None = None
+    forwarded_for: str | None = None
+    peer: str | None = None
+
+
+@frozen
+class Response:
+    """An HTTP response, ready for either adapter.
+
+    Attributes:
+        status: the status code.
+        headers: ``(name, value)`` pairs in the order to send them.
+        body: the bytes to send (empty for HEAD; ``Content-Length`` still
+            gives the length a GET would have).
+    """
+
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes = b""
+
+    @property
+    def reason(self) -> str:
+        """The reason phrase (``"Found"`` for 302)."""
+        try:
+            return HTTPStatus(self.status).phrase
+        except ValueError:
+            return "Unknown"
+
+    def header(self, name: str) -> str | None:
+        """The first value of header ``name`` (case-insensitive), or ``None``."""
+        low = name.lower()
+        return next((v for k, v in self.headers if k.lower() == low), None)
+
+
+# -- Content-Security-Policy for suo's own pages --------------------------------
+
+
+class _InlineCollector(HTMLParser):
+    """Collects what a CSP must allow in a page: inline scripts, styles, attributes."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.scripts: list[str] = []
+        self.styles: list[str] = []
+        self.script_attrs: list[str] = []
+        self.style_attrs: list[str] = []
+        self._raw: str | None = None
+        self._chunks: list[str] = []
+        self._external_script = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if value is None:
+                continue
+            if name == "style":
+                self.style_attrs.append(value)
+            elif name.startswith("on"):
+                self.script_attrs.append(value)
+        if tag in ("script", "style"):
+            self._raw = tag
+            self._chunks = []
+            self._external_script = tag == "script" and any(n == "src" for n, _ in attrs)
+
+    def handle_data(self, data: str) -> None:
+        if self._raw is not None:
+            self._chunks.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._raw is not None and tag == self._raw:
+            text = "".join(self._chunks)
+            if tag == "style":
+                self.styles.append(text)
+            elif not self._external_script:
+                self.scripts.append(text)
+            self._raw = None
+
+
+def _hash(text: str) -> str:
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+def _sources(elements: Iterable[str], attributes: Iterable[str]) -> str:
+    hashes = sorted({_hash(t) for t in elements})
+    attr_hashes = sorted({_hash(t) for t in attributes} - set(hashes))
+    if attr_hashes:
+        hashes = ["'unsafe-hashes'", *hashes, *attr_hashes]
+    return " ".join(hashes) if hashes else "'none'"
+
+
+@functools.lru_cache(maxsize=512)
+def page_csp(body: str) -> str:
+    """A Content-Security-Policy that allows exactly the inline code of ``body``.
+
+    suo's pages are self-contained: their scripts and styles are inline. Rather
+    than ``'unsafe-inline'``, the policy lists the SHA-256 hash of each inline
+    ``<script>`` and ``<style>`` (and, with ``'unsafe-hashes'``, of each
+    ``style=""`` / ``on*=""`` attribute), so nothing injected into a page could
+    run. Images may come from the page itself, ``data:`` URLs and ``https:``
+    (a live code's landing page may show a group QR image); everything else
+    (fetch, frames, fonts, plugins, ``<base>``) is off.
+
+    Example:
+        >>> csp = page_csp("<style>p{color:red}</style><p>hi</p>")
+        >>> csp.split("; ")[1:3]
+        ["script-src 'none'", "style-src 'sha256-p0bF+un5yUb9MBO6xRb8kPHlY2BdpHVtLiFkDrZPF64='"]
+    """
+    # Browsers normalise CR LF and CR to LF before parsing, and hash what they parsed.
+    text = body.replace("\r\n", "\n").replace("\r", "\n")
+    found = _InlineCollector()
+    found.feed(text)
+    found.close()
+    return "; ".join(
+        (
+            "default-src 'none'",
+            f"script-src {_sources(found.scripts, found.script_attrs)}",
+            f"style-src {_sources(found.styles, found.style_attrs)}",
+            "img-src 'self' data: https:",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        )
+    )
+
+
+# -- status pages -------------------------------------------------------------
+
+_FALLBACK_TEXT = {
+    ("zh", DecisionKind.NOT_FOUND): ("链接不存在", "这个短链接不存在，请检查链接是否完整。"),
+    ("en", DecisionKind.NOT_FOUND): (
+        "Link not found",
+        "There is no short link here. Check that the link was copied in full.",
+    ),
+    ("zh", DecisionKind.EXPIRED): ("链接已过期", "这个短链接已过期，请向分享者索取新的链接。"),
+    ("en", DecisionKind.EXPIRED): (
+        "Link expired",
+        "This short link has expired. Ask whoever shared it for a new one.",
+    ),
+    ("zh", DecisionKind.EXHAUSTED): (
+        "链接已失效",
+        "这个短链接的名额已用完，请向分享者索取新的链接。",
+    ),
+    ("en", DecisionKind.EXHAUSTED): (
+        "Link used up",
+        "This short link has reached its limit. Ask whoever shared it for a new one.",
+    ),
+}
+
+
+def _fallback_status_page(kind: DecisionKind, lang: str) -> str:
+    title, text = _FALLBACK_TEXT[("zh" if lang == "zh" else "en", kind)]
+    html_lang = "zh-CN" if lang == "zh" else "en"
+    return (
+        f'<!doctype html><html lang="{html_lang}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width,initial-scale=1">'
+        f'<meta name="robots" content="noindex"><title>{html.escape(title)}</title>'
+        "<style>body{font-family:system-ui,sans-serif;margin:0;padding:3em 1.5em;"
+        "text-align:center;color:#333}h1{font-size:1.4em}</style></head>"
+        f"<body><h1>{html.escape(title)}</h1><p>{html.escape(text)}</p></body></html>"
+    )
+
+
+def _status_page_fn() -> Callable[..., str] | None:
+    try:
+        from suo.antiblock import pages
+    except ImportError:  # pragma: no cover - antiblock is part of the package
+        return None
+    fn = getattr(pages, "status_page", None)
+    return fn if callable(fn) else None
+
+
+def status_page(kind: DecisionKind, lang: str) -> str:
+    """The 404 / 410 page in ``lang`` (``"zh"`` or ``"en"``).
+
+    Uses the anti-block page set (:mod:`suo.antiblock.pages`) when it has a
+    ``status_page``; otherwise a small self-contained page of this module.
+
+    Example:
+        >>> "链接不存在" in status_page(DecisionKind.NOT_FOUND, "zh") or "404" in status_page(DecisionKind.NOT_FOUND, "zh")
+        True
+    """
+    fn = _status_page_fn()
+    if fn is not None:
+        try:
+            return str(fn(kind, lang=lang))
+        except (InvalidInput, KeyError, ValueError, TypeError):
+            log.debug("suo.antiblock.pages.status_page has no page for %s", kind)
+    return _fallback_status_page(kind, lang)
+
+
+def _pick_language(accept_language: str | None) -> str:
+    from suo.antiblock.pages import pick_language
+
+    return pick_language(accept_language)
+
+
+# -- the responder --------------------------------------------------------------
+
+
+def _proxies(value: TrustedProxies | Iterable[str] | None) -> TrustedProxies:
+    return value if isinstance(value, TrustedProxies) else TrustedProxies.of(value)
+
+
+@frozen
+class Responder:
+    """Answers requests for one :class:`~suo.shortener.Shortener`; both adapters use it.
+
+    Args:
+        shortener: the Shortener whose links are served.
+        trusted_proxies: proxies whose ``X-Forwarded-For`` is believed
+            (see :class:`~suo.web.proxies.TrustedProxies`); strings are parsed.
+        referrer_policy: the ``Referrer-Policy`` of redirects. The default
+            ``strict-origin-when-cross-origin`` lets the target see which
+            site the visitor came from (the origin only, never the path).
+            suo's own pages always send ``no-referrer``, so a short code
+            (which may carry a click cap) never leaks from them.
+
+    Example:
+        >>> import suo
+        >>> s = suo.Shortener("memory://")
+        >>> _ = s.shorten("https://example.com/", alias="ex")
+        >>> r = Responder(s).handle(Request("GET", "/ex", user_agent="curl/8"))
+        >>> r.status, r.header("Location"), r.header("Cache-Control")
+        (302, 'https://example.com/', 'no-store, private, max-age=0')
+    """
+
+    shortener: Shortener
+    trusted_proxies: TrustedProxies = field(factory=TrustedProxies, converter=_proxies)
+    referrer_policy: str = "strict-origin-when-cross-origin"
+
+    # -- entry point --------------------------------------------------------
+
+    def handle(self, request: Request) -> Response:
+        """The response to ``request`` (a HEAD gets the GET's headers and no body)."""
+        response = self._route(request)
+        if request.method == "HEAD":
+            return Response(response.status, response.headers, b"")
+        return response
+
+    def client_ip(self, request: Request) -> str | None:
+        """The visitor's address: the socket peer, or X-Forwarded-For behind trusted proxies."""
+        return self.trusted_proxies.client_ip(request.peer, request.forwarded_for)
+
+    def _route(self, request: Request) -> Response:
+        method = request.method
+        if method not in ("GET", "HEAD"):
+            return self._text(
+                405, "method not allowed: use GET or HEAD\n", [("Allow", "GET, HEAD")]
+            )
+        path = request.path
+        if not path.startswith("/"):
+            return self._status_page(DecisionKind.NOT_FOUND, request)
+        name = path[1:]
+        if name == "healthz":
+            return self._text(200, "ok\n")
+        stem, dot, ext = name.rpartition(".")
+        if dot and ext in _QR_TYPES and CODE_PATTERN.fullmatch(stem):
+            return self._guarded(lambda: self._qr(stem, ext, request), request)
+        if not CODE_PATTERN.fullmatch(name):
+            return self._status_page(DecisionKind.NOT_FOUND, request)
+        return self._guarded(lambda: self._visit(name, request), request)
+
+    def _guarded(self, fn: Callable[[], Response], request: Request) -> Response:
+        try:
+            return fn()
+        except StorageError:
+            log.exception("suo.web: the store failed while answering %s", request.path)
+            return self._text(
+                503, "the link store is unavailable; try again shortly\n", [("Retry-After", "5")]
+            )
+
+    # -- visits -------------------------------------------------------------
+
+    def _visit(self, code: str, request: Request) -> Response:
+        s = self.shortener
+        if request.method == "HEAD":
+            decision = s.explain(
+                code, user_agent=request.user_agent, accept_language=request.accept_language
+            )
+        else:
+            decision = s.resolve(
+                code,
+                user_agent=request.user_agent,
+                ip=self.client_ip(request),
+                accept_language=request.accept_language,
+            )
+        return self.respond(decision, accept_language=request.accept_language)
+
+    def respond(self, decision: Decision, *, accept_language: str | None = None) -> Response:
+        """Translate one :class:`~suo.decision.Decision` into a :class:`Response`.
+
+        Framework views that call ``Shortener.resolve`` themselves use this to
+        answer with exactly the adapters' status, headers and body.
+
+        Example:
+            >>> import suo
+            >>> s = suo.Shortener("memory://")
+            >>> r = Responder(s).respond(s.resolve("nope"), accept_language="en")
+            >>> r.status, r.header("X-Robots-Tag"), r.header("Content-Language")
+            (404, 'noindex', 'en')
+        """
+        kind = decision.kind
+        if kind is DecisionKind.REDIRECT and decision.location:
+            headers = [
+                ("Location", _header_safe_url(decision.location)),
+                ("Cache-Control", NO_STORE),
+                ("Vary", "User-Agent, Accept-Language"),
+                ("Referrer-Policy", self.referrer_policy),
+                ("X-Content-Type-Options", "nosniff"),
+                ("Content-Length", "0"),
+            ]
+            return Response(decision.status, _merge(headers, decision.headers))
+        body = decision.body
+        if body is None:
+            lang = _pick_language(accept_language)
+            page_kind = kind if kind in _STATUS_KINDS else DecisionKind.NOT_FOUND
+            body = status_page(page_kind, lang)
+        return self._page(decision.status, body, accept_language, decision.headers)
+
+    # -- QR codes -----------------------------------------------------------
+
+    def _qr(self, code: str, ext: str, request: Request) -> Response:
+        try:
+            image = self.shortener.qr(code, ext)
+        except NotFound:
+            return self._status_page(DecisionKind.NOT_FOUND, request)
+        data = image.encode("utf-8") if isinstance(image, str) else bytes(image)
+        headers = [
+            ("Content-Type", _QR_TYPES[ext]),
+            ("Content-Length", str(len(data))),
+            ("Cache-Control", QR_CACHE),
+            ("Content-Security-Policy", _QR_CSP),
+            ("X-Content-Type-Options", "nosniff"),
+            ("Referrer-Policy", "no-referrer"),
+        ]
+        return Response(200, tuple(headers), data)
+
+    # -- pages --------------------------------------------------------------
+
+    def _status_page(self, kind: DecisionKind, request: Request) -> Response:
+        lang = _pick_language(request.accept_language)
+        return self._page(
+            Decision(kind).status, status_page(kind, lang), request.accept_language, {}
+        )
+
+    def _page(
+        self,
+        status: int,
+        body: str,
+        accept_language: str | None,
+        extra: Mapping[str, str],
+    ) -> Response:
+        data = body.encode("utf-8")
+        lang = _pick_language(accept_language)
+        headers = [
+            ("Content-Type", _HTML),
+            ("Content-Length", str(len(data))),
+            ("Content-Language", "zh-CN" if lang == "zh" else "en"),
+            ("Cache-Control", NO_STORE),
+            ("Vary", "User-Agent, Accept-Language"),
+            ("Content-Security-Policy", page_csp(body)),
+            ("X-Content-Type-Options", "nosniff"),
+            ("X-Frame-Options", "DENY"),
+            ("X-Robots-Tag", "noindex"),
+            ("Referrer-Policy", "no-referrer"),
+        ]
+        return Response(status, _merge(headers, extra), data)
+
+    @staticmethod
+    def _text(status: int, text: str, extra: Iterable[tuple[str, str]] = ()) -> Response:
+        data = text.encode("utf-8")
+        headers = [
+            ("Content-Type", _TEXT),
+            ("Content-Length", str(len(data))),
+            ("Cache-Control", NO_STORE),
+            ("X-Content-Type-Options", "nosniff"),
+            ("X-Robots-Tag", "noindex"),
+            *extra,
+        ]
+        return Response(status, tuple(headers), data)
+
+
+_STATUS_KINDS = frozenset({DecisionKind.NOT_FOUND, DecisionKind.EXPIRED, DecisionKind.EXHAUSTED})
+
+
+def _merge(headers: list[tuple[str, str]], extra: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    """``headers`` with ``extra`` replacing same-named ones (the Decision knows its page)."""
+    if not extra:
+        return tuple(headers)
+    for name, value in extra.items():
+        if "\r" in name or "\n" in name or "\r" in str(value) or "\n" in str(value):
+            continue  # never let a header value split the response
+        low = name.lower()
+        headers = [(k, v) for k, v in headers if k.lower() != low]
+        headers.append((name, str(value)))
+    return tuple(headers)
+
+
+def _header_safe_url(url: str) -> str:
+    """``url`` with any non-ASCII or control character percent-encoded (headers are bytes)."""
+    if url.isascii() and url.isprintable():
+        return url
+    return quote(url, safe="!#$%&'()*+,/:;=?@[]~")
