@@ -1,9 +1,152 @@
-"""``suo serve`` subcommands."""
+"""``suo serve``: answer visits to short links over HTTP, on uvicorn.
+
+uvicorn (the ``serve`` extra) is a maintained, production-grade ASGI server;
+suo only hands it :class:`suo.web.ASGIApp`. On SIGTERM or Ctrl-C uvicorn stops
+accepting connections, lets requests in flight finish (up to
+``--graceful-timeout`` seconds), then suo closes the store and exits 0. Each
+request is written to the access log (the ``uvicorn.access`` logger, on
+stderr) unless ``--no-access-log``.
+
+Example:
+    $ suo shorten https://example.com/spring --policy anti-block --store sqlite:///links.db
+    aZ3kP9q
+    $ suo serve --store sqlite:///links.db --port 8080 --base-url https://s.example/
+"""
 
 from __future__ import annotations
 
+import argparse
+import re
+import signal
+import sys
+from types import FrameType
 from typing import Any
+
+from suo.errors import MissingDependency
+
+__all__ = ["build_app", "cmd_serve", "register"]
+
+
+def build_app(args: argparse.Namespace) -> Any:
+    """The :class:`~suo.web.ASGIApp` the options describe (the store is opened here)."""
+    from suo.cli import default_store_url
+    from suo.shortener import Shortener
+    from suo.web import ASGIApp
+
+    base_url = args.base_url or f"http://{_url_host(args.host)}:{args.port}/"
+    shortener = Shortener(
+        args.store or default_store_url(), base_url=base_url, cache_ttl=args.cache_ttl
+    )
+    return ASGIApp(
+        shortener,
+        trusted_proxies=args.trusted_proxy or (),
+        max_threads=args.threads,
+    )
+
+
+def _redact(url: str) -> str:
+    """A store URL with any password masked, for the log."""
+    return re.sub(r"(://[^/:@]*:)[^/@]*@", r"\1***@", url)
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Run the server until SIGTERM / SIGINT; 0 after a graceful shutdown."""
+    try:
+        import uvicorn
+    except ImportError:
+        raise MissingDependency("suo serve needs uvicorn: pip install 'suo[serve]'") from None
+    app = build_app(args)
+    config = uvicorn.Config(
+        app,
+        host=args.host,
+        port=args.port,
+        root_path=args.root_path,
+        # suo reads X-Forwarded-For itself, only from --trusted-proxy peers.
+        proxy_headers=False,
+        server_header=False,
+        access_log=not args.no_access_log,
+        log_level=args.log_level,
+        lifespan="on",
+        timeout_graceful_shutdown=args.graceful_timeout,
+    )
+    server = uvicorn.Server(config)
+    stopped: list[int] = []
+
+    def note_signal(sig: int, frame: FrameType | None) -> None:
+        # uvicorn re-raises the signal it shut down for once its own handler is
+        # gone; this one takes it, so the store is closed and the exit is clean.
+        stopped.append(sig)
+
+    previous = {s: signal.signal(s, note_signal) for s in (signal.SIGTERM, signal.SIGINT)}
+    print(
+        f"suo: serving {_redact(getattr(app.shortener.store, 'url', '?'))} "
+        f"on http://{_url_host(args.host)}:{args.port}{args.root_path} "
+        f"(short URLs: {app.shortener.base_url})",
+        file=sys.stderr,
+        flush=True,
+    )
+    try:
+        server.run()
+    finally:
+        app.close()
+        app.shortener.store.close()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if not server.started:
+        print("suo: error: the server did not start (see the log above)", file=sys.stderr)
+        return 1
+    print("suo: stopped", file=sys.stderr, flush=True)
+    return 0
 
 
 def register(sub: Any) -> None:
-    """Add the ``serve`` subcommands to the ``suo`` parser."""
+    """Add the ``serve`` subcommand to the ``suo`` parser."""
+    from suo.cli import add_store_option
+
+    p = sub.add_parser(
+        "serve",
+        help="serve the short links over HTTP (uvicorn)",
+        description="Answer visits to short links: redirects, guide pages, QR images.",
+    )
+    add_store_option(p)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080)")
+    p.add_argument(
+        "--base-url",
+        default=None,
+        help="public prefix of short URLs, used in QR codes (default http://HOST:PORT/)",
+    )
+    p.add_argument(
+        "--trusted-proxy",
+        action="append",
+        metavar="CIDR",
+        help="a reverse proxy whose X-Forwarded-For is believed: an address, a CIDR "
+        "block, or 'unix' (repeat for more; default: trust nobody)",
+    )
+    p.add_argument("--root-path", default="", help="path prefix the proxy strips, e.g. /s")
+    p.add_argument(
+        "--threads", type=int, default=16, help="resolves that may wait on the store at once"
+    )
+    p.add_argument(
+        "--cache-ttl",
+        type=float,
+        default=10.0,
+        help="seconds a link stays in the read cache (0: off; default 10)",
+    )
+    p.add_argument(
+        "--graceful-timeout",
+        type=float,
+        default=10.0,
+        help="seconds requests in flight get to finish on shutdown (default 10)",
+    )
+    p.add_argument(
+        "--log-level",
+        default="info",
+        choices=["critical", "error", "warning", "info", "debug"],
+    )
+    p.add_argument("--no-access-log", action="store_true", help="do not log each request")
+    p.set_defaults(func=cmd_serve)
