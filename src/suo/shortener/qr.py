@@ -73,9 +73,7 @@ _DEFAULT_SCALE = {"png": 8, "svg": 4, "terminal": 1}
 _MAX_DATA_CHARS = 4296  # the most any QR symbol holds (alphanumeric, level L)
 _INLINE_FORMATS = ("PNG", "JPEG", "WEBP", "GIF", "BMP")
 
-_cache: LRUCache[tuple[Any, ...], bytes | str] = LRUCache(
-    maxsize=64 * 1024 * 1024, getsizeof=len
-)
+_cache: LRUCache[tuple[Any, ...], bytes | str] = LRUCache(maxsize=64 * 1024 * 1024, getsizeof=len)
 _cache_lock = threading.Lock()
 _hits = 0
 _misses = 0
@@ -275,7 +273,9 @@ def _render(
                 nl=False,
             )
     except ValueError as exc:
-        raise InvalidInput(f"segno refused the colours dark={dark!r} light={light!r}: {exc}") from exc
+        raise InvalidInput(
+            f"segno refused the colours dark={dark!r} light={light!r}: {exc}"
+        ) from exc
     if logo is None:
         return out.getvalue() if fmt == "png" else out.getvalue().decode()
     box = _logo_box(code.symbol_size(scale=1, border=0)[0])
@@ -303,18 +303,22 @@ def _pil() -> Any:
 
 
 def _open_logo(logo: bytes) -> Image:
-    Image = _pil()
+    pil = _pil()
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            img = Image.open(io.BytesIO(logo), formats=_INLINE_FORMATS)
+            warnings.simplefilter("error", pil.DecompressionBombWarning)
+            img = pil.open(io.BytesIO(logo), formats=_INLINE_FORMATS)
             if img.width * img.height > 16_000_000:
-                raise InvalidInput(f"the logo is {img.width}x{img.height} pixels; use a small image")
+                raise InvalidInput(
+                    f"the logo is {img.width}x{img.height} pixels; use a small image"
+                )
             img.load()
     except InvalidInput:
         raise
     except Exception as exc:  # Pillow raises many types for bad files
-        raise InvalidInput(f"the logo is not a readable PNG/JPEG/WebP/GIF/BMP image: {exc}") from exc
+        raise InvalidInput(
+            f"the logo is not a readable PNG/JPEG/WebP/GIF/BMP image: {exc}"
+        ) from exc
     converted: Image = img.convert("RGBA")
     return converted
 
@@ -324,28 +328,26 @@ def _light_rgba(light: Any) -> tuple[int, int, int, int]:
         return (255, 255, 255, 255)
     from PIL import ImageColor
 
-    if isinstance(light, str):
-        rgb = ImageColor.getrgb(light)
-    else:
-        rgb = tuple(int(c) for c in light)
+    rgb: tuple[int, ...] = (
+        ImageColor.getrgb(light) if isinstance(light, str) else tuple(int(c) for c in light)
+    )
     return (rgb[0], rgb[1], rgb[2], rgb[3] if len(rgb) > 3 else 255)
 
 
 def _fit_logo(logo: bytes, side_px: int) -> Image:
-    Image = _pil()
     img = _open_logo(logo)
-    img.thumbnail((side_px, side_px), Image.Resampling.LANCZOS)
+    img.thumbnail((side_px, side_px), _pil().Resampling.LANCZOS)
     return img
 
 
 def _png_with_logo(
     png: bytes, logo: bytes, box: tuple[int, int], scale: int, border: int, light: Any
 ) -> bytes:
-    Image = _pil()
+    pil = _pil()
     start, side = box
-    base = Image.open(io.BytesIO(png)).convert("RGBA")
+    base = pil.open(io.BytesIO(png)).convert("RGBA")
     x0 = (border + start) * scale
-    pad = Image.new("RGBA", (side * scale, side * scale), _light_rgba(light))
+    pad = pil.new("RGBA", (side * scale, side * scale), _light_rgba(light))
     base.alpha_composite(pad, (x0, x0))
     inner = max(1, (side - 2) * scale)
     mark = _fit_logo(logo, inner)
@@ -426,9 +428,7 @@ def read(image_bytes: bytes, *, max_pixels: int = MAX_IMAGE_PIXELS) -> list[str]
         ['https://weixin.qq.com/g/AbC']
     """
     if not isinstance(image_bytes, bytes | bytearray | memoryview):
-        raise QRDecodeError(
-            f"expected the image file's bytes, got {type(image_bytes).__name__}"
-        )
+        raise QRDecodeError(f"expected the image file's bytes, got {type(image_bytes).__name__}")
     data = bytes(image_bytes)
     if not data:
         raise QRDecodeError("the image is empty (0 bytes): upload the QR code picture again")
@@ -493,9 +493,16 @@ def _load(Image: Any, data: bytes, max_pixels: int) -> Any:
     return img.convert("L")
 
 
+def _qr_formats(zxingcpp: Any) -> Any:
+    wanted = (zxingcpp.BarcodeFormat.QRCode, zxingcpp.BarcodeFormat.MicroQRCode)
+    try:  # zxing-cpp 3 takes a tuple (and deprecates ``|``); 2.x only has ``|``
+        return zxingcpp.BarcodeFormats(wanted)
+    except TypeError:  # pragma: no cover - zxing-cpp 2.x
+        return wanted[0] | wanted[1]
+
+
 def _scan(zxingcpp: Any, img: Any, **options: Any) -> list[tuple[int, int, str]]:
-    formats = zxingcpp.BarcodeFormat.QRCode | zxingcpp.BarcodeFormat.MicroQRCode
-    results = zxingcpp.read_barcodes(img, formats=formats, **options)
+    results = zxingcpp.read_barcodes(img, formats=_qr_formats(zxingcpp), **options)
     out = []
     for r in results:
         if not r.valid:  # pragma: no cover - only with return_errors
