@@ -1,0 +1,516 @@
+"""The :class:`Moderator`: apply a rulebook to messages, keep strikes, write the audit log.
+
+``Moderator(store, rulebook).check(community, member, text, at=...)`` answers
+a :class:`Verdict`. The steps, each visible in ``verdict.reasons`` and the
+audit log:
+
+1. a closed community (a flash community past its end) deletes the message;
+   a muted member's message is deleted, a removed member's answers remove;
+2. every rule in scope is tried; exempt members (by role, or approved) are
+   noted but not penalised;
+3. the rules that matched decide the message's actions (delete by default)
+   and the strike weight: one message is one violation, so the heaviest
+   matching rule sets the weight (an ad with a link and "add my WeChat"
+   counts once);
+4. the strike is added to the ledger in the store, atomically, and the live
+   total (strikes younger than the ladder's decay, 30 days by default)
+   picks the ladder step: warn -> mute 1 h -> remove by default;
+5. the verdict's action is the most severe of all of these, and the decision
+   goes to the audit log with its why: rule -> match -> strikes -> ladder step.
+
+The strike ledger, the flood windows and the audit log live in the store, so
+every bot process and every backend (memory, SQLite, PostgreSQL, Redis) sees
+the same state. :meth:`Moderator.dry_run` replays past messages through a
+scratch ledger and touches nothing in the store.
+
+Example:
+    >>> from datetime import UTC, datetime, timedelta
+    >>> import suo
+    >>> from suo.community import Community, Member, Moderator, RuleBook
+    >>> mod = Moderator(suo.open_store("memory://"), RuleBook.default())
+    >>> group, alice = Community(name="读书会"), Member(id="alice")
+    >>> t = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+    >>> mod.check(group, alice, "大家好！", at=t).action.value
+    'allow'
+    >>> spam = ["https://shop.example.com/deal", "加我微信 abc123 领优惠", "vx: shop8888 低价出"]
+    >>> [mod.check(group, alice, s, at=t + timedelta(hours=2 * i)).action.value
+    ...  for i, s in enumerate(spam, 1)]
+    ['warn', 'mute', 'remove']
+    >>> mod.check(group, Member(id="boss", role="owner"), spam[0], at=t).action.value
+    'allow'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from attrs import field, frozen
+
+from suo._time import require_aware
+from suo.community.model import AuditEntry, Community, Member, MemberStatus
+from suo.community.rules import Action, MessageContext, RuleBook, Step
+from suo.community.store import CommunityStore
+from suo.errors import InvalidInput, NotFound
+from suo.storage import open_store
+
+__all__ = ["DryRunReport", "Hit", "Message", "Moderator", "Verdict"]
+
+
+@frozen
+class Hit:
+    """One rule that matched a message.
+
+    Attributes:
+        rule: the rule's name.
+        match: what matched (``"keyword '加我微信'"``).
+        strikes: the rule's weight.
+        exempt: why the member is exempt (then the hit changes nothing), else ``None``.
+    """
+
+    rule: str
+    match: str
+    strikes: float = 0.0
+    exempt: str | None = None
+
+
+@frozen
+class Verdict:
+    """What to do with one message, and why.
+
+    Attributes:
+        action: the most severe :class:`~suo.community.Action` (allow, delete,
+            warn, mute, remove).
+        reasons: lines a person can read: rule -> match -> strikes -> ladder step.
+        hits: the rules that matched, exempt ones included.
+        delete_message: whether the message itself should go (a warning for
+            an ad also deletes the ad).
+        mute_until: end of the mute when ``action`` is mute.
+        strikes: the member's live strike total after this message.
+        step: the ladder step applied, if any.
+        community_id / member_id / at: the message's place and time.
+        dry_run: produced by :meth:`Moderator.dry_run`.
+    """
+
+    action: Action
+    reasons: tuple[str, ...] = ()
+    hits: tuple[Hit, ...] = ()
+    delete_message: bool = False
+    mute_until: datetime | None = None
+    strikes: float = 0.0
+    step: Step | None = None
+    community_id: str = ""
+    member_id: str = ""
+    at: datetime | None = None
+    dry_run: bool = False
+
+    @property
+    def flagged(self) -> bool:
+        """Anything but allow."""
+        return self.action is not Action.ALLOW
+
+    @property
+    def why(self) -> str:
+        """The reasons on one line."""
+        return "; ".join(self.reasons) if self.reasons else "no rule matched"
+
+    def __str__(self) -> str:
+        return f"{self.action.value}: {self.why}"
+
+
+@frozen
+class Message:
+    """A past message for :meth:`Moderator.dry_run`."""
+
+    member: Member | str
+    text: str
+    at: datetime = field(validator=lambda _i, _a, v: require_aware(v, "at"))
+    approved: bool = False
+
+
+_CLEAN = str.maketrans("", "", " \t\r\n\u3000")
+
+
+def _digest(text: str) -> str:
+    # Repeats are judged on the text without whitespace, case-folded.
+    return hashlib.blake2b(text.translate(_CLEAN).casefold().encode(), digest_size=8).hexdigest()
+
+
+def _n(x: float) -> str:
+    return f"{x:g} strike" if x == 1 else f"{x:g} strikes"
+
+
+class _Scratch:
+    """The moderation state of a dry run: in memory, thrown away afterwards."""
+
+    def __init__(self) -> None:
+        self.strikes: dict[str, list[tuple[datetime, float]]] = {}
+        self.messages: dict[str, list[tuple[datetime, str]]] = {}
+        self.audit: list[AuditEntry] = []
+
+    def add_strike(
+        self, community_id: str, member_id: str, *, at: datetime, weight: float, window: timedelta
+    ) -> float:
+        log = self.strikes.setdefault(member_id, [])
+        log.append((at, weight))
+        return float(sum(w for t, w in log if at - window < t <= at))
+
+    def record_message(
+        self,
+        community_id: str,
+        member_id: str,
+        *,
+        at: datetime,
+        digest: str,
+        windows: Sequence[timedelta],
+    ) -> list[tuple[int, int]]:
+        log = self.messages.setdefault(member_id, [])
+        log.append((at, digest))
+        out = []
+        for w in windows:
+            inside = [d for t, d in log if at - w < t <= at]
+            out.append((len(inside), inside.count(digest)))
+        return out
+
+    def set_member_status(self, *_args: Any) -> bool:
+        return False
+
+    def append_audit(self, entry: AuditEntry) -> None:
+        self.audit.append(entry)
+
+
+class Moderator:
+    """Apply a :class:`~suo.community.RuleBook` to messages, with state in a store.
+
+    Args:
+        store: a store object or URL implementing
+            :class:`~suo.community.store.CommunityStore` (every suo backend does).
+        rulebook: the rules (default :meth:`RuleBook.default`).
+        audit_allowed: also log messages that were simply allowed (off by
+            default: the log then holds every decision that did something or
+            that an exemption waved through).
+
+    Example:
+        >>> from datetime import UTC, datetime
+        >>> mod = Moderator("memory://", RuleBook.keywords(["广告"]))
+        >>> v = mod.check(Community(name="c", id="c1"), Member(id="m1"), "看广告",
+        ...               at=datetime(2026, 1, 1, tzinfo=UTC))
+        >>> v.action.value, v.reasons[0]
+        ('warn', "keywords -> keyword '广告'")
+    """
+
+    def __init__(
+        self,
+        store: Any,
+        rulebook: RuleBook | None = None,
+        *,
+        audit_allowed: bool = False,
+    ) -> None:
+        self.store: CommunityStore = open_store(store)
+        if not isinstance(self.store, CommunityStore):
+            raise InvalidInput(
+                f"{self.store!r} does not implement the CommunityStore protocol; "
+                "use suo.open_store(...) or a backend that does"
+            )
+        if rulebook is not None and not isinstance(rulebook, RuleBook):
+            raise InvalidInput(f"rulebook must be a RuleBook, got {type(rulebook).__name__}")
+        self.rulebook = rulebook if rulebook is not None else RuleBook.default()
+        self.audit_allowed = audit_allowed
+
+    # -- lookups -------------------------------------------------------------
+
+    def _community(self, community: Community | str) -> Community:
+        if isinstance(community, Community):
+            return community
+        if isinstance(community, str):
+            found = self.store.get_community(community)
+            if found is None:
+                raise NotFound(f"no community with id {community!r}; save it first or pass the object")
+            return found
+        raise InvalidInput(f"community must be a Community or its id, got {type(community).__name__}")
+
+    def _member(self, community_id: str, member: Member | str) -> Member:
+        if isinstance(member, Member):
+            return member
+        if isinstance(member, str):
+            found = self.store.get_member(community_id, member)
+            if found is None:
+                raise NotFound(
+                    f"no member {member!r} in community {community_id!r}; add them or pass the object"
+                )
+            return found
+        raise InvalidInput(f"member must be a Member or its id, got {type(member).__name__}")
+
+    # -- checking ----------------------------------------------------------------
+
+    def check(
+        self,
+        community: Community | str,
+        member: Member | str,
+        text: str,
+        *,
+        at: datetime,
+        approved: bool = False,
+    ) -> Verdict:
+        """Judge one message, update the strike ledger and write the audit log.
+
+        Args:
+            community / member: objects, or ids of ones saved in the store.
+            text: the message.
+            at: when it was posted (aware; time is never read from the wall).
+            approved: an operator approved this message (rules that honour
+                approval skip it).
+
+        Raises:
+            InvalidInput: ``text`` is not a string or ``at`` is naive.
+            NotFound: an id names nothing in the store.
+        """
+        return self._check(self.store, community, member, text, at=at, approved=approved, dry=False)
+
+    def _check(
+        self,
+        state: Any,
+        community: Community | str,
+        member: Member | str,
+        text: str,
+        *,
+        at: datetime,
+        approved: bool,
+        dry: bool,
+    ) -> Verdict:
+        require_aware(at, "at")
+        if not isinstance(text, str):
+            raise InvalidInput(f"text must be a str, got {type(text).__name__}")
+        group = self._community(community)
+        who = self._member(group.id, member)
+        base: dict[str, Any] = {
+            "community_id": group.id,
+            "member_id": who.id,
+            "at": at,
+            "dry_run": dry,
+        }
+
+        if group.ends_at is not None and at >= group.ends_at:
+            verdict = Verdict(
+                Action.DELETE,
+                (f"community closed at {group.ends_at.isoformat()}",),
+                delete_message=True,
+                **base,
+            )
+            return self._log(state, verdict, text)
+        status = who.state(at)
+        if status is MemberStatus.REMOVED:
+            verdict = Verdict(
+                Action.REMOVE, ("member was removed",), delete_message=True, **base
+            )
+            return self._log(state, verdict, text)
+        if status is MemberStatus.MUTED:
+            until = who.muted_until.isoformat() if who.muted_until else "further notice"
+            verdict = Verdict(
+                Action.DELETE, (f"member is muted until {until}",), delete_message=True, **base
+            )
+            return self._log(state, verdict, text)
+
+        book = self.rulebook
+        # Which rules apply to this member now, and whether any needs history.
+        active = []
+        windows: dict[timedelta, None] = {}
+        for rule in book.rules:
+            if rule.scope is not None and not rule.scope.applies(who, at):
+                continue
+            exempt = rule.exempts(who, approved=approved)
+            active.append((rule, exempt))
+            if exempt is None:
+                for w in rule.condition.windows:
+                    windows[w] = None
+        history: Mapping[timedelta, tuple[int, int]] = {}
+        if windows:
+            ws = list(windows)
+            counts = state.record_message(group.id, who.id, at=at, digest=_digest(text), windows=ws)
+            history = dict(zip(ws, counts, strict=True))
+        ctx = MessageContext(text, group, who, at, history)
+
+        hits: list[Hit] = []
+        actions: list[Action] = []
+        weight = 0.0
+        mute_for: timedelta | None = None
+        for rule, exempt in active:
+            if exempt is not None and rule.condition.windows:
+                continue  # exempt members are not counted for flooding at all
+            found = rule.condition.match(ctx)
+            if found is None:
+                continue
+            hits.append(Hit(rule.name, found, rule.strikes, exempt))
+            if exempt is not None:
+                continue
+            actions.extend(rule.actions)
+            weight = max(weight, rule.strikes)
+            if Action.MUTE in rule.actions:
+                mute_for = max(mute_for or rule.mute_for, rule.mute_for)
+
+        counted = [h for h in hits if h.exempt is None]
+        reasons = [f"{h.rule} -> {h.match}" for h in counted]
+        reasons += [f"{h.exempt} ({h.match})" for h in hits if h.exempt is not None]
+        if not counted:
+            verdict = Verdict(Action.ALLOW, tuple(reasons), tuple(hits), **base)
+            if hits or self.audit_allowed:
+                self._log(state, verdict, text)
+            return verdict
+
+        ladder = book.ladder_for(group.kind)
+        total = 0.0
+        step: Step | None = None
+        if weight > 0:
+            total = state.add_strike(group.id, who.id, at=at, weight=weight, window=ladder.decay)
+            step = ladder.step_for(total)
+            reasons.append(
+                f"+{_n(weight)} -> {_n(total)} live (decay {ladder.decay}) -> "
+                + (f"ladder: {step.describe()}" if step else "below the first ladder step")
+            )
+            if step is not None:
+                actions.append(step.action)
+                if step.action is Action.MUTE and step.duration is not None:
+                    mute_for = max(mute_for or step.duration, step.duration)
+        action = max(actions, key=lambda a: a.severity)
+        mute_until = at + mute_for if action is Action.MUTE and mute_for is not None else None
+        verdict = Verdict(
+            action,
+            tuple(reasons),
+            tuple(hits),
+            delete_message=any(a is not Action.WARN for a in actions) or action is Action.REMOVE,
+            mute_until=mute_until,
+            strikes=total,
+            step=step,
+            **base,
+        )
+        if action is Action.MUTE:
+            state.set_member_status(group.id, who.id, MemberStatus.MUTED, mute_until)
+        elif action is Action.REMOVE:
+            state.set_member_status(group.id, who.id, MemberStatus.REMOVED, None)
+        return self._log(state, verdict, text)
+
+    def _log(self, state: Any, verdict: Verdict, text: str) -> Verdict:
+        state.append_audit(
+            AuditEntry(
+                community_id=verdict.community_id,
+                member_id=verdict.member_id,
+                at=verdict.at,  # type: ignore[arg-type]
+                action=verdict.action.value,
+                reasons=verdict.reasons,
+                rules=tuple(h.rule for h in verdict.hits),
+                strikes=verdict.strikes,
+                step=verdict.step.describe() if verdict.step else None,
+                excerpt=text[:80],
+                dry_run=verdict.dry_run,
+            )
+        )
+        return verdict
+
+    # -- reading state -------------------------------------------------------------
+
+    def strikes(self, community: Community | str, member: Member | str, *, at: datetime) -> float:
+        """A member's live strike total at ``at``."""
+        require_aware(at, "at")
+        group = self._community(community)
+        member_id = member.id if isinstance(member, Member) else member
+        window = self.rulebook.ladder_for(group.kind).decay
+        return self.store.strike_total(group.id, member_id, at=at, window=window)
+
+    def audit(
+        self, community: Community | str, *, member: Member | str | None = None, limit: int = 100
+    ) -> list[AuditEntry]:
+        """The latest audit entries of a community (optionally one member's), oldest first."""
+        cid = community.id if isinstance(community, Community) else community
+        mid = member.id if isinstance(member, Member) else member
+        return self.store.audit_log(cid, member_id=mid, limit=limit)
+
+    # -- dry run -----------------------------------------------------------------------
+
+    def dry_run(
+        self, community: Community | str, messages: Iterable[Message | tuple[Any, str, datetime]]
+    ) -> DryRunReport:
+        """Replay ``messages`` and report what this rulebook would have done.
+
+        The replay starts from an empty scratch ledger (strikes, flood windows
+        and audit stay in memory) and never touches the store's strikes,
+        windows, members or audit log. Messages are judged in the order given.
+
+        Example:
+            >>> from datetime import UTC, datetime, timedelta
+            >>> t = datetime(2026, 1, 1, tzinfo=UTC)
+            >>> mod = Moderator("memory://", RuleBook.default())
+            >>> report = mod.dry_run(Community(name="c"), [
+            ...     Message(Member(id="a"), "加我微信 abc123", t),
+            ...     Message(Member(id="a"), "加我微信 abc123", t + timedelta(hours=1)),
+            ... ])
+            >>> report.counts
+            {'warn': 1, 'mute': 1}
+        """
+        group = self._community(community)
+        scratch = _Scratch()
+        results: list[tuple[Message, Verdict]] = []
+        for item in messages:
+            msg = item if isinstance(item, Message) else Message(*item)
+            verdict = self._check(
+                scratch, group, msg.member, msg.text, at=msg.at, approved=msg.approved, dry=True
+            )
+            results.append((msg, verdict))
+        return DryRunReport(group.id, self.rulebook.name, tuple(results))
+
+
+@frozen
+class DryRunReport:
+    """What a rulebook would have done to past messages (nothing was changed).
+
+    Attributes:
+        community_id / rulebook: what was replayed with which rules.
+        results: ``(message, verdict)`` in replay order.
+    """
+
+    community_id: str
+    rulebook: str
+    results: tuple[tuple[Message, Verdict], ...]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Flagged messages per action (allowed ones left out)."""
+        c = Counter(v.action.value for _m, v in self.results if v.flagged)
+        return {a.value: c[a.value] for a in Action if c[a.value]}
+
+    @property
+    def flagged(self) -> list[tuple[Message, Verdict]]:
+        """Only the messages something would have happened to."""
+        return [(m, v) for m, v in self.results if v.flagged]
+
+    def _rows(self) -> Sequence[tuple[str, str, str, str, str]]:
+        rows = []
+        for m, v in self.results:
+            who = m.member.id if isinstance(m.member, Member) else m.member
+            rows.append((m.at.isoformat(), who, m.text[:60], v.action.value, v.why))
+        return rows
+
+    def to_text(self) -> str:
+        """A plain-text table."""
+        lines = [
+            f"dry run of {self.rulebook!r} on {self.community_id}: {len(self.results)} messages, "
+            + (", ".join(f"{k} {n}" for k, n in self.counts.items()) or "nothing flagged")
+        ]
+        for at, who, text, action, why in self._rows():
+            lines.append(f"{at}  {who:<12} {action:<7} {text!r}  <- {why}")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+    def _repr_html_(self) -> str:
+        head = "".join(f"<th>{h}</th>" for h in ("at", "member", "message", "action", "why"))
+        body = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>"
+            for row in self._rows()
+        )
+        summary = html.escape(self.to_text().splitlines()[0])
+        return f"<p>{summary}</p><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"

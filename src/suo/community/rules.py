@@ -1,0 +1,808 @@
+"""Conduct rules: conditions, actions, exemptions, phase scopes and the penalty ladder.
+
+A :class:`Rule` is a condition (keywords, a regex, outside links, flooding,
+repeated messages, mention spam), the actions it takes on the message, the
+strikes it adds to the member's ledger, and who is exempt. A
+:class:`RuleBook` holds the rules and the :class:`Ladder` that turns a
+member's live strike total into a penalty (warn -> mute 1 h -> remove by
+default, configurable per community kind). :class:`~suo.community.Moderator`
+applies a rulebook to messages.
+
+Example:
+    >>> from suo.community import RuleBook
+    >>> book = RuleBook.default()
+    >>> [r.name for r in book.rules][:3]
+    ['no-ad-links', 'no-solicitation', 'no-contact-handles']
+    >>> book.ladder.describe()
+    '1 strike: warn -> 2 strikes: mute 1:00:00 -> 3 strikes: remove'
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any, Protocol, runtime_checkable
+
+from attrs import field, frozen
+
+from suo.community.matcher import KeywordMatcher
+from suo.community.model import Community, CommunityKind, Member, Role
+from suo.errors import InvalidInput, PolicyError
+
+__all__ = [
+    "ATTACK_WORDS",
+    "SOLICITATION_WORDS",
+    "Action",
+    "Condition",
+    "Flood",
+    "Keywords",
+    "Ladder",
+    "Mentions",
+    "MessageContext",
+    "OutsideLinks",
+    "Pattern",
+    "Repeats",
+    "Rule",
+    "RuleBook",
+    "Scope",
+    "Step",
+]
+
+
+class Action(StrEnum):
+    """What happens to a message or its author, mildest first."""
+
+    ALLOW = "allow"
+    DELETE = "delete"
+    WARN = "warn"
+    MUTE = "mute"
+    REMOVE = "remove"
+
+    @property
+    def severity(self) -> int:
+        """0 for allow ... 4 for remove; the verdict takes the most severe action."""
+        return _SEVERITY[self]
+
+
+_SEVERITY = {a: i for i, a in enumerate(Action)}
+
+
+# -- what a condition sees -----------------------------------------------------
+
+
+@frozen
+class MessageContext:
+    """One message as the conditions see it.
+
+    Attributes:
+        text: the message.
+        community / member: where and who.
+        at: when it was posted (aware).
+        history: per flood/repeat window, ``(messages, same text)`` in the window,
+            this message included (filled by the Moderator from the store).
+    """
+
+    text: str
+    community: Community
+    member: Member
+    at: datetime
+    history: Mapping[timedelta, tuple[int, int]] = field(factory=dict)
+
+
+@runtime_checkable
+class Condition(Protocol):
+    """Something a message can match. ``windows`` lists the history it needs."""
+
+    @property
+    def label(self) -> str:
+        """Names the condition in reasons."""
+
+    @property
+    def windows(self) -> tuple[timedelta, ...]:
+        """Flood/repeat windows whose counts the condition reads (empty: none)."""
+
+    def match(self, ctx: MessageContext) -> str | None:
+        """What matched (shown in the audit log), or ``None``."""
+
+
+def _words(value: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(value, str):
+        raise InvalidInput("keywords must be a list of words, not one string")
+    return tuple(value)
+
+
+@frozen
+class Keywords:
+    """Any of many keywords, found by one Aho-Corasick automaton.
+
+    Args:
+        words: the keywords (thousands are fine).
+        whole_word: require word boundaries instead of substring matching.
+        case_sensitive / normalize: see :class:`~suo.community.matcher.KeywordMatcher`.
+        label: names the list in reasons.
+
+    Example:
+        >>> from suo.community import Community, Member
+        >>> from datetime import UTC, datetime
+        >>> ctx = MessageContext("快加我微信", Community(name="c"), Member(id="m"),
+        ...                      datetime(2026, 1, 1, tzinfo=UTC))
+        >>> Keywords(["加我微信"]).match(ctx)
+        "keyword '加我微信'"
+    """
+
+    words: tuple[str, ...] = field(converter=_words)
+    whole_word: bool = False
+    case_sensitive: bool = True
+    normalize: bool = False
+    label: str = "keyword"
+    matcher: KeywordMatcher = field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(
+            self,
+            "matcher",
+            KeywordMatcher(
+                self.words,
+                whole_word=self.whole_word,
+                case_sensitive=self.case_sensitive,
+                normalize=self.normalize,
+            ),
+        )
+
+    @property
+    def windows(self) -> tuple[timedelta, ...]:
+        """Keywords need no history."""
+        return ()
+
+    def match(self, ctx: MessageContext) -> str | None:
+        """The keywords found, or ``None``."""
+        found = self.matcher.search(ctx.text, limit=5)
+        if not found:
+            return None
+        return f"{self.label} " + ", ".join(repr(w) for w in found)
+
+
+def _compile(value: str | re.Pattern[str]) -> re.Pattern[str]:
+    if isinstance(value, re.Pattern):
+        return value
+    try:
+        return re.compile(value)
+    except re.error as exc:
+        raise PolicyError(f"bad regular expression {value!r}: {exc}") from exc
+
+
+@frozen
+class Pattern:
+    """A regular expression (``re`` syntax); strings are compiled at once.
+
+    Example:
+        >>> import re
+        >>> p = Pattern(r"\\d{11}", label="phone number")
+        >>> p.regex.pattern
+        '\\\\d{11}'
+    """
+
+    regex: re.Pattern[str] = field(converter=_compile)
+    label: str = "pattern"
+    normalize: bool = False
+
+    @property
+    def windows(self) -> tuple[timedelta, ...]:
+        """Patterns need no history."""
+        return ()
+
+    def match(self, ctx: MessageContext) -> str | None:
+        """The first match, or ``None``."""
+        text = unicodedata.normalize("NFKC", ctx.text) if self.normalize else ctx.text
+        m = self.regex.search(text)
+        return None if m is None else f"{self.label} {m.group(0)!r}"
+
+
+_TLDS = (
+    "com|cn|net|org|io|co|me|cc|tv|vip|top|xyz|shop|store|site|online|club|ltd|info|"
+    "link|app|biz|pro|live|fun|ink|icu|wang|asia|tk|ml|ga|cf|gq|ru|hk|tw|jp|kr|sg|us|uk|de"
+)
+_URL = re.compile(
+    r"(?:(?:https?|ftp)://|www\.)[^\s<>\"'\u3000-\u303f\uff01-\uff0f\uff1a-\uff20]+"
+    r"|(?<![A-Za-z0-9.@-])(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+(?:"
+    + _TLDS
+    + r")(?![A-Za-z0-9-])(?:[/:?#][^\s<>\"'\u3000-\u303f\uff01-\uff0f\uff1a-\uff20]*)?",
+    re.IGNORECASE,
+)
+
+
+def _host(found: str) -> str:
+    rest = found.split("://", 1)[1] if "://" in found else found
+    host = re.split(r"[/?#]", rest, maxsplit=1)[0]
+    host = host.rsplit("@", 1)[-1].split(":", 1)[0]
+    return host.lower().rstrip(".")
+
+
+def _domains(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = (value,)
+    return tuple(sorted({str(d).strip().lower().lstrip(".") for d in value if str(d).strip()}))
+
+
+@frozen
+class OutsideLinks:
+    """Links to domains outside an allow-list (ads).
+
+    A link is a URL with a scheme, a ``www.`` address or a bare domain with a
+    common top-level domain (``shop.example.com/deal``). A host is allowed
+    when it is an allowed domain or a subdomain of one; the community's own
+    ``allowed_domains`` are added to the list.
+
+    Example:
+        >>> OutsideLinks(allowed=["example.org"]).outside("see https://a.example.org and shop.cn/x")
+        ['shop.cn']
+    """
+
+    allowed: tuple[str, ...] = field(default=(), converter=_domains)
+    label: str = "outside link"
+
+    @property
+    def windows(self) -> tuple[timedelta, ...]:
+        """Links need no history."""
+        return ()
+
+    def outside(self, text: str, extra: Iterable[str] = ()) -> list[str]:
+        """Hosts in ``text`` not on the allow-list (plus ``extra`` domains)."""
+        allowed = set(self.allowed) | set(extra)
+        hosts: list[str] = []
+        for m in _URL.finditer(unicodedata.normalize("NFKC", text)):
+            host = _host(m.group(0))
+            if not host or host in hosts:
+                continue
+            if any(host == d or host.endswith("." + d) for d in allowed):
+                continue
+            hosts.append(host)
+        return hosts
+
+    def match(self, ctx: MessageContext) -> str | None:
+        """The outside hosts, or ``None``."""
+        hosts = self.outside(ctx.text, ctx.community.allowed_domains)
+        return f"{self.label} " + ", ".join(repr(h) for h in hosts) if hosts else None
+
+
+def _positive_window(_inst: object, _attr: object, value: timedelta) -> None:
+    if value <= timedelta(0):
+        raise PolicyError(f"a window must be positive, got {value!r}")
+
+
+def _at_least_one(_inst: object, attr: Any, value: int) -> None:
+    if value < 1:
+        raise PolicyError(f"{attr.name} must be at least 1, got {value!r}")
+
+
+@frozen
+class Flood:
+    """More than ``max_messages`` messages within ``per`` from one member.
+
+    The window lives in the store (every backend), so several bot processes
+    see the same counts.
+    """
+
+    max_messages: int = field(default=5, validator=_at_least_one)
+    per: timedelta = field(default=timedelta(seconds=10), validator=_positive_window)
+    label: str = "flooding"
+
+    @property
+    def windows(self) -> tuple[timedelta, ...]:
+        """The one window this condition reads."""
+        return (self.per,)
+
+    def match(self, ctx: MessageContext) -> str | None:
+        """``"flooding: 6 messages in 0:00:10"`` past the limit, else ``None``."""
+        n, _same = ctx.history.get(self.per, (0, 0))
+        if n > self.max_messages:
+            return f"{self.label}: {n} messages in {self.per} (limit {self.max_messages})"
+        return None
+
+
+@frozen
+class Repeats:
+    """The same message (after trimming, case-folded) more than ``max_repeats`` times within ``within``."""
+
+    max_repeats: int = field(default=2, validator=_at_least_one)
+    within: timedelta = field(default=timedelta(minutes=10), validator=_positive_window)
+    label: str = "repeated message"
+
+    @property
+    def windows(self) -> tuple[timedelta, ...]:
+        """The one window this condition reads."""
+        return (self.within,)
+
+    def match(self, ctx: MessageContext) -> str | None:
+        """``"repeated message: 3 times in 0:10:00"`` past the limit, else ``None``."""
+        _n, same = ctx.history.get(self.within, (0, 0))
+        if same > self.max_repeats:
+            return f"{self.label}: {same} times in {self.within} (limit {self.max_repeats})"
+        return None
+
+
+_MENTION = re.compile(r"[@＠][^\s@＠,，。!！?？:：]+")
+
+
+@frozen
+class Mentions:
+    """At least ``max_mentions`` ``@name`` mentions in one message."""
+
+    max_mentions: int = field(default=5, validator=_at_least_one)
+    label: str = "mention spam"
+
+    @property
+    def windows(self) -> tuple[timedelta, ...]:
+        """Mentions need no history."""
+        return ()
+
+    def match(self, ctx: MessageContext) -> str | None:
+        """``"mention spam: 6 mentions"`` at or past the limit, else ``None``."""
+        n = len(_MENTION.findall(ctx.text))
+        return f"{self.label}: {n} mentions" if n >= self.max_mentions else None
+
+
+# -- rules -------------------------------------------------------------------------
+
+
+@frozen
+class Scope:
+    """When a rule applies: inside a campaign window and/or in a member's first days.
+
+    Args:
+        during: ``(start, end)``: only messages with ``start <= at < end``.
+        first_days: only members within ``first_days`` days of ``joined_at``
+            (members without a join time are out of scope).
+
+    Example:
+        >>> from datetime import UTC, datetime
+        >>> from suo.community import Member
+        >>> t = datetime(2026, 1, 10, tzinfo=UTC)
+        >>> Scope(first_days=7).applies(Member(id="m", joined_at=datetime(2026, 1, 5, tzinfo=UTC)), t)
+        True
+    """
+
+    during: tuple[datetime, datetime] | None = None
+    first_days: int | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.during is not None:
+            start, end = self.during
+            if start.tzinfo is None or end.tzinfo is None or end <= start:
+                raise PolicyError(
+                    f"Scope.during must be (start, end) aware datetimes with end after start, got {self.during!r}"
+                )
+        if self.first_days is not None and self.first_days < 1:
+            raise PolicyError(f"Scope.first_days must be at least 1, got {self.first_days}")
+
+    def applies(self, member: Member, at: datetime) -> bool:
+        """Whether a message by ``member`` at ``at`` is in scope."""
+        if self.during is not None and not (self.during[0] <= at < self.during[1]):
+            return False
+        if self.first_days is not None:
+            if member.joined_at is None:
+                return False
+            return at < member.joined_at + timedelta(days=self.first_days)
+        return True
+
+    def describe(self) -> str:
+        """Words for reasons and docs."""
+        parts = []
+        if self.during is not None:
+            parts.append(f"during {self.during[0].isoformat()} .. {self.during[1].isoformat()}")
+        if self.first_days is not None:
+            parts.append(f"in a member's first {self.first_days} days")
+        return " and ".join(parts) or "always"
+
+
+def _roles(value: Any) -> frozenset[Role]:
+    if isinstance(value, str | Role):
+        value = (value,)
+    try:
+        return frozenset(Role(v) for v in value)
+    except ValueError as exc:
+        raise PolicyError(f"{exc}; roles are {', '.join(r.value for r in Role)}") from None
+
+
+def _actions(value: Any) -> tuple[Action, ...]:
+    if isinstance(value, str | Action):
+        value = (value,)
+    try:
+        return tuple(Action(v) for v in value)
+    except ValueError as exc:
+        raise PolicyError(f"{exc}; actions are {', '.join(a.value for a in Action)}") from None
+
+
+def _strikes(_inst: object, _attr: object, value: float) -> None:
+    if value < 0:
+        raise PolicyError(f"strikes must be >= 0, got {value!r}")
+
+
+STAFF = frozenset({Role.OWNER, Role.OPERATOR})
+
+
+@frozen
+class Rule:
+    """A condition, the actions on a match, the strikes it weighs and who is exempt.
+
+    Args:
+        name: short id shown in reasons and the audit log.
+        condition: a :class:`Condition`.
+        actions: what to do with the message itself (default delete it).
+            ``mute``/``remove`` here act at once, whatever the ladder says.
+        strikes: weight added to the member's ledger (0: none); the ladder
+            then picks the penalty.
+        exempt_roles: roles the rule skips (default owner and operator).
+        approved_exempt: members marked ``approved`` (or approved messages) skip it.
+        scope: a :class:`Scope` limiting when the rule applies.
+        mute_for: how long a ``mute`` in ``actions`` lasts.
+        description: a sentence for people.
+    """
+
+    name: str
+    condition: Condition
+    actions: tuple[Action, ...] = field(default=(Action.DELETE,), converter=_actions)
+    strikes: float = field(default=1.0, validator=_strikes)
+    exempt_roles: frozenset[Role] = field(default=STAFF, converter=_roles)
+    approved_exempt: bool = True
+    scope: Scope | None = None
+    mute_for: timedelta = timedelta(hours=1)
+    description: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        if not self.name:
+            raise PolicyError("a rule needs a name (it is shown in reasons and the audit log)")
+        if Action.ALLOW in self.actions:
+            raise PolicyError(
+                f"rule {self.name!r}: 'allow' is not an action a rule takes; use exemptions instead"
+            )
+
+    def exempts(self, member: Member, *, approved: bool = False) -> str | None:
+        """Why ``member`` is exempt from this rule, or ``None``."""
+        if member.role in self.exempt_roles:
+            return f"{member.role.value} is exempt from {self.name}"
+        if self.approved_exempt and (approved or member.approved):
+            return f"approved, so exempt from {self.name}"
+        return None
+
+
+# -- the ladder ---------------------------------------------------------------------
+
+
+def _step_action(value: Any) -> Action:
+    action = Action(value)
+    if action in (Action.ALLOW, Action.DELETE):
+        raise PolicyError(f"a ladder step is warn, mute or remove, not {action.value!r}")
+    return action
+
+
+@frozen
+class Step:
+    """From ``strikes`` live strikes on, the penalty is ``action`` (mute: for ``duration``)."""
+
+    strikes: float
+    action: Action = field(converter=_step_action)
+    duration: timedelta | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.strikes <= 0:
+            raise PolicyError(f"a ladder step needs strikes > 0, got {self.strikes}")
+        if self.action is Action.MUTE and (self.duration is None or self.duration <= timedelta(0)):
+            raise PolicyError("a mute step needs a positive duration, e.g. timedelta(hours=1)")
+
+    def describe(self) -> str:
+        """``"mute 1:00:00"``, ``"warn"``..."""
+        if self.action is Action.MUTE:
+            return f"mute {self.duration}"
+        return self.action.value
+
+
+def _steps(value: Iterable[Step]) -> tuple[Step, ...]:
+    steps = tuple(sorted(value, key=lambda s: s.strikes))
+    if not steps:
+        raise PolicyError("a ladder needs at least one step")
+    if len({s.strikes for s in steps}) != len(steps):
+        raise PolicyError("two ladder steps have the same strike threshold")
+    return steps
+
+
+@frozen
+class Ladder:
+    """Penalties by live strike total; strikes decay after ``decay`` (30 days).
+
+    Example:
+        >>> Ladder.default().step_for(2).describe()
+        'mute 1:00:00'
+        >>> Ladder.default().step_for(0.5) is None
+        True
+    """
+
+    steps: tuple[Step, ...] = field(converter=_steps)
+    decay: timedelta = field(default=timedelta(days=30), validator=_positive_window)
+
+    @classmethod
+    def default(cls, *, decay: timedelta = timedelta(days=30)) -> Ladder:
+        """warn at 1 strike, mute 1 hour at 2, remove at 3."""
+        return cls(
+            (
+                Step(1, Action.WARN),
+                Step(2, Action.MUTE, timedelta(hours=1)),
+                Step(3, Action.REMOVE),
+            ),
+            decay=decay,
+        )
+
+    def step_for(self, total: float) -> Step | None:
+        """The highest step whose threshold ``total`` reaches, or ``None``."""
+        chosen = None
+        for step in self.steps:
+            if total + 1e-9 >= step.strikes:
+                chosen = step
+        return chosen
+
+    def describe(self) -> str:
+        """The ladder in words."""
+
+        def n(x: float) -> str:
+            s = f"{x:g}"
+            return f"{s} strike" if x == 1 else f"{s} strikes"
+
+        return " -> ".join(f"{n(s.strikes)}: {s.describe()}" for s in self.steps)
+
+
+# -- default word lists ----------------------------------------------------------------
+
+SOLICITATION_WORDS: tuple[str, ...] = (
+    # Chinese "add me" solicitations and the usual spellings around filters
+    "加我微信", "加微信", "加我v", "加v", "加vx", "加wx", "加v信", "加薇", "加威", "加我薇",
+    "加我vx", "加我wx", "加我qq", "加qq", "加扣扣", "加我好友", "加好友领", "私聊我", "私信我",
+    "私我", "找我领", "扫码领", "扫码加", "扫码进群", "进群领", "加群领", "免费领取", "领优惠",
+    "领红包", "优惠券", "返利", "刷单", "兼职日结", "日赚", "躺赚", "代理加盟", "招代理",
+    "低价出", "低价代购", "高仿", "薇信", "威信", "v信", "徽信", "+v", "+vx", "+wx", "+微",
+    "淘口令", "复制这段", "点击链接", "戳链接", "下单立减",
+    # English
+    "add my wechat", "add me on wechat", "add wechat", "my wechat id", "wechat id:",
+    "dm me for", "pm me for", "contact me for", "whatsapp me", "telegram me", "promo code",
+    "discount code", "buy now", "click here", "click the link", "free gift", "earn money",
+    "make money fast", "work from home", "limited offer", "cheap followers",
+)  # fmt: skip
+"""Ad-spam solicitations of the default rulebook (matched case-insensitively after NFKC)."""
+
+ATTACK_WORDS: tuple[str, ...] = (
+    "傻逼", "傻b", "傻x", "煞笔", "沙比", "sb玩意", "脑残", "弱智", "白痴", "智障", "废物",
+    "滚蛋", "滚出去", "去死", "你妈", "尼玛", "草泥马", "cnm", "nmsl", "狗东西", "贱人",
+    "垃圾人", "死全家",
+    "idiot", "moron", "stupid bitch", "retard", "loser", "shut up", "fuck you", "f*ck you",
+    "go die", "kill yourself", "kys", "dumbass", "scumbag",
+)  # fmt: skip
+"""Personal attacks of the default rulebook (English ones match as whole words)."""
+
+_HANDLE = (
+    r"(?:微信|薇信|威信|徽信|v信|vx|wx|weixin|wechat|qq|扣扣|企鹅|tg|telegram|whatsapp)"
+    r"\s*(?:号|id)?\s*[:：=]?\s*[A-Za-z0-9][A-Za-z0-9_-]{4,19}(?![A-Za-z0-9_-])"
+    r"|(?<!\d)1[3-9]\d{9}(?!\d)"
+)
+
+
+# -- the rulebook -------------------------------------------------------------------------
+
+
+def _rules(value: Iterable[Rule]) -> tuple[Rule, ...]:
+    rules = tuple(value)
+    names = [r.name for r in rules]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise PolicyError(f"rule names must be unique; repeated: {dupes}")
+    for r in rules:
+        if not isinstance(r, Rule):
+            raise PolicyError(f"a RuleBook holds Rule objects, got {type(r).__name__}")
+    return rules
+
+
+def _ladders(value: Mapping[Any, Ladder]) -> Mapping[CommunityKind, Ladder]:
+    return {CommunityKind(k): v for k, v in value.items()}
+
+
+@frozen
+class RuleBook:
+    """The rules a community lives by and the ladder of penalties.
+
+    Args:
+        rules: :class:`Rule` objects, checked in order (all that match count).
+        ladder: the default :class:`Ladder`.
+        ladders: a ladder per :class:`~suo.community.CommunityKind` overriding it.
+        name: shown in reports.
+
+    Example:
+        >>> book = RuleBook.keywords(["spam", "广告"])
+        >>> book.rules[0].condition.matcher.first("这是广告")
+        '广告'
+    """
+
+    rules: tuple[Rule, ...] = field(converter=_rules)
+    ladder: Ladder = field(factory=Ladder.default)
+    ladders: Mapping[CommunityKind, Ladder] = field(factory=dict, converter=_ladders)
+    name: str = "custom"
+
+    @classmethod
+    def default(
+        cls,
+        *,
+        allowed_domains: Iterable[str] = (),
+        ladder: Ladder | None = None,
+        ladders: Mapping[Any, Ladder] | None = None,
+    ) -> RuleBook:
+        """The playbook's rules: no ad spam, no personal attacks, no off-topic flooding.
+
+        * ``no-ad-links``: links to domains outside ``allowed_domains`` (and the
+          community's own ``allowed_domains``);
+        * ``no-solicitation`` / ``no-contact-handles``: "add my WeChat" style
+          solicitations (:data:`SOLICITATION_WORDS`) and contact handles or
+          phone numbers (``vx: abc123``, ``微信 abc123``);
+        * ``no-personal-attacks``: :data:`ATTACK_WORDS` (not lifted by approval);
+        * ``no-flooding``: more than 5 messages in 10 seconds;
+        * ``no-repeats``: the same message more than twice in 10 minutes;
+        * ``no-mention-spam``: 5 or more ``@mentions`` in one message.
+
+        Each violation deletes the message and adds one strike; the owner and
+        operators are exempt from all of them.
+
+        Example:
+            >>> len(RuleBook.default().rules)
+            8
+        """
+        ads: dict[str, Any] = {"actions": (Action.DELETE,), "strikes": 1.0}
+        rules = (
+            Rule(
+                "no-ad-links",
+                OutsideLinks(allowed=allowed_domains),
+                description="links to shops and sites outside the allow-list",
+                **ads,
+            ),
+            Rule(
+                "no-solicitation",
+                Keywords(
+                    SOLICITATION_WORDS, case_sensitive=False, normalize=True, label="solicitation"
+                ),
+                description='"add my WeChat" style solicitations',
+                **ads,
+            ),
+            Rule(
+                "no-contact-handles",
+                Pattern(re.compile(_HANDLE, re.IGNORECASE), label="contact handle", normalize=True),
+                description="WeChat/QQ/Telegram handles and phone numbers",
+                **ads,
+            ),
+            Rule(
+                "no-personal-attacks",
+                Keywords(
+                    [w for w in ATTACK_WORDS if not w.isascii()],
+                    case_sensitive=False,
+                    normalize=True,
+                    label="personal attack",
+                ),
+                approved_exempt=False,
+                description="insults and personal attacks",
+            ),
+            Rule(
+                "no-personal-attacks-en",
+                Keywords(
+                    [w for w in ATTACK_WORDS if w.isascii()],
+                    case_sensitive=False,
+                    normalize=True,
+                    whole_word=True,
+                    label="personal attack",
+                ),
+                approved_exempt=False,
+                description="insults and personal attacks (English, whole words)",
+            ),
+            Rule(
+                "no-flooding",
+                Flood(max_messages=5, per=timedelta(seconds=10)),
+                approved_exempt=False,
+                description="off-topic flooding: more than 5 messages in 10 seconds",
+            ),
+            Rule(
+                "no-repeats",
+                Repeats(max_repeats=2, within=timedelta(minutes=10)),
+                approved_exempt=False,
+                description="the same message more than twice in 10 minutes",
+            ),
+            Rule(
+                "no-mention-spam",
+                Mentions(max_mentions=5),
+                description="5 or more @mentions in one message",
+            ),
+        )
+        return cls(
+            rules,
+            ladder=ladder if ladder is not None else Ladder.default(),
+            ladders=dict(ladders or {}),
+            name="default",
+        )
+
+    @classmethod
+    def keywords(
+        cls,
+        words: Iterable[str],
+        *,
+        whole_word: bool = False,
+        case_sensitive: bool = True,
+        normalize: bool = False,
+        actions: Sequence[Action | str] = (Action.DELETE,),
+        strikes: float = 1.0,
+        exempt_roles: Iterable[Role | str] = (),
+        ladder: Ladder | None = None,
+        name: str = "keywords",
+    ) -> RuleBook:
+        """A rulebook of one keyword rule over ``words`` (one automaton, any size).
+
+        With the defaults a message is flagged exactly when
+        ``any(word in text for word in words)``; nobody is exempt unless
+        ``exempt_roles`` says so.
+
+        Example:
+            >>> RuleBook.keywords(["spam"]).rules[0].name
+            'keywords'
+        """
+        rule = Rule(
+            name,
+            Keywords(
+                _words(words),
+                whole_word=whole_word,
+                case_sensitive=case_sensitive,
+                normalize=normalize,
+            ),
+            actions=tuple(actions),
+            strikes=strikes,
+            exempt_roles=frozenset(exempt_roles),
+            approved_exempt=False,
+        )
+        return cls((rule,), ladder=ladder if ladder is not None else Ladder.default(), name=name)
+
+    def ladder_for(self, kind: CommunityKind | str) -> Ladder:
+        """The ladder for a community kind (its own, else the default)."""
+        return self.ladders.get(CommunityKind(kind), self.ladder)
+
+    def with_rules(self, *rules: Rule) -> RuleBook:
+        """A copy with ``rules`` appended."""
+        return RuleBook(self.rules + rules, ladder=self.ladder, ladders=self.ladders, name=self.name)
+
+    def without(self, *names: str) -> RuleBook:
+        """A copy without the named rules."""
+        unknown = set(names) - {r.name for r in self.rules}
+        if unknown:
+            raise InvalidInput(f"no rules named {sorted(unknown)} in this rulebook")
+        return RuleBook(
+            tuple(r for r in self.rules if r.name not in names),
+            ladder=self.ladder,
+            ladders=self.ladders,
+            name=self.name,
+        )
+
+    @property
+    def windows(self) -> tuple[timedelta, ...]:
+        """Every flood/repeat window the rules read (the store keeps these)."""
+        seen: dict[timedelta, None] = {}
+        for r in self.rules:
+            for w in r.condition.windows:
+                seen[w] = None
+        return tuple(seen)
+
+    def describe(self) -> str:
+        """The rules and the ladder, one per line."""
+        lines = [f"RuleBook {self.name!r}"]
+        for r in self.rules:
+            exempt = ", ".join(sorted(x.value for x in r.exempt_roles)) or "nobody"
+            scope = f"; {r.scope.describe()}" if r.scope else ""
+            lines.append(
+                f"- {r.name}: {r.description or r.condition.label} -> "
+                f"{'/'.join(a.value for a in r.actions)}, {r.strikes:g} strike(s); "
+                f"exempt: {exempt}{scope}"
+            )
+        lines.append(f"ladder: {self.ladder.describe()} (strikes decay after {self.ladder.decay})")
+        return "\n".join(lines)
+

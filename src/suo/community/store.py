@@ -1,0 +1,150 @@
+"""What the community domain needs from a store: :class:`CommunityStore`.
+
+Every suo backend implements it (memory, SQLite, PostgreSQL, Redis) and
+passes the shipped conformance suite :class:`suo.testing.CommunityStoreSuite`.
+Writes that can race are settled in the engine, never by reading, deciding
+and writing back in Python:
+
+* :meth:`~CommunityStore.add_strike` adds a weighted strike and returns the
+  live total (strikes inside the decay window) in one atomic step;
+* :meth:`~CommunityStore.record_message` appends a message to the member's
+  flood window and returns the counts per window in one atomic step;
+* :meth:`~CommunityStore.add_member` enforces capacity atomically;
+* :meth:`~CommunityStore.record_referral` counts each invitee once.
+
+Content items, assets and referral links are small JSON documents with tags
+(:meth:`~CommunityStore.save_doc`), so new content types need no new tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any, Protocol, runtime_checkable
+
+from suo.community.model import AuditEntry, Community, Member, MemberStatus
+
+__all__ = ["CommunityStore"]
+
+
+@runtime_checkable
+class CommunityStore(Protocol):
+    """Storage of communities, members, strikes, flood windows, audit, documents, referrals."""
+
+    # -- communities and members -------------------------------------------
+
+    def save_community(self, community: Community) -> None:
+        """Create or replace a community (by id)."""
+
+    def get_community(self, community_id: str) -> Community | None:
+        """The community, or ``None``."""
+
+    def list_communities(self) -> list[Community]:
+        """Every community, ordered by id."""
+
+    def delete_community(self, community_id: str) -> bool:
+        """Delete a community and everything kept under it. ``False`` when none."""
+
+    def add_member(self, community_id: str, member: Member, *, capacity: int | None) -> bool:
+        """Create or replace a member; a new one only while fewer than ``capacity``
+        non-removed members exist (atomic). ``False`` when the community is full."""
+
+    def get_member(self, community_id: str, member_id: str) -> Member | None:
+        """The member, or ``None``."""
+
+    def list_members(self, community_id: str) -> list[Member]:
+        """Every member of the community (removed ones too), ordered by id."""
+
+    def count_members(self, community_id: str) -> int:
+        """How many members are not removed."""
+
+    def set_member_status(
+        self,
+        community_id: str,
+        member_id: str,
+        status: MemberStatus,
+        muted_until: datetime | None,
+    ) -> bool:
+        """Change a stored member's status. ``False`` when the member is not stored."""
+
+    # -- moderation state ----------------------------------------------------
+
+    def add_strike(
+        self, community_id: str, member_id: str, *, at: datetime, weight: float, window: timedelta
+    ) -> float:
+        """Add ``weight`` strikes at ``at``; return the sum of strikes in ``(at - window, at]``."""
+
+    def strike_total(
+        self, community_id: str, member_id: str, *, at: datetime, window: timedelta
+    ) -> float:
+        """The sum of strikes in ``(at - window, at]``."""
+
+    def record_message(
+        self,
+        community_id: str,
+        member_id: str,
+        *,
+        at: datetime,
+        digest: str,
+        windows: Sequence[timedelta],
+    ) -> list[tuple[int, int]]:
+        """Append a message; per window ``w`` return ``(messages, same digest)`` in
+        ``(at - w, at]``, this one included. Older messages may be forgotten."""
+
+    def append_audit(self, entry: AuditEntry) -> None:
+        """Append one decision to the community's audit log."""
+
+    def audit_log(
+        self, community_id: str, *, member_id: str | None = None, limit: int = 100
+    ) -> list[AuditEntry]:
+        """The latest ``limit`` entries (optionally of one member), oldest first."""
+
+    # -- documents (content items, assets, referral links) -------------------
+
+    def save_doc(
+        self,
+        community_id: str,
+        kind: str,
+        doc_id: str,
+        data: Mapping[str, Any],
+        *,
+        tags: Sequence[str] = (),
+    ) -> None:
+        """Create or replace a JSON document of ``kind`` with its tags."""
+
+    def get_doc(self, community_id: str, kind: str, doc_id: str) -> dict[str, Any] | None:
+        """The document, or ``None``."""
+
+    def list_docs(
+        self, community_id: str, kind: str, *, tag: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Documents of ``kind`` (with ``tag`` when given), ordered by id."""
+
+    def delete_doc(self, community_id: str, kind: str, doc_id: str) -> bool:
+        """Delete a document. ``False`` when none."""
+
+    # -- referrals -------------------------------------------------------------
+
+    def record_referral(
+        self,
+        community_id: str,
+        *,
+        inviter_id: str,
+        invitee_id: str,
+        at: datetime,
+        counted: bool,
+        data: Mapping[str, Any] | None = None,
+    ) -> tuple[bool, int]:
+        """Attribute ``invitee_id`` to ``inviter_id`` once (the first attribution wins).
+
+        Returns ``(new, total)``: whether this call recorded it, and the
+        inviter's counted total afterwards (atomic).
+        """
+
+    def list_referrals(
+        self, community_id: str, *, inviter_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Recorded referrals (``inviter``, ``invitee``, ``at``, ``counted``, ``data``) by invitee."""
+
+    def referral_leaderboard(self, community_id: str, *, limit: int = 10) -> list[tuple[str, int]]:
+        """``(inviter, counted invites)`` by most invites, then inviter id; zero counts left out."""
