@@ -1,7 +1,426 @@
-"""Redis implementation of the community storage protocol."""
+"""Redis implementation of :class:`~suo.community.store.CommunityStore`.
+
+Keys (``p`` is the store prefix; every key of one community shares the hash
+tag ``{c:<id>}``, so each atomic step is one Lua script on one Cluster slot)::
+
+    p:{communities}:all            hash    community id -> Community JSON
+    p:{c:<id>}:members             hash    member id -> Member JSON (without status)
+    p:{c:<id>}:status              hash    member id -> "status|muted_until ISO"
+    p:{c:<id>}:removed             set     removed member ids (capacity counts the rest)
+    p:{c:<id>}:strikes:<member>    zset    "<seq>|<weight>" scored by epoch seconds
+    p:{c:<id>}:msgs:<member>       zset    "<seq>|<digest>" scored by epoch seconds
+    p:{c:<id>}:seq                 string  sequence making zset members unique
+    p:{c:<id>}:audit               list    AuditEntry JSON, oldest first
+    p:{c:<id>}:docs:<kind>         hash    doc id -> {"data": ..., "tags": [...]}
+    p:{c:<id>}:dtag:<kind>:<tag>   set     doc ids with that tag
+    p:{c:<id>}:ref:by              hash    invitee -> referral JSON (HSETNX: first wins)
+    p:{c:<id>}:ref:board           zset    inviter -> counted invites
+    p:{c:<id>}:keys                set     every key above, so a community can be deleted
+"""
 
 from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from suo.community.model import AuditEntry, Community, Member, MemberStatus
+
+# KEYS: members, status, removed, keys. ARGV: member id, member JSON, status,
+# muted_until ('' = none), capacity (-1 = none).
+_ADD_MEMBER = """
+local members, status, removed, keys = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local id, cap = ARGV[1], tonumber(ARGV[5])
+if cap >= 0 and redis.call('HEXISTS', members, id) == 0 then
+  local active = redis.call('HLEN', members) - redis.call('SCARD', removed)
+  if active >= cap then return 0 end
+end
+redis.call('HSET', members, id, ARGV[2])
+redis.call('HSET', status, id, ARGV[3] .. '|' .. ARGV[4])
+if ARGV[3] == 'removed' then
+  redis.call('SADD', removed, id)
+else
+  redis.call('SREM', removed, id)
+end
+redis.call('SADD', keys, members, status, removed)
+return 1
+"""
+
+# KEYS: members, status, removed. ARGV: member id, status, muted_until.
+_SET_STATUS = """
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2] .. '|' .. ARGV[3])
+if ARGV[2] == 'removed' then
+  redis.call('SADD', KEYS[3], ARGV[1])
+else
+  redis.call('SREM', KEYS[3], ARGV[1])
+end
+return 1
+"""
+
+# KEYS: strikes zset, seq, keys. ARGV: at (epoch s), weight, window (s).
+# Returns the live total as a string (Lua numbers would be truncated to ints).
+_ADD_STRIKE = """
+local z, at, w, window = KEYS[1], tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', z, '-inf', at - window)
+local seq = redis.call('INCR', KEYS[2])
+redis.call('ZADD', z, at, seq .. '|' .. w)
+redis.call('SADD', KEYS[3], z, KEYS[2])
+local total = 0
+for _, m in ipairs(redis.call('ZRANGEBYSCORE', z, '(' .. (at - window), at)) do
+  total = total + tonumber(string.match(m, '|(.*)$'))
+end
+return tostring(total)
+"""
+
+# KEYS: messages zset, seq, keys. ARGV: at, digest, window1, window2, ...
+# Returns {n1, same1, n2, same2, ...}.
+_RECORD_MESSAGE = """
+local z, at, digest = KEYS[1], tonumber(ARGV[1]), ARGV[2]
+local longest = 0
+for i = 3, #ARGV do longest = math.max(longest, tonumber(ARGV[i])) end
+if #ARGV >= 3 then redis.call('ZREMRANGEBYSCORE', z, '-inf', at - longest) end
+local seq = redis.call('INCR', KEYS[2])
+redis.call('ZADD', z, at, seq .. '|' .. digest)
+redis.call('SADD', KEYS[3], z, KEYS[2])
+local out = {}
+for i = 3, #ARGV do
+  local n, same = 0, 0
+  for _, m in ipairs(redis.call('ZRANGEBYSCORE', z, '(' .. (at - tonumber(ARGV[i])), at)) do
+    n = n + 1
+    if string.match(m, '|(.*)$') == digest then same = same + 1 end
+  end
+  out[#out + 1] = n
+  out[#out + 1] = same
+end
+return out
+"""
+
+# KEYS: ref:by, ref:board, keys. ARGV: invitee, inviter, JSON, counted ('1'/'0').
+_REFERRAL = """
+local new = redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[3])
+if new == 1 and ARGV[4] == '1' then
+  redis.call('ZINCRBY', KEYS[2], 1, ARGV[2])
+end
+redis.call('SADD', KEYS[3], KEYS[1], KEYS[2])
+local n = redis.call('ZSCORE', KEYS[2], ARGV[2])
+return {new, tonumber(n or '0')}
+"""
+
+
+def _dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def _ts(at: datetime) -> str:
+    return repr(at.timestamp())
 
 
 class RedisCommunity:
     """Mixin of :class:`~suo.storage.redis.RedisStore` for the community domain."""
+
+    _r: Any
+    _key: Any
+    _wrap: Any
+    _script: Any
+
+    def _ck(self, community_id: str, name: str) -> str:
+        return str(self._key(f"c:{community_id}", name))
+
+    def _all_key(self) -> str:
+        return str(self._key("communities", "all"))
+
+    # -- communities and members -------------------------------------------
+
+    def save_community(self, community: Community) -> None:
+        with self._wrap():
+            self._r.hset(self._all_key(), community.id, _dumps(community.to_dict()))
+
+    def get_community(self, community_id: str) -> Community | None:
+        with self._wrap():
+            data = self._r.hget(self._all_key(), community_id)
+        return None if data is None else Community.from_dict(json.loads(data))
+
+    def list_communities(self) -> list[Community]:
+        with self._wrap():
+            found = self._r.hgetall(self._all_key())
+        return [Community.from_dict(json.loads(found[k])) for k in sorted(found)]
+
+    def delete_community(self, community_id: str) -> bool:
+        with self._wrap():
+            found = bool(self._r.hdel(self._all_key(), community_id))
+            keys_key = self._ck(community_id, "keys")
+            keys = list(self._r.smembers(keys_key))
+            for i in range(0, len(keys), 500):
+                self._r.delete(*keys[i : i + 500])
+            self._r.delete(keys_key, self._ck(community_id, "audit"))
+        return found
+
+    def _member_keys(self, community_id: str) -> list[str]:
+        return [
+            self._ck(community_id, "members"),
+            self._ck(community_id, "status"),
+            self._ck(community_id, "removed"),
+        ]
+
+    def add_member(self, community_id: str, member: Member, *, capacity: int | None) -> bool:
+        data = member.to_dict()
+        data.pop("status")
+        data.pop("muted_until")
+        with self._wrap():
+            ok = self._script("community_add_member", _ADD_MEMBER)(
+                keys=[*self._member_keys(community_id), self._ck(community_id, "keys")],
+                args=[
+                    member.id,
+                    _dumps(data),
+                    member.status.value,
+                    member.muted_until.isoformat() if member.muted_until else "",
+                    -1 if capacity is None else capacity,
+                ],
+            )
+        return bool(int(ok))
+
+    def _member(self, data: str | None, status: str | None) -> Member | None:
+        if data is None:
+            return None
+        record = json.loads(data)
+        state, _, until = (status or "active|").partition("|")
+        record["status"] = state
+        record["muted_until"] = until or None
+        return Member.from_dict(record)
+
+    def get_member(self, community_id: str, member_id: str) -> Member | None:
+        members, status, _ = self._member_keys(community_id)
+        with self._wrap():
+            pipe = self._r.pipeline(transaction=False)
+            pipe.hget(members, member_id)
+            pipe.hget(status, member_id)
+            data, state = pipe.execute()
+        return self._member(data, state)
+
+    def list_members(self, community_id: str) -> list[Member]:
+        members, status, _ = self._member_keys(community_id)
+        with self._wrap():
+            pipe = self._r.pipeline(transaction=False)
+            pipe.hgetall(members)
+            pipe.hgetall(status)
+            datas, states = pipe.execute()
+        out = [self._member(datas[k], states.get(k)) for k in sorted(datas)]
+        return [m for m in out if m is not None]
+
+    def count_members(self, community_id: str) -> int:
+        members, _, removed = self._member_keys(community_id)
+        with self._wrap():
+            pipe = self._r.pipeline(transaction=False)
+            pipe.hlen(members)
+            pipe.scard(removed)
+            n, gone = pipe.execute()
+        return int(n) - int(gone)
+
+    def set_member_status(
+        self,
+        community_id: str,
+        member_id: str,
+        status: MemberStatus,
+        muted_until: datetime | None,
+    ) -> bool:
+        with self._wrap():
+            ok = self._script("community_set_status", _SET_STATUS)(
+                keys=self._member_keys(community_id),
+                args=[
+                    member_id,
+                    MemberStatus(status).value,
+                    muted_until.isoformat() if muted_until else "",
+                ],
+            )
+        return bool(int(ok))
+
+    # -- moderation state ----------------------------------------------------
+
+    def add_strike(
+        self, community_id: str, member_id: str, *, at: datetime, weight: float, window: timedelta
+    ) -> float:
+        with self._wrap():
+            total = self._script("community_add_strike", _ADD_STRIKE)(
+                keys=[
+                    self._ck(community_id, f"strikes:{member_id}"),
+                    self._ck(community_id, "seq"),
+                    self._ck(community_id, "keys"),
+                ],
+                args=[_ts(at), repr(float(weight)), repr(window.total_seconds())],
+            )
+        return float(total)
+
+    def strike_total(
+        self, community_id: str, member_id: str, *, at: datetime, window: timedelta
+    ) -> float:
+        lo = at.timestamp() - window.total_seconds()
+        with self._wrap():
+            found = self._r.zrangebyscore(
+                self._ck(community_id, f"strikes:{member_id}"), f"({lo!r}", _ts(at)
+            )
+        return float(sum(float(m.rsplit("|", 1)[1]) for m in found))
+
+    def record_message(
+        self,
+        community_id: str,
+        member_id: str,
+        *,
+        at: datetime,
+        digest: str,
+        windows: Sequence[timedelta],
+    ) -> list[tuple[int, int]]:
+        with self._wrap():
+            flat = self._script("community_record_message", _RECORD_MESSAGE)(
+                keys=[
+                    self._ck(community_id, f"msgs:{member_id}"),
+                    self._ck(community_id, "seq"),
+                    self._ck(community_id, "keys"),
+                ],
+                args=[_ts(at), digest, *(repr(w.total_seconds()) for w in windows)],
+            )
+        return [(int(flat[2 * i]), int(flat[2 * i + 1])) for i in range(len(windows))]
+
+    def append_audit(self, entry: AuditEntry) -> None:
+        with self._wrap():
+            self._r.rpush(self._ck(entry.community_id, "audit"), _dumps(entry.to_dict()))
+
+    def audit_log(
+        self, community_id: str, *, member_id: str | None = None, limit: int = 100
+    ) -> list[AuditEntry]:
+        if limit <= 0:
+            return []
+        key = self._ck(community_id, "audit")
+        with self._wrap():
+            if member_id is None:
+                raw = self._r.lrange(key, -limit, -1)
+            else:
+                # Filter from the newest end in pages; a member's entries are a
+                # small part of a busy log, so the first pages usually suffice.
+                raw = []
+                end = -1
+                page = 500
+                while len(raw) < limit:
+                    chunk = self._r.lrange(key, end - page + 1, end)
+                    if not chunk:
+                        break
+                    raw = [
+                        d for d in chunk if json.loads(d)["member_id"] == member_id
+                    ] + raw
+                    if len(chunk) < page:
+                        break
+                    end -= page
+                raw = raw[-limit:]
+        return [AuditEntry.from_dict(json.loads(d)) for d in raw]
+
+    # -- documents ---------------------------------------------------------------
+
+    def save_doc(
+        self,
+        community_id: str,
+        kind: str,
+        doc_id: str,
+        data: Mapping[str, Any],
+        *,
+        tags: Sequence[str] = (),
+    ) -> None:
+        key = self._ck(community_id, f"docs:{kind}")
+        unique = list(dict.fromkeys(tags))
+        with self._wrap():
+            old = self._r.hget(key, doc_id)
+            old_tags = set(json.loads(old)["tags"]) if old else set()
+            pipe = self._r.pipeline(transaction=True)
+            pipe.hset(key, doc_id, _dumps({"data": dict(data), "tags": unique}))
+            keys = [key]
+            for tag in old_tags - set(unique):
+                pipe.srem(self._ck(community_id, f"dtag:{kind}:{tag}"), doc_id)
+            for tag in set(unique) - old_tags:
+                tag_key = self._ck(community_id, f"dtag:{kind}:{tag}")
+                pipe.sadd(tag_key, doc_id)
+                keys.append(tag_key)
+            pipe.sadd(self._ck(community_id, "keys"), *keys)
+            pipe.execute()
+
+    def get_doc(self, community_id: str, kind: str, doc_id: str) -> dict[str, Any] | None:
+        with self._wrap():
+            raw = self._r.hget(self._ck(community_id, f"docs:{kind}"), doc_id)
+        return None if raw is None else dict(json.loads(raw)["data"])
+
+    def list_docs(
+        self, community_id: str, kind: str, *, tag: str | None = None
+    ) -> list[dict[str, Any]]:
+        key = self._ck(community_id, f"docs:{kind}")
+        with self._wrap():
+            if tag is None:
+                found = self._r.hgetall(key)
+                return [dict(json.loads(found[k])["data"]) for k in sorted(found)]
+            ids = sorted(self._r.smembers(self._ck(community_id, f"dtag:{kind}:{tag}")))
+            if not ids:
+                return []
+            raws = self._r.hmget(key, ids)
+        return [dict(json.loads(r)["data"]) for r in raws if r is not None]
+
+    def delete_doc(self, community_id: str, kind: str, doc_id: str) -> bool:
+        key = self._ck(community_id, f"docs:{kind}")
+        with self._wrap():
+            old = self._r.hget(key, doc_id)
+            if old is None:
+                return False
+            pipe = self._r.pipeline(transaction=True)
+            pipe.hdel(key, doc_id)
+            for tag in json.loads(old)["tags"]:
+                pipe.srem(self._ck(community_id, f"dtag:{kind}:{tag}"), doc_id)
+            pipe.execute()
+        return True
+
+    # -- referrals -------------------------------------------------------------
+
+    def record_referral(
+        self,
+        community_id: str,
+        *,
+        inviter_id: str,
+        invitee_id: str,
+        at: datetime,
+        counted: bool,
+        data: Mapping[str, Any] | None = None,
+    ) -> tuple[bool, int]:
+        record = {
+            "inviter": inviter_id,
+            "invitee": invitee_id,
+            "at": at.isoformat(),
+            "counted": bool(counted),
+            "data": dict(data or {}),
+        }
+        with self._wrap():
+            new, total = self._script("community_referral", _REFERRAL)(
+                keys=[
+                    self._ck(community_id, "ref:by"),
+                    self._ck(community_id, "ref:board"),
+                    self._ck(community_id, "keys"),
+                ],
+                args=[invitee_id, inviter_id, _dumps(record), "1" if counted else "0"],
+            )
+        return bool(int(new)), int(total)
+
+    def list_referrals(
+        self, community_id: str, *, inviter_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        with self._wrap():
+            found = self._r.hgetall(self._ck(community_id, "ref:by"))
+        out = []
+        for k in sorted(found):
+            r = json.loads(found[k])
+            if inviter_id is None or r["inviter"] == inviter_id:
+                r["at"] = datetime.fromisoformat(r["at"])
+                out.append(r)
+        return out
+
+    def referral_leaderboard(self, community_id: str, *, limit: int = 10) -> list[tuple[str, int]]:
+        with self._wrap():
+            found = self._r.zrangebyscore(
+                self._ck(community_id, "ref:board"), "(0", "+inf", withscores=True
+            )
+        ranked = sorted(((m, int(s)) for m, s in found), key=lambda kv: (-kv[1], kv[0]))
+        return ranked[:limit]
