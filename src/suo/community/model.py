@@ -348,7 +348,11 @@ class Community:
     rulebook: str | None = None
 
     def __attrs_post_init__(self) -> None:
-        if self.starts_at is not None and self.ends_at is not None and self.ends_at <= self.starts_at:
+        if (
+            self.starts_at is not None
+            and self.ends_at is not None
+            and self.ends_at <= self.starts_at
+        ):
             raise InvalidInput(
                 f"community {self.name!r} ends ({self.ends_at}) before it starts ({self.starts_at})"
             )

@@ -229,9 +229,13 @@ class Moderator:
         if isinstance(community, str):
             found = self.store.get_community(community)
             if found is None:
-                raise NotFound(f"no community with id {community!r}; save it first or pass the object")
+                raise NotFound(
+                    f"no community with id {community!r}; save it first or pass the object"
+                )
             return found
-        raise InvalidInput(f"community must be a Community or its id, got {type(community).__name__}")
+        raise InvalidInput(
+            f"community must be a Community or its id, got {type(community).__name__}"
+        )
 
     def _member(self, community_id: str, member: Member | str) -> Member:
         if isinstance(member, Member):
@@ -304,9 +308,7 @@ class Moderator:
             return self._log(state, verdict, text)
         status = who.state(at)
         if status is MemberStatus.REMOVED:
-            verdict = Verdict(
-                Action.REMOVE, ("member was removed",), delete_message=True, **base
-            )
+            verdict = Verdict(Action.REMOVE, ("member was removed",), delete_message=True, **base)
             return self._log(state, verdict, text)
         if status is MemberStatus.MUTED:
             until = who.muted_until.isoformat() if who.muted_until else "further notice"

@@ -769,7 +769,9 @@ class RuleBook:
 
     def with_rules(self, *rules: Rule) -> RuleBook:
         """A copy with ``rules`` appended."""
-        return RuleBook(self.rules + rules, ladder=self.ladder, ladders=self.ladders, name=self.name)
+        return RuleBook(
+            self.rules + rules, ladder=self.ladder, ladders=self.ladders, name=self.name
+        )
 
     def without(self, *names: str) -> RuleBook:
         """A copy without the named rules."""
@@ -805,4 +807,3 @@ class RuleBook:
             )
         lines.append(f"ladder: {self.ladder.describe()} (strikes decay after {self.ladder.decay})")
         return "\n".join(lines)
-

@@ -96,9 +96,7 @@ class CommunityStoreSuite:
 
     def test_strike_race_loses_no_increment(self, store: Any) -> None:
         window = timedelta(days=30)
-        results = _race(
-            12, lambda i: store.add_strike("c", "m", at=T0, weight=1, window=window)
-        )
+        results = _race(12, lambda i: store.add_strike("c", "m", at=T0, weight=1, window=window))
         assert sorted(results) == [float(n) for n in range(1, 13)]
         assert store.strike_total("c", "m", at=T0, window=window) == 12.0
 

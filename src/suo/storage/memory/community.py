@@ -177,9 +177,7 @@ class MemoryCommunity:
         with self._lock:
             docs = self._docs.get((community_id, kind), {})
             return [
-                copy.deepcopy(docs[k][0])
-                for k in sorted(docs)
-                if tag is None or tag in docs[k][1]
+                copy.deepcopy(docs[k][0]) for k in sorted(docs) if tag is None or tag in docs[k][1]
             ]
 
     def delete_doc(self, community_id: str, kind: str, doc_id: str) -> bool:

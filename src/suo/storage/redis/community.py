@@ -305,9 +305,7 @@ class RedisCommunity:
                     chunk = self._r.lrange(key, end - page + 1, end)
                     if not chunk:
                         break
-                    raw = [
-                        d for d in chunk if json.loads(d)["member_id"] == member_id
-                    ] + raw
+                    raw = [d for d in chunk if json.loads(d)["member_id"] == member_id] + raw
                     if len(chunk) < page:
                         break
                     end -= page
