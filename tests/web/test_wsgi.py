@@ -19,7 +19,13 @@ from suo.web import WSGIApp
 def environ(path: str, method: str = "GET", **extra: Any) -> dict[str, Any]:
     from wsgiref.util import setup_testing_defaults
 
-    env: dict[str, Any] = {"REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": "", **extra}
+    env: dict[str, Any] = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+        "SCRIPT_NAME": "",
+        **extra,
+    }
     setup_testing_defaults(env)
     return env
 

@@ -396,6 +396,7 @@ class Responder:
         if kind is DecisionKind.REDIRECT and decision.location:
             headers = [
                 ("Location", _header_safe_url(decision.location)),
+                ("Content-Type", _TEXT),
                 ("Cache-Control", NO_STORE),
                 ("Vary", "User-Agent, Accept-Language"),
                 ("Referrer-Policy", self.referrer_policy),
