@@ -14,6 +14,8 @@ from suo.errors import ConfigurationError
 from suo.storage.memory import MemoryStore
 from suo.web import ASGIApp
 
+UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
+
 
 def scope(path: str, **extra: Any) -> dict[str, Any]:
     return {
@@ -131,7 +133,7 @@ def test_offloaded_resolves_run_concurrently_off_the_loop() -> None:
                     tick += 1
 
             t = asyncio.create_task(ticker())
-            rs = await asyncio.gather(*(c.get("/x") for _ in range(4)))
+            rs = await asyncio.gather(*(c.get("/x", headers={"user-agent": UA}) for _ in range(4)))
             t.cancel()
             assert tick > 0  # the loop kept running while resolves waited
             return [r.status_code for r in rs]

@@ -444,7 +444,11 @@ class Responder:
         accept_language: str | None,
         extra: Mapping[str, str],
     ) -> Response:
-        data = body.encode("utf-8")
+        try:
+            data = body.encode("utf-8")
+        except UnicodeEncodeError:  # lone surrogates: send (and hash) what the browser gets
+            data = body.encode("utf-8", "replace")
+            body = data.decode("utf-8")
         lang = _pick_language(accept_language)
         headers = [
             ("Content-Type", _HTML),
