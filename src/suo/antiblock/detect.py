@@ -1,12 +1,56 @@
-"""Client detection from the User-Agent (first version; replaced by the full scanner)."""
+"""Who is opening the link: the in-app browser, the OS, and whether it is a bot.
+
+:func:`detect` is on every request's path, so it does little: one pass of an
+Aho-Corasick automaton over the lower-cased User-Agent finds the tokens that
+matter (app tokens such as ``MicroMessenger`` or ``AlipayClient``, OS tokens,
+and the required literals of about 1,500 crawler patterns, see
+:mod:`suo.antiblock.bots`); a few ordered rules turn the tokens into a
+:class:`Client`; the result is kept in a bounded LRU cache keyed by the UA
+string. A full parse (browser family and version, device model) is only done
+by :func:`details`, for analytics, and only when asked.
+
+What ``.platform`` means:
+
+* an app's in-app browser (WeChat, QQ, Alipay, Douyin, Facebook...) -> that app;
+* an ordinary browser (Chrome, Safari, Edge, Firefox, Samsung Internet, the
+  Huawei/Xiaomi/vivo browsers, Sogou, Quark...), and the in-app browsers of apps
+  outside the value set (Pinterest, KakaoTalk, Zalo...) -> ``Platform.BROWSER``;
+  QQ Browser and UC Browser have values of their own because they are the
+  common Chinese browsers;
+* crawlers **and** link-preview fetchers -> ``Platform.BOT`` with
+  ``is_bot=True``; preview fetchers (WeChat/Facebook/Twitter/Telegram/Slack/
+  LinkedIn/WhatsApp unfurlers...) also have ``is_preview=True``. The app a
+  preview is drawn for is not a visitor, so it never takes the app's platform.
+
+Traps this handles on purpose: WeCom's UA also carries ``MicroMessenger``;
+Android WeChat and the Android QQ app carry ``MQQBrowser``/``TBS`` (Tencent's
+X5 web view); the QQ app (`` QQ/`` with ``V1_AND_SQ_``/``V1_IPH_SQ_``) versus QQ
+Browser, and TIM and Tencent Docs, which carry `` QQ/`` too; Sogou's iOS browser
+carries ``MQQBrowser``; `` Line/`` versus ``Beeline``/``lineage``/``Online``;
+``Cronet`` is not a crawler; Lark (Feishu's international name) versus Lark
+phones; ``BytedanceWebview`` is shared by Douyin and TikTok; HarmonyOS UAs also
+say ``Android``; desktop WeChat (``WindowsWechat``/``MacWechat``) and DingTalk.
+"""
 
 from __future__ import annotations
 
 import enum
+import re
+import threading
+from typing import Any
 
+import ahocorasick
 from attrs import frozen
+from cachetools import LRUCache
 
-__all__ = ["OS", "Client", "Platform", "detect"]
+from suo.antiblock.bots import match_bot
+from suo.errors import InvalidInput
+
+__all__ = ["OS", "Client", "Platform", "cache_clear", "cache_info", "detect", "details"]
+
+#: Longest UA prefix that is classified; longer input is cut (headers that long
+#: are abuse, and no token that matters sits that far in).
+MAX_UA_LENGTH = 2048
 
 
 class Platform(enum.Enum):
@@ -51,9 +95,35 @@ class OS(enum.Enum):
     OTHER = "other"
 
 
+#: The in-app browsers of Chinese apps (the ones that block or wall off links).
+CHINESE_APPS = frozenset(
+    {
+        Platform.WECHAT, Platform.WECOM, Platform.QQ, Platform.ALIPAY, Platform.WEIBO,
+        Platform.DINGTALK, Platform.DOUYIN, Platform.TOUTIAO, Platform.FEISHU,
+        Platform.XIAOHONGSHU, Platform.KUAISHOU, Platform.BAIDU, Platform.TAOBAO,
+    }
+)  # fmt: skip
+
+
 @frozen
 class Client:
-    """Who is asking, as far as the User-Agent tells."""
+    """Who is asking, as far as the User-Agent tells.
+
+    Attributes:
+        platform: the app whose browser this is, ``BROWSER``, or ``BOT``.
+        os: the operating system family.
+        is_bot: a crawler, script or link-preview fetcher.
+        is_mobile: a phone or tablet (iOS, Android, HarmonyOS or a mobile token).
+        is_preview: a link-preview fetcher (implies ``is_bot``).
+        app_version: the app's version when the UA carries one (``"8.0.44"``).
+        user_agent: the string that was classified.
+
+    Example:
+        >>> c = detect("Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 "
+        ...            "(KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.44(0x18002c2f) NetType/WIFI")
+        >>> c.platform, c.os, c.is_mobile, c.app_version
+        (<Platform.WECHAT: 'wechat'>, <OS.IOS: 'ios'>, True, '8.0.44')
+    """
 
     platform: Platform = Platform.BROWSER
     os: OS = OS.OTHER
@@ -63,25 +133,303 @@ class Client:
     app_version: str | None = None
     user_agent: str = ""
 
+    @property
+    def is_in_app(self) -> bool:
+        """True inside an app's own browser (not a browser, not a bot)."""
+        return self.platform not in (
+            Platform.BROWSER, Platform.BOT, Platform.QQ_BROWSER, Platform.UC_BROWSER
+        )  # fmt: skip
+
+
+# -- the token scan ------------------------------------------------------------
+
+# Lower-case token -> flag name. Several tokens may set one flag.
+_TOKENS: dict[str, str] = {
+    # apps
+    "wxwork": "wecom",
+    "micromessenger": "wechat", "windowswechat": "wechat", "macwechat": "wechat",
+    " qq/": "qq", "v1_and_sq_": "qq_sq", "v1_iph_sq_": "qq_sq", "tim/": "tim",
+    "tencentdocs": "tencentdocs", "mqqbrowser": "qqbrowser", "qqbrowser": "qqbrowser",
+    "sogoumse": "sogou", "sogoumobilebrowser": "sogou", "metasr": "sogou",
+    "alipayclient": "alipay", "aliapp(ap/": "alipay",
+    "dingtalk": "dingtalk",
+    "aliapp(tb/": "taobao", "taobao": "taobao", "tbios": "taobao", "aliapp(tm/": "taobao",
+    "__weibo__": "weibo", "weibo (": "weibo", "sinaweibo": "weibo", "weibo/": "weibo",
+    "aweme": "douyin", "douyin": "douyin",
+    "newsarticle/": "toutiao", "newslite/": "toutiao",
+    "lark/": "feishu", "feishu": "feishu", "larklocale": "feishu",
+    "musical_ly": "tiktok", "trill_": "tiktok", "tiktok": "tiktok",
+    "bytedancewebview": "bytedance", "bytelocale/zh": "bytezh",
+    "xhsdiscover": "xiaohongshu", "xiaohongshu": "xiaohongshu",
+    "kwai/": "kuaishou", "ksnebula": "kuaishou", "kswebview": "kuaishou", "kuaishou": "kuaishou",
+    "baiduboxapp": "baidu", "baidubrowser": "baidu", "bdbrowser": "baidu",
+    "bidubrowser": "baidu", "baiduhd": "baidu", "flyflow/": "baidu",
+    "ucbrowser": "uc", "ucweb": "uc", " ubrowser/": "uc", "uc browser": "uc",
+    "instagram": "instagram",
+    "fban/": "facebook", "fbav/": "facebook", "fb_iab": "facebook", "fbios": "facebook",
+    "metaiab facebook": "facebook",
+    " line/": "line",
+    "twitter for": "twitter", "twitterandroid": "twitter", "twitter/": "twitter",
+    "linkedinapp": "linkedin",
+    "telegram-android": "telegram", "telegram-ios": "telegram", "telegram/": "telegram",
+    "snapchat": "snapchat",
+    # operating systems
+    "harmonyos": "harmony", "openharmony": "harmony",
+    "iphone": "ios", "ipad": "ios", "ipod": "ios", "cpu os ": "ios", "ios ": "ios",
+    "iphone_os": "ios", "ios;": "ios", "ios/": "ios",
+    "like mac os x": "ios_like",
+    "android": "android", "adr ": "android", "dalvik": "android", "fb4a": "android",
+    "windows phone": "winphone", "windows mobile": "winphone", "windows ce": "winphone",
+    "iemobile": "winphone",
+    "windows": "windows", "win32": "windows", "winnt": "windows", "win98": "windows",
+    "win 9x": "windows", "win95": "windows", "(win10": "windows", "(win7": "windows",
+    "(win8": "windows", "(winxp": "windows", "cygwin": "windows",
+    "macintosh": "mac", "mac os x": "mac", "mac_powerpc": "mac", "macos": "mac",
+    "darwin/": "darwin", "cfnetwork": "cfnetwork", "(x86_64)": "macdevice", "(i386)": "macdevice",
+    "(macbook": "macdevice", "(imac": "macdevice", "(macmini": "macdevice", "(macpro": "macdevice",
+    "linux": "linux", "x11": "x11", "ubuntu": "linux", "fedora": "linux", "debian": "linux",
+    "cros ": "other_os", "tizen": "other_os", "kaios": "other_os", "web0s": "other_os",
+    "webos": "other_os", "sailfish": "other_os", "freebsd": "other_os", "openbsd": "other_os",
+    "netbsd": "other_os", "sunos": "other_os", "symbian": "other_os", "blackberry": "other_os",
+    "bb10": "other_os", "playstation": "other_os", "nintendo": "other_os",
+    "mobile": "mobile", "tablet": "mobile",
+}  # fmt: skip
+
+_AUTOMATON = ahocorasick.Automaton()
+for _key, _flag in _TOKENS.items():
+    _AUTOMATON.add_word(_key, _flag)
+_AUTOMATON.make_automaton()
+
+_LINE = re.compile(r"(?:^|[\s;(\[])Line/\d")
+_QQ_APP = re.compile(r"(?:^|[\s;])QQ/\d")
+_VERSION: dict[Platform, re.Pattern[str]] = {
+    Platform.WECHAT: re.compile(r"MicroMessenger/([\d.]+\d)", re.I),
+    Platform.WECOM: re.compile(r"wxwork/([\d.]+\d)", re.I),
+    Platform.QQ: re.compile(r"(?:^|\s)QQ/([\d.]+\d)"),
+    Platform.QQ_BROWSER: re.compile(r"QQBrowser(?:Lite)?/([\d.]+\d)", re.I),
+    Platform.ALIPAY: re.compile(r"(?:AlipayClient|AliApp\(AP)/([\d.]+\d)", re.I),
+    Platform.WEIBO: re.compile(r"(?:__weibo__|weibo/)([\d.]+\d)", re.I),
+    Platform.DINGTALK: re.compile(r"DingTalk[/(]([\d.]+\d)", re.I),
+    Platform.DOUYIN: re.compile(r"(?:aweme_(?:lite_)?|app_version/)([\d.]+\d)", re.I),
+    Platform.TOUTIAO: re.compile(r"News(?:Article|Lite)/([\d.]+\d)", re.I),
+    Platform.FEISHU: re.compile(r"(?:Lark|Feishu)/([\d.]+\d)", re.I),
+    Platform.XIAOHONGSHU: re.compile(r"xhsdiscover/([\d.]+\d)", re.I),
+    Platform.KUAISHOU: re.compile(r"(?:Kwai|ksNebula)/([\d.]+\d)", re.I),
+    Platform.BAIDU: re.compile(r"(?:baiduboxapp|baidubrowser|bdbrowser)/([\d.]+\d)", re.I),
+    Platform.TAOBAO: re.compile(r"AliApp\(T[BM]/([\d.]+\d)", re.I),
+    Platform.UC_BROWSER: re.compile(r"U?C ?Browser/?([\d.]+\d)", re.I),
+    Platform.FACEBOOK: re.compile(r"FBAV/([\d.]+\d)"),
+    Platform.INSTAGRAM: re.compile(r"Instagram ([\d.]+\d)"),
+    Platform.LINE: re.compile(r"Line/([\d.]+\d)"),
+    Platform.TWITTER: re.compile(r"Twitter for \w+/([\d.]+\d)"),
+    Platform.LINKEDIN: re.compile(r"LinkedInApp\]?/([\d.]+\d)"),
+    Platform.TELEGRAM: re.compile(r"Telegram-(?:Android|iOS)/([\d.]+\d)"),
+    Platform.TIKTOK: re.compile(r"(?:musical_ly_|trill_|app_version/)([\d.]+\d)"),
+    Platform.SNAPCHAT: re.compile(r"Snapchat/([\d.]+\d)"),
+}
+
+
+def _platform(f: set[str], ua: str) -> Platform:
+    # Order matters: the more specific app first (see the module docstring).
+    if "wecom" in f:
+        return Platform.WECOM
+    if "wechat" in f:
+        return Platform.WECHAT
+    if "qq" in f and "tim" not in f and "tencentdocs" not in f and _QQ_APP.search(ua):
+        return Platform.QQ
+    if "dingtalk" in f:
+        return Platform.DINGTALK
+    if "alipay" in f:
+        return Platform.ALIPAY
+    if "taobao" in f:
+        return Platform.TAOBAO
+    if "weibo" in f:
+        return Platform.WEIBO
+    if "douyin" in f:
+        return Platform.DOUYIN
+    if "toutiao" in f:
+        return Platform.TOUTIAO
+    if "feishu" in f:
+        return Platform.FEISHU
+    if "tiktok" in f:
+        return Platform.TIKTOK
+    if "bytedance" in f:
+        return Platform.DOUYIN if "bytezh" in f else Platform.TIKTOK
+    if "xiaohongshu" in f:
+        return Platform.XIAOHONGSHU
+    if "kuaishou" in f:
+        return Platform.KUAISHOU
+    if "baidu" in f:
+        return Platform.BAIDU
+    if "instagram" in f:
+        return Platform.INSTAGRAM
+    if "facebook" in f:
+        return Platform.FACEBOOK
+    if "line" in f and _LINE.search(ua):
+        return Platform.LINE
+    if "twitter" in f:
+        return Platform.TWITTER
+    if "linkedin" in f:
+        return Platform.LINKEDIN
+    if "telegram" in f:
+        return Platform.TELEGRAM
+    if "snapchat" in f:
+        return Platform.SNAPCHAT
+    if "sogou" in f:
+        return Platform.BROWSER
+    if "qqbrowser" in f and "tim" not in f and "tencentdocs" not in f:
+        return Platform.QQ_BROWSER
+    if "uc" in f:
+        return Platform.UC_BROWSER
+    return Platform.BROWSER
+
+
+def _os(f: set[str]) -> OS:
+    if "harmony" in f:
+        return OS.HARMONYOS
+    if "winphone" in f:
+        return OS.OTHER
+    if "ios" in f:
+        return OS.IOS
+    if "android" in f:
+        return OS.ANDROID
+    if "windows" in f:
+        return OS.WINDOWS
+    if "ios_like" in f and "mac" not in f:
+        return OS.IOS
+    if "mac" in f:
+        return OS.MACOS
+    if "cfnetwork" in f and "darwin" in f:
+        return OS.MACOS if "macdevice" in f else OS.IOS
+    if "other_os" in f:
+        return OS.OTHER
+    if "linux" in f or "x11" in f:
+        return OS.LINUX
+    if "darwin" in f:
+        return OS.MACOS
+    return OS.OTHER
+
+
+def _classify(ua: str) -> Client:
+    low = ua.lower()
+    flags = {flag for _end, flag in _AUTOMATON.iter(low)}
+    os_ = _os(flags)
+    mobile = os_ in (OS.IOS, OS.ANDROID, OS.HARMONYOS) or (
+        "mobile" in flags and os_ is not OS.WINDOWS and os_ is not OS.MACOS
+    )
+    if "windows" in flags and os_ is OS.ANDROID and "mobile" not in flags:
+        mobile = False  # Android apps on Windows (WSA) report both
+    bot = match_bot(ua, low)
+    if bot.is_bot:
+        return Client(
+            Platform.BOT, os_, is_bot=True, is_mobile=mobile, is_preview=bot.is_preview,
+            user_agent=ua,
+        )  # fmt: skip
+    platform = _platform(flags, ua)
+    version = None
+    rx = _VERSION.get(platform)
+    if rx is not None:
+        m = rx.search(ua)
+        if m:
+            version = m.group(1)
+    if platform is Platform.WECHAT and ("windowswechat" in low or "macwechat" in low):
+        mobile = False
+    return Client(platform, os_, is_mobile=mobile, app_version=version, user_agent=ua)
+
+
+# -- cache -------------------------------------------------------------------
+
+_CACHE: LRUCache[str, Client] = LRUCache(maxsize=50_000)
+_LOCK = threading.Lock()
+_stats = {"hits": 0, "misses": 0}
+
 
 def detect(user_agent: str) -> Client:
-    """Classify a User-Agent string."""
-    ua = user_agent or ""
-    low = ua.lower()
-    os_ = OS.OTHER
-    if "iphone" in low or "ipad" in low:
-        os_ = OS.IOS
-    elif "android" in low:
-        os_ = OS.ANDROID
-    elif "windows" in low:
-        os_ = OS.WINDOWS
-    elif "mac os x" in low:
-        os_ = OS.MACOS
-    mobile = os_ in (OS.IOS, OS.ANDROID)
-    if "wxwork" in low:
-        return Client(Platform.WECOM, os_, is_mobile=mobile, user_agent=ua)
-    if "micromessenger" in low:
-        return Client(Platform.WECHAT, os_, is_mobile=mobile, user_agent=ua)
-    if "bot" in low or "spider" in low or "crawler" in low:
-        return Client(Platform.BOT, os_, is_bot=True, user_agent=ua)
-    return Client(Platform.BROWSER, os_, is_mobile=mobile, user_agent=ua)
+    """Classify a User-Agent string (cached; thread-safe).
+
+    Args:
+        user_agent: the request's ``User-Agent`` header (``""`` when absent).
+            An empty UA is a ``BROWSER`` on ``OTHER``: nothing says it is a bot,
+            and suo never treats an unknown visitor worse than a known one.
+
+    Raises:
+        InvalidInput: ``user_agent`` is not a string.
+
+    Example:
+        >>> detect("Mozilla/5.0 (Linux; Android 13; V2232A Build/TP1A.220624.014; wv) AppleWebKit/537.36 "
+        ...        "(KHTML, like Gecko) Version/4.0 Chrome/109.0.5414.86 MQQBrowser/6.2 TBS/046613 "
+        ...        "Mobile Safari/537.36 V1_AND_SQ_8.9.80_4614_YYB_D QQ/8.9.80.12440 NetType/WIFI").platform
+        <Platform.QQ: 'qq'>
+        >>> detect("Twitterbot/1.0").platform, detect("Twitterbot/1.0").is_preview
+        (<Platform.BOT: 'bot'>, True)
+    """
+    if not isinstance(user_agent, str):
+        raise InvalidInput(
+            f"user_agent must be a str (the User-Agent header, '' when absent), "
+            f"got {type(user_agent).__name__}"
+        )
+    with _LOCK:
+        client = _CACHE.get(user_agent)
+    if client is not None:
+        _stats["hits"] += 1
+        return client
+    _stats["misses"] += 1
+    client = _classify(user_agent[:MAX_UA_LENGTH])
+    if len(user_agent) <= MAX_UA_LENGTH:
+        with _LOCK:
+            _CACHE[user_agent] = client
+    return client
+
+
+def cache_clear() -> None:
+    """Empty the detection cache (benchmarks and tests use it)."""
+    with _LOCK:
+        _CACHE.clear()
+        _stats["hits"] = _stats["misses"] = 0
+
+
+def cache_info() -> dict[str, int]:
+    """Hits, misses, current size and capacity of the detection cache."""
+    with _LOCK:
+        return {**_stats, "size": len(_CACHE), "maxsize": int(_CACHE.maxsize)}
+
+
+def details(user_agent: str) -> dict[str, Any]:
+    """Browser, OS and device detail for analytics (a full parse; slow; lazy).
+
+    Uses ``ua-parser`` (the uap-core regexes); imported on first use, never on
+    the redirect path. Returns plain strings, ``None`` where unknown, plus the
+    fast :func:`detect` fields.
+
+    Example:
+        >>> d = details("Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 "
+        ...             "(KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1")
+        >>> d["browser"], d["os_version"], d["device_brand"]
+        ('Mobile Safari', '17.1', 'Apple')
+    """
+    import ua_parser
+
+    client = detect(user_agent)
+    r = ua_parser.parse(user_agent[:MAX_UA_LENGTH])
+
+    def _ver(part: Any) -> str | None:
+        if part is None or part.major is None:
+            return None
+        bits = [part.major, part.minor, part.patch]
+        return ".".join(b for b in bits if b)
+
+    return {
+        "platform": client.platform.value,
+        "os": client.os.value,
+        "is_bot": client.is_bot,
+        "is_mobile": client.is_mobile,
+        "is_preview": client.is_preview,
+        "app_version": client.app_version,
+        "browser": r.user_agent.family if r.user_agent else None,
+        "browser_version": _ver(r.user_agent),
+        "os_name": r.os.family if r.os else None,
+        "os_version": _ver(r.os),
+        "device": r.device.family if r.device else None,
+        "device_brand": r.device.brand if r.device else None,
+        "device_model": r.device.model if r.device else None,
+    }
