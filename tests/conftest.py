@@ -9,21 +9,13 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 
-from suo.testing.backends import BACKENDS, isolated_store
+from suo.testing.backends import backend_params, isolated_store
 
 settings.register_profile("default", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile(
     "ci", deadline=None, max_examples=100, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile(os.environ.get("SUO_HYPOTHESIS_PROFILE", "default"))
-
-_MARKS = {"postgres": [pytest.mark.postgres], "redis": [pytest.mark.redis]}
-
-
-def backend_params(kinds: tuple[str, ...] = BACKENDS) -> list[Any]:
-    """``pytest.param`` per backend id, with the server markers."""
-    return [pytest.param(kind, id=kind, marks=_MARKS.get(kind, [])) for kind in kinds]
-
 
 @pytest.fixture(params=backend_params())
 def backend(request: pytest.FixtureRequest) -> str:

@@ -89,11 +89,11 @@ class Shortener:
         url: str,
         *,
         code: str,
-        expires_at: datetime | None,
-        max_clicks: int | None,
-        policy: AccessPolicy | None,
-        tags: Iterable[str],
         now: datetime,
+        expires_at: datetime | None = None,
+        max_clicks: int | None = None,
+        policy: AccessPolicy | None = None,
+        tags: Iterable[str] = (),
         **extra: Any,
     ) -> Link:
         if expires_at is not None:
@@ -216,7 +216,6 @@ class Shortener:
             generated.append(alias is None)
             if alias is None:
                 code = self.codes.generate(target, 0, self._next_number)
-            spec.setdefault("tags", ())
             built.append(self._build(target, code=code, now=now, **spec))
         for attempt in range(1, _MAX_ATTEMPTS):
             try:

@@ -7,12 +7,22 @@ model. Every method that can race is one atomic operation in the engine.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Protocol, runtime_checkable
 
 from suo.shortener.model import Link, Stats, Visit
 
-__all__ = ["LinkStore"]
+__all__ = ["LinkStore", "first_conflict"]
+
+
+def first_conflict(codes: Sequence[str], existing: Collection[str]) -> str | None:
+    """The first code that is in ``existing`` or repeats an earlier one, else ``None``."""
+    seen: set[str] = set()
+    for code in codes:
+        if code in existing or code in seen:
+            return code
+        seen.add(code)
+    return None
 
 
 @runtime_checkable
@@ -29,8 +39,9 @@ class LinkStore(Protocol):
     def create_links(self, links: Sequence[Link]) -> None:
         """Insert many links at once, all or nothing.
 
-        If any code exists already (or repeats within ``links``), raise
-        :class:`~suo.errors.AliasTaken` for it and leave the store unchanged.
+        If any code exists already or repeats an earlier one in ``links``, raise
+        :class:`~suo.errors.AliasTaken` for the first such code (in ``links``
+        order) and leave the store unchanged. :func:`first_conflict` computes it.
         """
 
     def get_link(self, code: str) -> Link | None:

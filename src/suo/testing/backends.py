@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-__all__ = ["BACKENDS", "isolated_store", "require_service", "service_url"]
+__all__ = ["BACKENDS", "backend_params", "isolated_store", "require_service", "service_url"]
 
 BACKENDS = ("memory", "sqlite", "sqlite-file", "postgres", "redis")
 """Backend ids used by the ``store`` fixtures, in the order tests run them."""
@@ -96,3 +96,12 @@ def store_url(kind: str, token: str | None = None) -> tuple[str, dict[str, Any]]
     if kind == "redis":
         return require_service("redis"), {"prefix": f"suo-t-{token}"}
     raise ValueError(kind)
+
+
+def backend_params(kinds: tuple[str, ...] = BACKENDS) -> list[Any]:
+    """``pytest.param`` per backend id, marked ``postgres`` / ``redis`` where a server is needed.
+
+    Use as ``@pytest.fixture(params=backend_params())``.
+    """
+    marks = {"postgres": [pytest.mark.postgres], "redis": [pytest.mark.redis]}
+    return [pytest.param(kind, id=kind, marks=marks.get(kind, [])) for kind in kinds]

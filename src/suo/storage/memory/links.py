@@ -12,6 +12,7 @@ from attrs import define, field
 
 from suo.errors import AliasTaken
 from suo.shortener.model import Link, Stats, Visit
+from suo.shortener.store import first_conflict
 
 
 @define
@@ -46,11 +47,9 @@ class MemoryLinks:
 
     def create_links(self, links: Sequence[Link]) -> None:
         with self._lock:
-            seen: set[str] = set()
-            for link in links:
-                if link.code in self._links or link.code in seen:
-                    raise AliasTaken(link.code)
-                seen.add(link.code)
+            taken = first_conflict([link.code for link in links], self._links)
+            if taken is not None:
+                raise AliasTaken(taken)
             for link in links:
                 self._links[link.code] = link
                 self._counters[link.code] = _Counters()

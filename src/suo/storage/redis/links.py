@@ -18,6 +18,7 @@ from typing import Any
 
 from suo.errors import AliasTaken
 from suo.shortener.model import Link, Stats, Visit
+from suo.shortener.store import first_conflict
 
 # One round trip per visit: cap check, increment and breakdowns together.
 # KEYS: counters hash, breakdown hash. ARGV: bot, count, cap (-1 = none),
@@ -72,12 +73,10 @@ class RedisLinks:
     def create_links(self, links: Sequence[Link]) -> None:
         if not links:
             return
-        seen: set[str] = set()
-        for link in links:
-            if link.code in seen:
-                raise AliasTaken(link.code)
-            seen.add(link.code)
+        codes = [link.code for link in links]
         with self._wrap():
+            if len(set(codes)) < len(codes):
+                raise AliasTaken(self._first_taken(codes) or codes[0])
             # Each SET NX is atomic; keys of different links live in different
             # Cluster slots, so on a conflict the ones already set are rolled back.
             pipe = self._r.pipeline(transaction=False)
@@ -90,13 +89,19 @@ class RedisLinks:
                 for c in won:
                     undo.delete(self._key(c, "link"))
                 undo.execute()
-                lost = next(lk.code for lk, ok in zip(links, results, strict=True) if not ok)
-                raise AliasTaken(lost)
+                raise AliasTaken(self._first_taken(codes) or codes[0])
             pipe = self._r.pipeline(transaction=False)
             for link in links:
                 for tag in link.tags:
                     pipe.zadd(self._tag_key(tag), {link.code: 0})
             pipe.execute()
+
+    def _first_taken(self, codes: list[str]) -> str | None:
+        pipe = self._r.pipeline(transaction=False)
+        for code in codes:
+            pipe.exists(self._key(code, "link"))
+        found = {c for c, n in zip(codes, pipe.execute(), strict=True) if n}
+        return first_conflict(codes, found)
 
     def get_link(self, code: str) -> Link | None:
         with self._wrap():

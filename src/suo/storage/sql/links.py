@@ -8,10 +8,10 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError
 
-from suo.errors import AliasTaken
+from suo.errors import AliasTaken, StorageIntegrityError
 from suo.shortener.model import Link, Stats, Visit
+from suo.shortener.store import first_conflict
 from suo.storage.sql._base import METADATA, UTCDateTime
 
 links = sa.Table(
@@ -77,29 +77,24 @@ class SQLLinks:
     def create_links(self, links_: Sequence[Link]) -> None:
         if not links_:
             return
-        seen: set[str] = set()
-        for link in links_:
-            if link.code in seen:
-                raise AliasTaken(link.code)
-            seen.add(link.code)
+        codes = [link.code for link in links_]
+        if len(set(codes)) < len(codes):
+            raise AliasTaken(self._first_taken(codes) or codes[0])
         try:
             with self._tx() as conn:
                 conn.execute(links.insert(), [_row(link) for link in links_])
                 tags = [{"tag": t, "code": link.code} for link in links_ for t in link.tags]
                 if tags:
                     conn.execute(link_tags.insert(), tags)
-        except Exception as e:
-            if isinstance(e.__cause__, IntegrityError) or isinstance(e, IntegrityError):
-                taken = self._first_taken([link.code for link in links_])
-                raise AliasTaken(taken or links_[0].code) from e
-            raise
+        except StorageIntegrityError as e:
+            raise AliasTaken(self._first_taken(codes) or codes[0]) from e
 
     def _first_taken(self, codes: list[str]) -> str | None:
         with self._tx() as conn:
             found = set(
                 conn.execute(sa.select(links.c.code).where(links.c.code.in_(codes))).scalars()
             )
-        return next((c for c in codes if c in found), None)
+        return first_conflict(codes, found)
 
     def get_link(self, code: str) -> Link | None:
         with self._tx() as conn:

@@ -1,0 +1,219 @@
+"""The Shortener on every backend: shorten, resolve, update, delete, stats, listing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+import suo
+from suo.antiblock import AccessPolicy
+from suo.decision import DecisionKind
+from suo.errors import AliasTaken, InvalidAlias, InvalidInput, InvalidURL, NotFound
+from suo.shortener import HashCodes, SequenceCodes, Shortener
+
+T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+DESKTOP = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
+BOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
+
+
+class Clock:
+    def __init__(self, now: datetime = T0) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def s(store: Any, clock: Clock) -> Shortener:
+    return Shortener(store, clock=clock, base_url="https://s.example")
+
+
+def test_shorten_and_resolve(s: Shortener) -> None:
+    link = s.shorten("https://Example.com/path?q=1#frag", tags=["a"])
+    assert link.target == "https://example.com/path?q=1#frag"
+    assert link.created_at == T0
+    assert len(link.code) == 7
+    assert s.short_url(link.code) == f"https://s.example/{link.code}"
+    d = s.resolve(link.code, user_agent=DESKTOP)
+    assert d.kind is DecisionKind.REDIRECT
+    assert d.status == 302
+    assert d.location == d.target == link.target
+    assert d.link == link
+    assert s.get(link.code) == link
+
+
+def test_unknown_code_is_not_found(s: Shortener) -> None:
+    d = s.resolve("nope")
+    assert (d.kind, d.status, d.location) == (DecisionKind.NOT_FOUND, 404, None)
+    with pytest.raises(NotFound, match="nope"):
+        s.get("nope")
+    with pytest.raises(NotFound):
+        s.stats("nope")
+    with pytest.raises(KeyError):  # NotFound is a KeyError too
+        s.update("nope", target="https://x.example/")
+
+
+def test_expiry_is_judged_by_now(s: Shortener) -> None:
+    link = s.shorten("https://example.com/", expires_at=T0 + timedelta(hours=1))
+    assert s.resolve(link.code, now=T0 + timedelta(minutes=59)).kind is DecisionKind.REDIRECT
+    d = s.resolve(link.code, now=T0 + timedelta(hours=1))
+    assert (d.kind, d.status) == (DecisionKind.EXPIRED, 410)
+    assert s.resolve(link.code, now=T0 + timedelta(days=9)).kind is DecisionKind.EXPIRED
+    assert s.stats(link.code).clicks == 1
+
+
+def test_expiry_uses_the_injected_clock(s: Shortener, clock: Clock) -> None:
+    link = s.shorten("https://example.com/", expires_at=T0 + timedelta(hours=1))
+    clock.now = T0 + timedelta(hours=2)
+    assert s.resolve(link.code).kind is DecisionKind.EXPIRED
+
+
+def test_naive_datetimes_are_refused(s: Shortener) -> None:
+    with pytest.raises(InvalidInput, match="aware"):
+        s.shorten("https://example.com/", expires_at=datetime(2030, 1, 1))
+    link = s.shorten("https://example.com/")
+    with pytest.raises(InvalidInput, match="aware"):
+        s.resolve(link.code, now=datetime(2030, 1, 1))
+
+
+def test_max_clicks_then_exhausted_and_bots_do_not_count(s: Shortener) -> None:
+    link = s.shorten("https://example.com/", max_clicks=2)
+    assert s.resolve(link.code, user_agent=BOT).kind is DecisionKind.REDIRECT
+    kinds = [s.resolve(link.code, user_agent=DESKTOP).kind for _ in range(4)]
+    assert kinds == [DecisionKind.REDIRECT] * 2 + [DecisionKind.EXHAUSTED] * 2
+    # no cloaking: a bot sees what people see once the cap is used up
+    assert s.resolve(link.code, user_agent=BOT).kind is DecisionKind.EXHAUSTED
+    st = s.stats(link.code)
+    assert (st.clicks, st.visits, st.bots) == (2, 4, 2)
+
+
+def test_alias_rules(s: Shortener) -> None:
+    s.shorten("https://example.com/", alias="spring")
+    with pytest.raises(AliasTaken) as info:
+        s.shorten("https://example.org/", alias="spring")
+    assert info.value.alias == "spring"
+    assert "spring" in str(info.value)
+    with pytest.raises(InvalidAlias):
+        s.shorten("https://example.com/", alias="bad alias")
+    with pytest.raises(InvalidAlias):
+        s.shorten("https://example.com/", alias="admin")
+
+
+def test_invalid_urls_are_refused_and_nothing_is_stored(s: Shortener) -> None:
+    for bad in ["javascript:alert(1)", "ftp://example.com/", "not a url", ""]:
+        with pytest.raises(InvalidURL):
+            s.shorten(bad, alias="x1")
+    assert s.links().links == ()
+
+
+def test_update_changes_target_and_keeps_counts(s: Shortener) -> None:
+    link = s.shorten("https://example.com/old", alias="u", tags=["t1"])
+    s.resolve("u", user_agent=DESKTOP)
+    updated = s.update("u", target="https://example.com/new", tags=["t2"], max_clicks=5)
+    assert updated.target == "https://example.com/new"
+    assert updated.created_at == link.created_at
+    assert s.resolve("u", user_agent=DESKTOP).location == "https://example.com/new"
+    assert s.stats("u").clicks == 2
+    assert [lk.code for lk in s.links(tag="t2").links] == ["u"]
+    assert s.links(tag="t1").links == ()
+    assert s.update("u", max_clicks=None).max_clicks is None
+    with pytest.raises(InvalidURL):
+        s.update("u", target="javascript:alert(1)")
+    assert s.get("u").target == "https://example.com/new"
+
+
+def test_delete_is_seen_at_once_through_the_cache(s: Shortener) -> None:
+    link = s.shorten("https://example.com/")
+    assert s.resolve(link.code).kind is DecisionKind.REDIRECT  # now cached
+    assert s.delete(link.code) is True
+    assert s.resolve(link.code).kind is DecisionKind.NOT_FOUND
+    assert s.delete(link.code) is False
+
+
+def test_links_paging_by_tag(s: Shortener) -> None:
+    made = [s.shorten(f"https://example.com/{i}", alias=f"p{i:02d}", tags=["camp"]) for i in range(7)]
+    s.shorten("https://example.com/other", alias="zz")
+    page = s.links(tag="camp", limit=3)
+    seen = list(page.links)
+    while page.next:
+        page = s.links(tag="camp", after=page.next, limit=3)
+        seen.extend(page.links)
+    assert [lk.code for lk in seen] == [lk.code for lk in made]
+    assert len(s.links(limit=100).links) == 8
+    with pytest.raises(InvalidInput):
+        s.links(limit=0)
+
+
+def test_shorten_many_is_all_or_nothing(s: Shortener) -> None:
+    links = s.shorten_many(
+        ["https://a.example/", {"url": "https://b.example/", "alias": "bee", "tags": ["x"]}]
+    )
+    assert [lk.target for lk in links] == ["https://a.example/", "https://b.example/"]
+    assert s.get("bee").tags == ("x",)
+    with pytest.raises(AliasTaken):
+        s.shorten_many(["https://c.example/", {"url": "https://d.example/", "alias": "bee"}])
+    assert [lk.target for lk in s.links().links if lk.target == "https://c.example/"] == []
+    with pytest.raises(InvalidURL):
+        s.shorten_many(["https://ok.example/", "javascript:alert(1)"])
+    assert len(s.links().links) == 2
+    with pytest.raises(InvalidInput, match="bad keys"):
+        s.shorten_many([{"url": "https://a.example/", "colour": "red"}])
+
+
+def test_shorten_many_bulk(s: Shortener) -> None:
+    links = s.shorten_many(f"https://example.com/{i}" for i in range(300))
+    assert len({lk.code for lk in links}) == 300
+    assert all(s.get(lk.code) == lk for lk in links[::37])
+
+
+def test_sequence_codes_on_every_backend(store: Any) -> None:
+    s = Shortener(store, codes=SequenceCodes(key=b"k", length=6))
+    codes = [s.shorten(f"https://example.com/{i}").code for i in range(20)]
+    assert len(set(codes)) == 20
+    assert all(len(c) == 6 for c in codes)
+
+
+def test_hash_codes_deduplicate(store: Any) -> None:
+    s = Shortener(store, codes=HashCodes())
+    a = s.shorten("https://example.com/same")
+    b = s.shorten("https://example.com/same")
+    c = s.shorten("https://example.com/other")
+    assert a.code == b.code != c.code
+
+
+def test_policy_is_stored_with_the_link(s: Shortener) -> None:
+    link = s.shorten("https://example.com/", policy=AccessPolicy.anti_block())
+    assert s.get(link.code).policy == AccessPolicy.anti_block()
+    wechat = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.44(0x18002c2f) NetType/WIFI Language/zh_CN"
+    d = s.resolve(link.code, user_agent=wechat, accept_language="zh-CN")
+    assert (d.kind, d.status) == (DecisionKind.GUIDE, 200)
+    assert d.body and "noindex" in d.body
+    assert s.resolve(link.code, user_agent=DESKTOP).kind is DecisionKind.REDIRECT
+    st = s.stats(link.code)
+    assert st.by_platform == {"wechat": 1, "browser": 1}
+    assert st.clicks == 1
+
+
+def test_default_policy_and_explain_record_nothing(store: Any) -> None:
+    s = Shortener(store, policy=AccessPolicy.only(suo.Platform.WECHAT))
+    link = s.shorten("https://example.com/")
+    d = s.explain(link.code, user_agent=DESKTOP)
+    assert (d.kind, d.status) == (DecisionKind.DENY, 403)
+    assert s.stats(link.code).visits == 0
+    assert s.resolve(link.code, user_agent=DESKTOP).kind is DecisionKind.DENY
+    assert s.stats(link.code).visits == 1
+
+
+def test_redirect_status_per_link(s: Shortener) -> None:
+    link = s.shorten("https://example.com/", redirect_status=301)
+    assert s.resolve(link.code).status == 301
+    with pytest.raises(InvalidInput):
+        s.shorten("https://example.com/", redirect_status=200)
