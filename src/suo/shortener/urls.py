@@ -306,6 +306,7 @@ _CONTROL = "\x00-\x1f\x7f-\x9f"
 # and Indic words in paths need them.
 _INVISIBLE = "\u00ad\u061c\u115f\u1160\u180e\u200b\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\u3164\ufeff\ufff9-\ufffb"
 _BAD_CHAR = re.compile(f"[{_CONTROL}{_INVISIBLE}\\\\]")
+_CTL_INVISIBLE = re.compile(f"[{_CONTROL}{_INVISIBLE}]")
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
 _AUTHORITY = re.compile(r"[^/?#]*")
 _LABEL = re.compile(r"[a-z0-9_-]+\Z")
@@ -667,7 +668,10 @@ def _judge(url: object, policy: URLPolicy) -> tuple[str | None, list[URLProblem]
                 "the URL contains a lone surrogate code point (broken UTF-16); send valid Unicode text",
             )
         )
-    m = _SCHEME.match(s)
+    # judge the scheme as the browser would read it (controls dropped); the
+    # control characters themselves are already reported above
+    view = _CTL_INVISIBLE.sub("", s).strip(" ") if bad else s
+    m = _SCHEME.match(view)
     if m is None:
         problem = _no_scheme_problem(s)
     elif (scheme := m.group(1).lower()) not in ("http", "https"):
@@ -678,13 +682,13 @@ def _judge(url: object, policy: URLPolicy) -> tuple[str | None, list[URLProblem]
         # the scheme verdict is what matters most: report it first
         return None, [problem, *problems]
     assert m is not None
-    rest = s[m.end() :]
+    rest = view[m.end() :]
     if not rest.startswith("//") or rest.startswith("///"):
         if not any(p.reason is Reason.BACKSLASH for p in problems):
             problems.append(
                 URLProblem(
                     Reason.MISSING_SLASHES,
-                    f"{_preview(s)} does not have exactly '//' after '{m.group(0)}'; browsers "
+                    f"{_preview(view)} does not have exactly '//' after '{m.group(0)}'; browsers "
                     f"guess the host from such input. Write it as '{scheme}://host/path'",
                 )
             )
