@@ -7,6 +7,8 @@ ASGI with the thread pool), so one test checks that all of them answer alike.
 from __future__ import annotations
 
 import asyncio
+import signal
+import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -137,3 +139,101 @@ def examples_path() -> Iterator[Path]:
         yield EXAMPLES
     finally:
         sys.path.remove(str(EXAMPLES))
+
+
+# -- a real `suo serve` process -------------------------------------------------
+
+
+def suo_command() -> list[str]:
+    """The ``suo`` console script of this interpreter (or ``python -m suo.cli``)."""
+    script = Path(sys.executable).with_name("suo")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "suo.cli"]
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Served(SimpleNamespace):
+    """A running ``suo serve``: ``.proc``, ``.port``, ``.url``, ``.stop()`` -> (code, output)."""
+
+    proc: subprocess.Popen[str]
+    port: int
+    url: str
+
+    def stop(self, timeout: float = 20) -> tuple[int, str]:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            out, err = self.proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.communicate()
+            raise
+        return self.proc.returncode, out + err
+
+
+def start_serve(store_url: str, *extra: str, timeout: float = 30) -> Served:
+    """Start ``suo serve`` on a free loopback port and wait until /healthz answers."""
+    import http.client
+    import time
+
+    port = free_port()
+    proc = subprocess.Popen(
+        [*suo_command(), "serve", "--store", store_url, "--host", "127.0.0.1",
+         "--port", str(port), *extra],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    served = Served(proc=proc, port=port, url=f"http://127.0.0.1:{port}")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            code, err = served.stop()
+            raise AssertionError(f"suo serve exited with {code} before it was ready:\n{err}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                conn.close()
+                return served
+            conn.close()
+        except OSError:
+            pass
+        time.sleep(0.1)
+    served.stop()
+    raise AssertionError(f"suo serve did not answer on port {port} within {timeout} s")
+
+
+def suo_run(*args: str) -> str:
+    """Run a ``suo`` subcommand; its stdout (fails the test on a non-zero exit)."""
+    done = subprocess.run(
+        [*suo_command(), *args], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, f"suo {' '.join(args)} failed: {done.stderr}"
+    return done.stdout
+
+
+@pytest.fixture
+def suo_cli() -> Callable[..., str]:
+    """``suo_cli("shorten", url, ...)`` runs the ``suo`` command and returns its stdout."""
+    return suo_run
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[..., Served]]:
+    """``serve(store_url, *options)`` starts ``suo serve``; stopped after the test."""
+    started: list[Served] = []
+
+    def start(store_url: str, *extra: str) -> Served:
+        server = start_serve(store_url, *extra)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        if server.proc.poll() is None:
+            server.stop()

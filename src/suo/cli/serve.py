@@ -5,7 +5,7 @@ suo only hands it :class:`suo.web.ASGIApp`. On SIGTERM or Ctrl-C uvicorn stops
 accepting connections, lets requests in flight finish (up to
 ``--graceful-timeout`` seconds), then suo closes the store and exits 0. Each
 request is written to the access log (the ``uvicorn.access`` logger, on
-stderr) unless ``--no-access-log``.
+stdout; the server's own messages go to stderr) unless ``--no-access-log``.
 
 Example:
     $ suo shorten https://example.com/spring --policy anti-block --store sqlite:///links.db
