@@ -35,7 +35,7 @@ from functools import lru_cache
 
 import ahocorasick
 
-__all__ = ["BotMatch", "PREVIEW_TOKENS", "match_bot"]
+__all__ = ["PREVIEW_TOKENS", "BotMatch", "match_bot"]
 
 #: Lower-case tokens of fetchers that fetch a page to draw a link preview
 #: (title, description, image) rather than to index a site.
@@ -271,20 +271,20 @@ class _BotIndex:
         return NOT_BOT
 
 
-def _preview_ok(token: str, ua: str) -> bool:
+def _preview_ok(tok: str, ua: str) -> bool:
     # Tokens that are also app names count only in the fetcher's own form.
-    if token == "whatsapp/":
+    if tok == "whatsapp/":
         return ua.startswith("WhatsApp/")
-    if token == "viber":
+    if tok == "viber":
         return ua.startswith("Viber") or "Viber-Preview" in ua or "viber-url-downloader" in ua.lower()
-    if token == "mastodon/":
+    if tok == "mastodon/":
         return "(Mastodon/" in ua
     return True
 
 
 @lru_cache(maxsize=1)
 def _index() -> _BotIndex:
-    from crawleruseragents import CRAWLER_USER_AGENTS_DATA
+    from crawleruseragents import CRAWLER_USER_AGENTS_DATA  # type: ignore[import-untyped]
 
     return _BotIndex(entry["pattern"] for entry in CRAWLER_USER_AGENTS_DATA)
 

@@ -46,7 +46,7 @@ from cachetools import LRUCache
 from suo.antiblock.bots import match_bot
 from suo.errors import InvalidInput
 
-__all__ = ["OS", "Client", "Platform", "cache_clear", "cache_info", "detect", "details"]
+__all__ = ["OS", "Client", "Platform", "cache_clear", "cache_info", "details", "detect"]
 
 #: Longest UA prefix that is classified; longer input is cut (headers that long
 #: are abuse, and no token that matters sits that far in).

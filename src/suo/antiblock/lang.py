@@ -1,0 +1,60 @@
+"""Accept-Language parsing (RFC 9110 section 12.5.4) for pages and policy rules."""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["parse_accept_language", "pick_language"]
+
+_ITEM = re.compile(r"^\s*([A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*|\*)\s*(?:;\s*q\s*=\s*([0-9.]+)\s*)?$")
+#: Languages suo ships pages in.
+SUPPORTED = ("zh", "en")
+
+
+def parse_accept_language(header: str | None) -> list[tuple[str, float]]:
+    """Language ranges of an ``Accept-Language`` header, best first.
+
+    Malformed items and ``q=0`` (refused) items are dropped; ties keep header
+    order. Ranges are lower-cased.
+
+    Example:
+        >>> parse_accept_language("en-US;q=0.8, zh-CN, zh;q=0.9, fr;q=0")
+        [('zh-cn', 1.0), ('zh', 0.9), ('en-us', 0.8)]
+    """
+    if not header or len(header) > 4096:
+        return []
+    out: list[tuple[int, str, float]] = []
+    for i, part in enumerate(header.split(",")):
+        m = _ITEM.match(part)
+        if not m:
+            continue
+        try:
+            q = 1.0 if m.group(2) is None else float(m.group(2))
+        except ValueError:
+            continue
+        if not 0 < q <= 1:
+            continue
+        out.append((i, m.group(1).lower(), q))
+    out.sort(key=lambda t: (-t[2], t[0]))
+    return [(tag, q) for _, tag, q in out]
+
+
+def pick_language(accept_language: str | None) -> str:
+    """``"zh"`` or ``"en"``: the first supported language the visitor prefers.
+
+    ``*`` and unsupported languages are skipped; with nothing supported the
+    answer is ``"en"``.
+
+    Example:
+        >>> pick_language("fr-FR, zh-TW;q=0.8, en;q=0.5")
+        'zh'
+        >>> pick_language("zh;q=0.1, en;q=0.9")
+        'en'
+        >>> pick_language(None)
+        'en'
+    """
+    for tag, _q in parse_accept_language(accept_language):
+        primary = tag.split("-", 1)[0]
+        if primary in SUPPORTED:
+            return primary
+    return "en"
