@@ -174,7 +174,7 @@ _TOKENS: dict[str, str] = {
     "telegram-android": "telegram", "telegram-ios": "telegram", "telegram/": "telegram",
     "snapchat": "snapchat",
     # operating systems
-    "harmonyos": "harmony", "openharmony": "harmony",
+    "harmonyos": "harmony", "openharmony": "harmony", "hmos/": "harmony",
     "iphone": "ios", "ipad": "ios", "ipod": "ios", "cpu os ": "ios", "ios ": "ios",
     "iphone_os": "ios", "ios;": "ios", "ios/": "ios",
     "like mac os x": "ios_like",
