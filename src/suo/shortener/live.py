@@ -413,6 +413,7 @@ class LiveEvent:
         code: the live code.
         at: when it was noticed.
         key: what makes it unique: the same crossing never fires twice.
+        seq: its place in the store's order of events (from an atomic counter).
         target_id: the target concerned (``None`` for ``empty``).
         payload / used / cap / expires_at: the target's state then.
     """
@@ -421,6 +422,7 @@ class LiveEvent:
     code: str
     at: datetime
     key: str
+    seq: int = 0
     target_id: int | None = None
     payload: str | None = None
     used: int | None = None
@@ -434,6 +436,7 @@ class LiveEvent:
             "code": self.code,
             "at": _iso(self.at),
             "key": self.key,
+            "seq": self.seq,
             "target_id": self.target_id,
             "payload": self.payload,
             "used": self.used,
@@ -451,6 +454,7 @@ class LiveEvent:
             code=data["code"],
             at=at,
             key=data["key"],
+            seq=data.get("seq", 0),
             target_id=data.get("target_id"),
             payload=data.get("payload"),
             used=data.get("used"),
@@ -466,7 +470,9 @@ class LiveStatus:
     Attributes:
         code / strategy: the live code and how it picks.
         active / full / expired / retired: how many targets are in each state.
-        served: visitors the targets have taken, retired ones included.
+        served: the current fill of every target, retired ones included (a
+            ``replace(..., reset=True)`` starts a target's count again; the
+            link's ``Stats.clicks`` keep the all-time total).
         remaining: room left in targets with room (``None``: one has no cap).
         exhausted: no target has room.
     """
@@ -517,7 +523,7 @@ class LiveStore(Protocol):
         """Store ``event`` unless one with its ``(code, key)`` exists; ``True`` if stored."""
 
     def live_events(self, code: str) -> list[LiveEvent]:
-        """The recorded events of ``code``, oldest first (ties by key)."""
+        """The recorded events of ``code`` in ``seq`` order (ties by ``at``, then key)."""
 
     def delete_live(self, code: str) -> None:
         """Forget every target, counter and event of ``code``."""
@@ -584,7 +590,13 @@ def subscribe(
 
 
 def _emit(shortener: Shortener, store: LiveStore, events: Iterable[LiveEvent]) -> list[LiveEvent]:
-    fired = [e for e in events if store.record_live_event(e)]
+    fired = []
+    for event in events:
+        # Events are rare (a few per target's life): one counter round trip each
+        # keeps them in the order they happened, across processes.
+        event = evolve(event, seq=store.next_sequence("live-events"))
+        if store.record_live_event(event):
+            fired.append(event)
     if not fired:
         return fired
     with _listeners_lock:
@@ -1093,7 +1105,6 @@ class LiveCode:
     def events(self, *, since: datetime | None = None) -> list[LiveEvent]:
         """Recorded events, oldest first (``since``: only those at or after it)."""
         found = self._store.live_events(self.code)
-        found.sort(key=lambda e: (e.at, EVENTS.index(e.kind), e.key))
         return [e for e in found if since is None or e.at >= since]
 
     def on(self, kind: str | None, callback: Listener) -> Callable[[], None]:

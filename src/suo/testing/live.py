@@ -101,7 +101,9 @@ class LiveStoreSuite:
 
     def test_event_is_recorded_once_under_a_race(self, store: Any) -> None:
         def record(i: int) -> bool:
-            event = LiveEvent(kind="full", code="ev", at=T0 + timedelta(seconds=i), key="t1.full")
+            event = LiveEvent(
+                kind="full", code="ev", at=T0 + timedelta(seconds=i), key="t1.full", seq=5
+            )
             return bool(store.record_live_event(event))
 
         assert sorted(_race(16, record)) == [False] * 15 + [True]
@@ -110,6 +112,7 @@ class LiveStoreSuite:
             code="ev",
             at=T0 + timedelta(hours=1),
             key="t1.expiring",
+            seq=9,
             target_id=1,
             payload="支付",
             used=3,
@@ -120,6 +123,9 @@ class LiveStoreSuite:
         events = store.live_events("ev")
         assert [e.key for e in events] == ["t1.full", "t1.expiring"]
         assert events[1] == later
+        earlier = LiveEvent(kind="empty", code="ev", at=T0 + timedelta(days=1), key="e", seq=1)
+        assert store.record_live_event(earlier) is True
+        assert [e.key for e in store.live_events("ev")] == ["e", "t1.full", "t1.expiring"]
         assert store.live_events("none") == []
 
     def test_delete_live_forgets_only_that_code(self, store: Any) -> None:

@@ -87,7 +87,7 @@ class MemoryLive:
     def live_events(self, code: str) -> list[LiveEvent]:
         with self._lock:
             found = list(self._live_events.get(code, {}).values())
-        return sorted(found, key=lambda e: (e.at, e.key))
+        return sorted(found, key=lambda e: (e.seq, e.at, e.key))
 
     def delete_live(self, code: str) -> None:
         with self._lock:

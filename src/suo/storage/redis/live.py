@@ -166,7 +166,7 @@ class RedisLive:
     def live_events(self, code: str) -> list[LiveEvent]:
         with self._wrap():
             found = [_load_event(v) for v in self._r.hvals(self._live_key(code, "ev"))]
-        return sorted(found, key=lambda e: (e.at, e.key))
+        return sorted(found, key=lambda e: (e.seq, e.at, e.key))
 
     def delete_live(self, code: str) -> None:
         with self._wrap():

@@ -43,6 +43,7 @@ live_events = sa.Table(
     METADATA,
     sa.Column("code", sa.String(64), primary_key=True),
     sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("seq", sa.BigInteger, nullable=False),
     sa.Column("at", UTCDateTime, nullable=False),
     sa.Column("data", sa.Text, nullable=False),  # LiveEvent.to_dict() as JSON
 )
@@ -154,7 +155,13 @@ class SQLLive:
     def record_live_event(self, event: LiveEvent) -> bool:
         stmt = (
             self._insert_stmt(live_events)
-            .values(code=event.code, key=event.key, at=event.at, data=_dump_event(event))
+            .values(
+                code=event.code,
+                key=event.key,
+                seq=event.seq,
+                at=event.at,
+                data=_dump_event(event),
+            )
             .on_conflict_do_nothing(index_elements=["code", "key"])
             .returning(live_events.c.key)
         )
@@ -165,7 +172,7 @@ class SQLLive:
         q = (
             sa.select(live_events.c.data)
             .where(live_events.c.code == code)
-            .order_by(live_events.c.at, live_events.c.key)
+            .order_by(live_events.c.seq, live_events.c.at, live_events.c.key)
         )
         with self._tx() as conn:
             return [_load_event(d) for d in conn.execute(q).scalars()]
