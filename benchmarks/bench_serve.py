@@ -1,0 +1,370 @@
+"""Load test of the link server: requests/s and p99 latency per store, beside the framework floor.
+
+Each case starts a server process (uvicorn running :class:`suo.web.ASGIApp`,
+configured as ``suo serve`` configures it, access log off) and drives it from
+a second process on loopback: ``wrk`` when it is installed (``apt-get install
+wrk``), else a small asyncio HTTP/1.1 keep-alive client in this module. Every
+request is ``GET /<code>`` for a random one of 1000 links with a desktop
+User-Agent, so each one is a real counted click: a cache lookup, an atomic
+counter increment and a visit record in the store.
+
+The baseline is the *framework floor*: the same uvicorn, same settings,
+answering every request with a fixed 302 and no suo at all. The ratio
+suo/floor is the price of suo's work (detection, policy, the store round trip).
+
+For the network stores the thread-pool strategy of the ASGI adapter is
+measured both ways: ``offload`` (resolves in the adapter's bounded pool, the
+default for every store but memory) and ``inline`` (resolves on the event loop).
+
+Run: ``python -m benchmarks serve [--quick]``. PostgreSQL and Redis come from
+``SUO_TEST_POSTGRES_URL`` / ``SUO_TEST_REDIS_URL`` (skipped when unset or down).
+Bounded: ``--quick`` runs 3 s per case, the full run 10 s, 32 connections.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from benchmarks._util import report
+
+N_LINKS = 1000
+CONNECTIONS = 32
+UA = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Safari/537.36"
+)
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def codes() -> list[str]:
+    return [f"b{i:04d}" for i in range(N_LINKS)]
+
+
+# -- the server side (runs in its own process) ---------------------------------
+
+
+async def floor_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """The framework floor: a fixed redirect, no suo."""
+    if scope["type"] == "lifespan":
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            else:
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 302,
+            "headers": [
+                (b"location", b"https://example.com/target"),
+                (b"content-type", b"text/plain; charset=utf-8"),
+                (b"content-length", b"0"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": b""})
+
+
+def _open(kind: str, tmp: str) -> Any:
+    from suo.storage import open_store
+
+    token = uuid.uuid4().hex[:8]
+    if kind == "memory":
+        return open_store("memory://")
+    if kind == "sqlite":
+        return open_store(f"sqlite:///{tmp}/bench.db")
+    if kind == "postgres":
+        return open_store(os.environ["SUO_TEST_POSTGRES_URL"], schema=f"suo_bench_{token}")
+    if kind == "redis":
+        return open_store(os.environ["SUO_TEST_REDIS_URL"], prefix=f"suo-bench-{token}")
+    raise SystemExit(f"unknown store kind {kind!r}")
+
+
+def _drop(store: Any, kind: str) -> None:
+    if kind == "postgres":
+        store.drop_schema()
+    elif kind == "redis":
+        store.drop_all()
+    store.close()
+
+
+def serve(kind: str, port: int, offload: str) -> None:
+    """Run one benchmark server until SIGTERM (then drop its data)."""
+    import uvicorn
+
+    from suo.shortener import Shortener
+    from suo.web import ASGIApp
+
+    with tempfile.TemporaryDirectory(prefix="suo-bench-") as tmp:
+        store = None
+        if kind == "floor":
+            app: Any = floor_app
+        else:
+            store = _open(kind, tmp)
+            shortener = Shortener(store)
+            shortener.shorten_many(
+                [{"url": f"https://example.com/p/{c}", "alias": c} for c in codes()]
+            )
+            app = ASGIApp(shortener, offload={"auto": None, "on": True, "off": False}[offload])
+        config = uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=port,
+            proxy_headers=False,
+            server_header=False,
+            access_log=False,
+            log_level="warning",
+            lifespan="on",
+        )
+        server = uvicorn.Server(config)
+
+        def ignore(sig: int, frame: FrameType | None) -> None:
+            pass  # uvicorn re-raises the signal it stopped for; we still clean up
+
+        signal.signal(signal.SIGTERM, ignore)
+        try:
+            server.run()
+        finally:
+            if store is not None:
+                _drop(store, kind)
+
+
+# -- the load side ----------------------------------------------------------------
+
+
+async def _load(port: int, duration: float, connections: int) -> dict[str, Any]:
+    """A keep-alive HTTP/1.1 client: ``connections`` loops sending GETs for ``duration``."""
+    import random
+
+    paths = [f"/{c}" for c in codes()]
+    latencies: list[float] = []
+    errors = 0
+    deadline = time.perf_counter() + duration
+
+    async def worker() -> None:
+        nonlocal errors
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            while time.perf_counter() < deadline:
+                path = random.choice(paths)
+                req = (
+                    f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: {UA}\r\n\r\n"
+                ).encode()
+                t0 = time.perf_counter()
+                writer.write(req)
+                head = await reader.readuntil(b"\r\n\r\n")
+                m = re.search(rb"content-length:\s*(\d+)", head, re.I)
+                if m and int(m.group(1)):
+                    await reader.readexactly(int(m.group(1)))
+                latencies.append(time.perf_counter() - t0)
+                if not head.startswith(b"HTTP/1.1 3"):
+                    errors += 1
+        finally:
+            writer.close()
+
+    t_start = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(connections)))
+    elapsed = time.perf_counter() - t_start
+    latencies.sort()
+    return {
+        "requests": len(latencies),
+        "rps": len(latencies) / elapsed,
+        "p50": latencies[len(latencies) // 2],
+        "p99": latencies[int(len(latencies) * 0.99)],
+        "errors": errors,
+        "client": "python-asyncio",
+    }
+
+
+_WRK_SCRIPT = """
+local codes = {}
+for i = 0, %d do codes[#codes + 1] = string.format("/b%%04d", i) end
+wrk.headers["User-Agent"] = "%s"
+request = function()
+  return wrk.format("GET", codes[math.random(#codes)])
+end
+"""
+
+
+def _wrk_time(text: str) -> float:
+    m = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text)
+    if not m:
+        raise ValueError(text)
+    scale = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}[m.group(2)]
+    return float(m.group(1)) * scale
+
+
+def _run_wrk(port: int, duration: float, connections: int) -> dict[str, Any]:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(_WRK_SCRIPT % (N_LINKS - 1, UA))
+        script = f.name
+    try:
+        out = subprocess.run(
+            ["wrk", "-t1", f"-c{connections}", f"-d{int(duration)}s", "--latency", "-s", script,
+             f"http://127.0.0.1:{port}/"],
+            capture_output=True, text=True, timeout=duration + 60, check=True,
+        ).stdout  # fmt: skip
+    finally:
+        os.unlink(script)
+    pct = dict(re.findall(r"^\s+(\d+)%\s+([\d.]+\w+)\s*$", out, re.M))
+    total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errs = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    return {
+        "requests": total,
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),  # type: ignore[union-attr]
+        "p50": _wrk_time(pct["50"]),
+        "p99": _wrk_time(pct["99"]),
+        "errors": (int(bad.group(1)) if bad else 0) + (sum(map(int, errs.groups())) if errs else 0),
+        "client": "wrk",
+    }
+
+
+# -- orchestration ------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_ready(port: int, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"benchmark server exited with {proc.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("benchmark server did not start")
+
+
+def run_case(kind: str, offload: str, duration: float) -> dict[str, Any]:
+    port = _free_port()
+    env = dict(os.environ, PYTHONPATH=f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "benchmarks.bench_serve", "--serve", kind, "--port", str(port),
+         "--offload", offload],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    try:
+        _wait_ready(port, server)
+        warm = min(1.0, duration / 3)
+        if shutil.which("wrk"):
+            _run_wrk(port, max(1, warm), CONNECTIONS)
+            result = _run_wrk(port, duration, CONNECTIONS)
+        else:
+            load = [sys.executable, "-m", "benchmarks.bench_serve", "--load", str(port),
+                    "--duration", str(duration), "--connections", str(CONNECTIONS)]  # fmt: skip
+            subprocess.run([*load[:-4], "--duration", str(warm), *load[-2:]], cwd=ROOT, env=env,
+                           capture_output=True, check=True)  # fmt: skip
+            out = subprocess.run(load, cwd=ROOT, env=env, capture_output=True, text=True,
+                                 check=True).stdout  # fmt: skip
+            result = json.loads(out)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    return result
+
+
+def _available(kind: str) -> bool:
+    env = {"postgres": "SUO_TEST_POSTGRES_URL", "redis": "SUO_TEST_REDIS_URL"}.get(kind)
+    if env is None:
+        return True
+    if not os.environ.get(env):
+        print(f"({kind}: skipped, {env} is not set)")
+        return False
+    try:
+        store = _open(kind, tempfile.gettempdir())
+        _drop(store, kind)
+    except Exception as exc:  # any failure means "not here"
+        print(f"({kind}: skipped, cannot open the store: {exc})")
+        return False
+    return True
+
+
+def main(quick: bool) -> None:
+    duration = 3.0 if quick else 10.0
+    cases = [("memory", "auto"), ("sqlite", "on"), ("sqlite", "off"), ("postgres", "on"),
+             ("postgres", "off"), ("redis", "on"), ("redis", "off")]  # fmt: skip
+    first_floor = run_case("floor", "auto", duration)
+    client = first_floor["client"]
+    print(
+        f"load: {client}, {CONNECTIONS} keep-alive connections, {duration:.0f} s per case, "
+        f"GET /<one of {N_LINKS} codes>, desktop UA (every request a counted click)"
+    )
+    results: list[tuple[str, dict[str, Any]]] = []
+    for kind, offload in cases:
+        if not _available(kind):
+            continue
+        label = f"suo {kind}" + (
+            "" if offload == "auto" else f" ({'pool' if offload == 'on' else 'inline'})"
+        )
+        results.append((label, run_case(kind, offload, duration)))
+    # The floor is measured before and after the suo cases, and the faster of the
+    # two is the baseline: on a shared machine that is the conservative choice.
+    last_floor = run_case("floor", "auto", duration)
+    floor = max(first_floor, last_floor, key=lambda r: r["rps"])
+    print(
+        f"floor: {first_floor['rps']:.0f} req/s before the suo cases, "
+        f"{last_floor['rps']:.0f} req/s after; the faster is the baseline"
+    )
+    rows = [
+        (label, 1 / r["rps"], "uvicorn fixed 302 (floor)", 1 / floor["rps"]) for label, r in results
+    ]
+    report(
+        "serve: time per request (1 / throughput)",
+        rows,
+        target="as close to the floor as the store allows",
+    )
+    print(f"\n{'server':<28} {'req/s':>9} {'p50':>9} {'p99':>9} {'errors':>7}")
+    for label, r in [("uvicorn fixed 302 (floor)", floor), *results]:
+        print(
+            f"{label:<28} {r['rps']:>9.0f} {r['p50'] * 1e3:>7.2f}ms {r['p99'] * 1e3:>7.2f}ms "
+            f"{r['errors']:>7}"
+        )
+
+
+def _cli() -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_serve")
+    parser.add_argument("--serve", metavar="KIND")
+    parser.add_argument("--load", metavar="PORT", type=int)
+    parser.add_argument("--port", type=int, default=8099)
+    parser.add_argument("--offload", default="auto", choices=["auto", "on", "off"])
+    parser.add_argument("--duration", type=float, default=5.0)
+    parser.add_argument("--connections", type=int, default=CONNECTIONS)
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.serve, args.port, args.offload)
+    elif args.load:
+        print(json.dumps(asyncio.run(_load(args.load, args.duration, args.connections))))
+    else:
+        main(args.quick)
+
+
+if __name__ == "__main__":
+    _cli()
