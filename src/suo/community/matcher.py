@@ -66,7 +66,15 @@ class KeywordMatcher:
         InvalidInput: a keyword is empty or not a string.
     """
 
-    __slots__ = ("_automaton", "_empty", "case_sensitive", "normalize", "whole_word", "words")
+    __slots__ = (
+        "_automaton",
+        "_empty",
+        "_plain",
+        "case_sensitive",
+        "normalize",
+        "whole_word",
+        "words",
+    )
 
     def __init__(
         self,
@@ -79,6 +87,7 @@ class KeywordMatcher:
         self.whole_word = whole_word
         self.case_sensitive = case_sensitive
         self.normalize = normalize
+        self._plain = case_sensitive and not normalize
         unique: dict[str, None] = {}
         for word in words:
             if not isinstance(word, str) or not word:
@@ -123,7 +132,7 @@ class KeywordMatcher:
         """One keyword found in ``text`` (the first to end), or ``None``."""
         if self._empty:
             return None
-        prepared = self._prepare(text)
+        prepared = text if self._plain else self._prepare(text)
         if not self.whole_word:
             for _end, (word, _n) in self._automaton.iter(prepared):
                 return str(word)
@@ -137,7 +146,7 @@ class KeywordMatcher:
         """The distinct keywords found in ``text``, in order of where they end (at most ``limit``)."""
         if self._empty:
             return []
-        prepared = self._prepare(text)
+        prepared = text if self._plain else self._prepare(text)
         found: dict[str, None] = {}
         for end, (word, n) in self._automaton.iter(prepared):
             if self.whole_word and not self._bounded(prepared, end, n):

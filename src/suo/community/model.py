@@ -419,7 +419,7 @@ class AuditEntry:
         reasons: human-readable lines: rule -> match -> strikes -> ladder step.
         rules: names of the rules that matched.
         strikes: the member's live strike total after this decision.
-        step: the ladder step applied (``"mute 1:00:00"``), if any.
+        step: the ladder step applied (``"mute 1h"``), if any.
         excerpt: the start of the message (at most 80 characters).
         dry_run: written by a dry run (never by :meth:`Moderator.dry_run`
             into a store: kept for reports).

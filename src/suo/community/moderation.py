@@ -45,15 +45,15 @@ from __future__ import annotations
 import hashlib
 import html
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from attrs import field, frozen
 
 from suo._time import require_aware
 from suo.community.model import AuditEntry, Community, Member, MemberStatus
-from suo.community.rules import Action, MessageContext, RuleBook, Step
+from suo.community.rules import Action, MessageContext, RuleBook, Step, span
 from suo.community.store import CommunityStore
 from suo.errors import InvalidInput, NotFound
 from suo.storage import open_store
@@ -61,8 +61,7 @@ from suo.storage import open_store
 __all__ = ["DryRunReport", "Hit", "Message", "Moderator", "Verdict"]
 
 
-@frozen
-class Hit:
+class Hit(NamedTuple):
     """One rule that matched a message.
 
     Attributes:
@@ -78,9 +77,10 @@ class Hit:
     exempt: str | None = None
 
 
-@frozen
-class Verdict:
+class Verdict(NamedTuple):
     """What to do with one message, and why.
+
+    A named tuple (immutable, cheap to build: one per message on the hot path).
 
     Attributes:
         action: the most severe :class:`~suo.community.Action` (allow, delete,
@@ -130,6 +130,18 @@ class Message:
     text: str
     at: datetime = field(validator=lambda _i, _a, v: require_aware(v, "at"))
     approved: bool = False
+
+
+# Enum members bound once: class attribute lookups on enums are slow on the hot path.
+_ACTIVE = MemberStatus.ACTIVE
+_ALLOW, _DELETE, _MUTE = Action.ALLOW, Action.DELETE, Action.MUTE
+
+_RANK = {a.value: i for i, a in enumerate(Action)}
+
+
+def _rank(action: Action) -> int:
+    # Enum hashing is a Python-level call; the plain value string hashes in C.
+    return _RANK[action._value_]
 
 
 _CLEAN = str.maketrans("", "", " \t\r\n\u3000")
@@ -220,6 +232,9 @@ class Moderator:
             raise InvalidInput(f"rulebook must be a RuleBook, got {type(rulebook).__name__}")
         self.rulebook = rulebook if rulebook is not None else RuleBook.default()
         self.audit_allowed = audit_allowed
+        # The rulebook is immutable: read each rule's history needs once.
+        self._plan = tuple((r, r.condition.windows) for r in self.rulebook.rules)
+        self._windows = any(ws for _r, ws in self._plan)
 
     # -- lookups -------------------------------------------------------------
 
@@ -273,7 +288,7 @@ class Moderator:
             InvalidInput: ``text`` is not a string or ``at`` is naive.
             NotFound: an id names nothing in the store.
         """
-        return self._check(self.store, community, member, text, at=at, approved=approved, dry=False)
+        return self._check(self.store, community, member, text, at, approved, False)
 
     def _check(
         self,
@@ -281,68 +296,84 @@ class Moderator:
         community: Community | str,
         member: Member | str,
         text: str,
-        *,
         at: datetime,
         approved: bool,
         dry: bool,
     ) -> Verdict:
-        require_aware(at, "at")
+        # This is the hot path of a chat bot: plain locals, no per-message
+        # allocations beyond the context, the hits and the verdict.
+        if at.tzinfo is None or at.utcoffset() is None:
+            require_aware(at, "at")
         if not isinstance(text, str):
             raise InvalidInput(f"text must be a str, got {type(text).__name__}")
-        group = self._community(community)
-        who = self._member(group.id, member)
-        base: dict[str, Any] = {
-            "community_id": group.id,
-            "member_id": who.id,
-            "at": at,
-            "dry_run": dry,
-        }
+        group = community if type(community) is Community else self._community(community)
+        who = member if type(member) is Member else self._member(group.id, member)
 
-        if group.ends_at is not None and at >= group.ends_at:
+        ends = group.ends_at
+        if ends is not None and at >= ends:
             verdict = Verdict(
-                Action.DELETE,
-                (f"community closed at {group.ends_at.isoformat()}",),
+                _DELETE,
+                (f"community closed at {ends.isoformat()}",),
                 delete_message=True,
-                **base,
+                community_id=group.id,
+                member_id=who.id,
+                at=at,
+                dry_run=dry,
             )
             return self._log(state, verdict, text)
-        status = who.state(at)
-        if status is MemberStatus.REMOVED:
-            verdict = Verdict(Action.REMOVE, ("member was removed",), delete_message=True, **base)
-            return self._log(state, verdict, text)
-        if status is MemberStatus.MUTED:
-            until = who.muted_until.isoformat() if who.muted_until else "further notice"
-            verdict = Verdict(
-                Action.DELETE, (f"member is muted until {until}",), delete_message=True, **base
-            )
-            return self._log(state, verdict, text)
+        if who.status is not _ACTIVE:
+            status = who.state(at)
+            if status is not _ACTIVE:
+                if status is MemberStatus.REMOVED:
+                    action, why = Action.REMOVE, "member was removed"
+                else:
+                    until = who.muted_until.isoformat() if who.muted_until else "further notice"
+                    action, why = _DELETE, f"member is muted until {until}"
+                verdict = Verdict(
+                    action,
+                    (why,),
+                    delete_message=True,
+                    community_id=group.id,
+                    member_id=who.id,
+                    at=at,
+                    dry_run=dry,
+                )
+                return self._log(state, verdict, text)
 
-        book = self.rulebook
-        # Which rules apply to this member now, and whether any needs history.
-        active = []
-        windows: dict[timedelta, None] = {}
-        for rule in book.rules:
-            if rule.scope is not None and not rule.scope.applies(who, at):
-                continue
-            exempt = rule.exempts(who, approved=approved)
-            active.append((rule, exempt))
-            if exempt is None:
-                for w in rule.condition.windows:
-                    windows[w] = None
-        history: Mapping[timedelta, tuple[int, int]] = {}
-        if windows:
-            ws = list(windows)
-            counts = state.record_message(group.id, who.id, at=at, digest=_digest(text), windows=ws)
-            history = dict(zip(ws, counts, strict=True))
+        role = who.role
+        vouched = approved or who.approved
+        history: dict[timedelta, tuple[int, int]] | None = None
+        if self._windows:
+            # Flood and repeat windows: record the message first (atomic in the
+            # store), but only for the windows of rules that apply to this member.
+            wanted: dict[timedelta, None] = {}
+            for rule, ws in self._plan:
+                if not ws or (rule.scope is not None and not rule.scope.applies(who, at)):
+                    continue
+                if role in rule.exempt_roles or (rule.approved_exempt and vouched):
+                    continue
+                for w in ws:
+                    wanted[w] = None
+            if wanted:
+                wl = list(wanted)
+                counts = state.record_message(
+                    group.id, who.id, at=at, digest=_digest(text), windows=wl
+                )
+                history = dict(zip(wl, counts, strict=True))
         ctx = MessageContext(text, group, who, at, history)
 
         hits: list[Hit] = []
         actions: list[Action] = []
         weight = 0.0
         mute_for: timedelta | None = None
-        for rule, exempt in active:
-            if exempt is not None and rule.condition.windows:
-                continue  # exempt members are not counted for flooding at all
+        for rule, ws in self._plan:
+            if rule.scope is not None and not rule.scope.applies(who, at):
+                continue
+            exempt = None
+            if role in rule.exempt_roles or (rule.approved_exempt and vouched):
+                if ws:
+                    continue  # exempt members are not counted for flooding at all
+                exempt = rule.exempts(who, approved=approved)
             found = rule.condition.match(ctx)
             if found is None:
                 continue
@@ -351,34 +382,45 @@ class Moderator:
                 continue
             actions.extend(rule.actions)
             weight = max(weight, rule.strikes)
-            if Action.MUTE in rule.actions:
+            if _MUTE in rule.actions:
                 mute_for = max(mute_for or rule.mute_for, rule.mute_for)
 
+        if not hits:
+            verdict = Verdict(_ALLOW, community_id=group.id, member_id=who.id, at=at, dry_run=dry)
+            if self.audit_allowed:
+                self._log(state, verdict, text)
+            return verdict
         counted = [h for h in hits if h.exempt is None]
         reasons = [f"{h.rule} -> {h.match}" for h in counted]
         reasons += [f"{h.exempt} ({h.match})" for h in hits if h.exempt is not None]
         if not counted:
-            verdict = Verdict(Action.ALLOW, tuple(reasons), tuple(hits), **base)
-            if hits or self.audit_allowed:
-                self._log(state, verdict, text)
-            return verdict
+            verdict = Verdict(
+                _ALLOW,
+                tuple(reasons),
+                tuple(hits),
+                community_id=group.id,
+                member_id=who.id,
+                at=at,
+                dry_run=dry,
+            )
+            return self._log(state, verdict, text)
 
-        ladder = book.ladder_for(group.kind)
+        ladder = self.rulebook.ladder_for(group.kind)
         total = 0.0
         step: Step | None = None
         if weight > 0:
             total = state.add_strike(group.id, who.id, at=at, weight=weight, window=ladder.decay)
             step = ladder.step_for(total)
             reasons.append(
-                f"+{_n(weight)} -> {_n(total)} live (decay {ladder.decay}) -> "
+                f"+{_n(weight)} -> {_n(total)} live (decay {span(ladder.decay)}) -> "
                 + (f"ladder: {step.describe()}" if step else "below the first ladder step")
             )
             if step is not None:
                 actions.append(step.action)
-                if step.action is Action.MUTE and step.duration is not None:
+                if step.action is _MUTE and step.duration is not None:
                     mute_for = max(mute_for or step.duration, step.duration)
-        action = max(actions, key=lambda a: a.severity)
-        mute_until = at + mute_for if action is Action.MUTE and mute_for is not None else None
+        action = max(actions, key=_rank)
+        mute_until = at + mute_for if action is _MUTE and mute_for is not None else None
         verdict = Verdict(
             action,
             tuple(reasons),
@@ -387,9 +429,12 @@ class Moderator:
             mute_until=mute_until,
             strikes=total,
             step=step,
-            **base,
+            community_id=group.id,
+            member_id=who.id,
+            at=at,
+            dry_run=dry,
         )
-        if action is Action.MUTE:
+        if action is _MUTE:
             state.set_member_status(group.id, who.id, MemberStatus.MUTED, mute_until)
         elif action is Action.REMOVE:
             state.set_member_status(group.id, who.id, MemberStatus.REMOVED, None)
@@ -457,9 +502,7 @@ class Moderator:
         results: list[tuple[Message, Verdict]] = []
         for item in messages:
             msg = item if isinstance(item, Message) else Message(*item)
-            verdict = self._check(
-                scratch, group, msg.member, msg.text, at=msg.at, approved=msg.approved, dry=True
-            )
+            verdict = self._check(scratch, group, msg.member, msg.text, msg.at, msg.approved, True)
             results.append((msg, verdict))
         return DryRunReport(group.id, self.rulebook.name, tuple(results))
 

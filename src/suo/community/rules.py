@@ -14,7 +14,7 @@ Example:
     >>> [r.name for r in book.rules][:3]
     ['no-ad-links', 'no-solicitation', 'no-contact-handles']
     >>> book.ladder.describe()
-    '1 strike: warn -> 2 strikes: mute 1:00:00 -> 3 strikes: remove'
+    '1 strike: warn -> 2 strikes: mute 1h -> 3 strikes: remove'
 """
 
 from __future__ import annotations
@@ -70,12 +70,32 @@ class Action(StrEnum):
 _SEVERITY = {a: i for i, a in enumerate(Action)}
 
 
+def span(value: timedelta) -> str:
+    """A duration the way people write it: ``"30d"``, ``"1h"``, ``"1h30m"``, ``"10s"``.
+
+    Example:
+        >>> span(timedelta(days=30)), span(timedelta(minutes=90)), span(timedelta(seconds=10))
+        ('30d', '1h30m', '10s')
+    """
+    total = int(value.total_seconds())
+    if total <= 0:
+        return f"{value.total_seconds():g}s"
+    parts = []
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        n, total = divmod(total, size)
+        if n:
+            parts.append(f"{n}{unit}")
+    return "".join(parts)
+
+
 # -- what a condition sees -----------------------------------------------------
 
 
-@frozen
 class MessageContext:
     """One message as the conditions see it.
+
+    A plain slotted class rather than an attrs value: one is built per
+    message on the moderation hot path.
 
     Attributes:
         text: the message.
@@ -85,11 +105,24 @@ class MessageContext:
             this message included (filled by the Moderator from the store).
     """
 
-    text: str
-    community: Community
-    member: Member
-    at: datetime
-    history: Mapping[timedelta, tuple[int, int]] = field(factory=dict)
+    __slots__ = ("at", "community", "history", "member", "text")
+
+    def __init__(
+        self,
+        text: str,
+        community: Community,
+        member: Member,
+        at: datetime,
+        history: Mapping[timedelta, tuple[int, int]] | None = None,
+    ) -> None:
+        self.text = text
+        self.community = community
+        self.member = member
+        self.at = at
+        self.history: Mapping[timedelta, tuple[int, int]] = history if history is not None else {}
+
+    def __repr__(self) -> str:
+        return f"MessageContext({self.text!r}, community={self.community.id!r}, member={self.member.id!r}, at={self.at!r})"
 
 
 @runtime_checkable
@@ -296,10 +329,10 @@ class Flood:
         return (self.per,)
 
     def match(self, ctx: MessageContext) -> str | None:
-        """``"flooding: 6 messages in 0:00:10"`` past the limit, else ``None``."""
+        """``"flooding: 6 messages in 10s"`` past the limit, else ``None``."""
         n, _same = ctx.history.get(self.per, (0, 0))
         if n > self.max_messages:
-            return f"{self.label}: {n} messages in {self.per} (limit {self.max_messages})"
+            return f"{self.label}: {n} messages in {span(self.per)} (limit {self.max_messages})"
         return None
 
 
@@ -317,10 +350,10 @@ class Repeats:
         return (self.within,)
 
     def match(self, ctx: MessageContext) -> str | None:
-        """``"repeated message: 3 times in 0:10:00"`` past the limit, else ``None``."""
+        """``"repeated message: 3 times in 10m"`` past the limit, else ``None``."""
         _n, same = ctx.history.get(self.within, (0, 0))
         if same > self.max_repeats:
-            return f"{self.label}: {same} times in {self.within} (limit {self.max_repeats})"
+            return f"{self.label}: {same} times in {span(self.within)} (limit {self.max_repeats})"
         return None
 
 
@@ -494,9 +527,9 @@ class Step:
             raise PolicyError("a mute step needs a positive duration, e.g. timedelta(hours=1)")
 
     def describe(self) -> str:
-        """``"mute 1:00:00"``, ``"warn"``..."""
+        """``"mute 1h"``, ``"warn"``..."""
         if self.action is Action.MUTE:
-            return f"mute {self.duration}"
+            return f"mute {span(self.duration)}"
         return self.action.value
 
 
@@ -515,7 +548,7 @@ class Ladder:
 
     Example:
         >>> Ladder.default().step_for(2).describe()
-        'mute 1:00:00'
+        'mute 1h'
         >>> Ladder.default().step_for(0.5) is None
         True
     """
@@ -765,6 +798,8 @@ class RuleBook:
 
     def ladder_for(self, kind: CommunityKind | str) -> Ladder:
         """The ladder for a community kind (its own, else the default)."""
+        if not self.ladders:
+            return self.ladder
         return self.ladders.get(CommunityKind(kind), self.ladder)
 
     def with_rules(self, *rules: Rule) -> RuleBook:
@@ -805,5 +840,7 @@ class RuleBook:
                 f"{'/'.join(a.value for a in r.actions)}, {r.strikes:g} strike(s); "
                 f"exempt: {exempt}{scope}"
             )
-        lines.append(f"ladder: {self.ladder.describe()} (strikes decay after {self.ladder.decay})")
+        lines.append(
+            f"ladder: {self.ladder.describe()} (strikes decay after {span(self.ladder.decay)})"
+        )
         return "\n".join(lines)

@@ -95,9 +95,13 @@ class MemoryCommunity:
     def add_strike(
         self, community_id: str, member_id: str, *, at: datetime, weight: float, window: timedelta
     ) -> float:
+        since = at - window
         with self._lock:
-            self._strikes.setdefault((community_id, member_id), []).append((at, float(weight)))
-            return self.strike_total(community_id, member_id, at=at, window=window)
+            log = self._strikes.setdefault((community_id, member_id), [])
+            if log and log[0][0] <= since:
+                log[:] = [(t, w) for t, w in log if t > since]  # decayed: forget
+            log.append((at, float(weight)))
+            return float(sum(w for t, w in log if since < t <= at))
 
     def strike_total(
         self, community_id: str, member_id: str, *, at: datetime, window: timedelta

@@ -1,0 +1,69 @@
+"""Moderation with a 2,000-keyword rulebook vs the naive ``any(word in text for word in words)``.
+
+Same words (mixed Chinese/English, generated deterministically by
+``suo.community.samples``), same messages, same run. Before timing, the
+benchmark asserts that suo flags exactly the messages the naive loop flags.
+
+Two suo rows:
+
+* the pure matcher (``KeywordMatcher.first``: one Aho-Corasick pass);
+* the full ``Moderator.check`` on the memory store: role exemptions, scopes,
+  the strike ledger and the audit log for flagged messages, the verdict object.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from benchmarks._util import measure_batch, report
+from suo.community import Community, KeywordMatcher, Member, Moderator, RuleBook
+from suo.community.samples import sample_keywords, sample_messages
+from suo.storage import open_store
+
+
+def main(quick: bool) -> None:
+    words = sample_keywords(2000)
+    messages = sample_messages(words, 500 if quick else 3000, spam_share=0.1)
+    repeat = 3 if quick else 5
+
+    naive_flags = [any(word in text for word in words) for text in messages]
+    matcher = KeywordMatcher(words)
+    matcher_flags = [matcher.first(text) is not None for text in messages]
+    assert matcher_flags == naive_flags, "the automaton must flag exactly what the naive loop flags"
+
+    t0 = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+    group = Community(name="bench", id="bench")
+    members = [Member(id=f"m{i}") for i in range(50)]
+
+    def run_checks() -> list[bool]:
+        mod = Moderator(open_store("memory://"), RuleBook.keywords(words))
+        return [
+            mod.check(group, members[i % 50], text, at=t0 + timedelta(seconds=i)).flagged
+            for i, text in enumerate(messages)
+        ]
+
+    check_flags = run_checks()
+    assert check_flags == naive_flags, "Moderator.check must flag exactly what the naive loop flags"
+    flagged = sum(naive_flags)
+    print(
+        f"{len(words)} keywords, {len(messages)} messages, {flagged} flagged by both "
+        "(identical sets, asserted)"
+    )
+
+    n = len(messages)
+    t_naive = measure_batch(
+        lambda: [any(word in text for word in words) for text in messages], items=n, repeat=repeat
+    )
+    t_matcher = measure_batch(
+        lambda: [matcher.first(text) is not None for text in messages], items=n, repeat=repeat
+    )
+    t_check = measure_batch(run_checks, items=n, repeat=repeat)
+    report(
+        "keyword moderation, per message",
+        [
+            ("KeywordMatcher.first (Aho-Corasick)", t_matcher, "any(word in text ...)", t_naive),
+            ("Moderator.check (memory store)", t_check, "any(word in text ...)", t_naive),
+        ],
+        target=">= 20x faster than the naive loop (ratio <= 0.05) with the same matches",
+    )
+    print(f"speed-up: matcher {t_naive / t_matcher:.0f}x, full check {t_naive / t_check:.0f}x")
