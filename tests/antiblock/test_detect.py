@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from suo.antiblock import OS, Client, Platform, detect, details
+from suo.antiblock import OS, Client, Platform, details, detect
 from suo.antiblock.detect import MAX_UA_LENGTH, cache_clear, cache_info
 from suo.errors import InvalidInput
 
@@ -211,7 +211,8 @@ def test_cache_hits_and_clear() -> None:
     first = detect(WECOM_IOS)
     assert cache_info()["misses"] == 1
     assert detect(WECOM_IOS) is first
-    assert cache_info()["hits"] == 1 and cache_info()["size"] == 1
+    assert cache_info()["hits"] == 1
+    assert cache_info()["size"] == 1
     cache_clear()
     assert cache_info()["size"] == 0
 
@@ -225,8 +226,10 @@ def test_oversize_ua_is_cut_and_not_cached() -> None:
 
 def test_details_adds_browser_and_device() -> None:
     d = details(QQ_BROWSER)
-    assert d["platform"] == "qq_browser" and d["os_name"] == "Android"
-    assert d["browser"] and "QQ" in d["browser"]
+    assert d["platform"] == "qq_browser"
+    assert d["os_name"] == "Android"
+    assert d["browser"]
+    assert "QQ" in d["browser"]
 
 
 @given(st.text(max_size=300))
