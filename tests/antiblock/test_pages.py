@@ -73,11 +73,13 @@ def assert_safe_page(page: str) -> _Collect:
     assert names <= ALLOWED_TAGS, names - ALLOWED_TAGS
     for tag, attrs in doc.tags:
         assert not any(k.startswith("on") for k in attrs), (tag, attrs)
-        assert "src" not in attrs and tag != "link"  # nothing is fetched
+        assert "src" not in attrs
+        assert tag != "link"
     assert ("meta", {"name": "robots", "content": "noindex,nofollow"}) in doc.tags
     assert any(t == "meta" and a.get("name") == "viewport" for t, a in doc.tags)
     csp = [a["content"] for t, a in doc.tags if a.get("http-equiv") == "Content-Security-Policy"]
-    assert csp and "default-src 'none'" in (csp[0] or "")
+    assert csp
+    assert "default-src 'none'" in (csp[0] or "")
     assert len(doc.scripts) <= 1
     return doc
 
@@ -94,14 +96,18 @@ def test_wechat_ios_guide_in_chinese() -> None:
     page = guide_page(WECHAT_IOS, "https://shop.example.com/sale", lang="zh")
     doc = assert_safe_page(page)
     text = "".join(doc.text)
-    assert "在Safari中打开" in text and "···" in text and "shop.example.com" in text
+    assert "在Safari中打开" in text
+    assert "···" in text
+    assert "shop.example.com" in text
     assert '<html lang="zh-CN">' in page
     assert js_target(doc) == "https://shop.example.com/sale"
 
 
 def test_wechat_android_guide_in_english() -> None:
     text = "".join(assert_safe_page(guide_page(WECHAT_ANDROID, "https://a.example/", lang="en")).text)
-    assert "Open in Browser" in text and "WeChat" in text and "Copy link" in text
+    assert "Open in Browser" in text
+    assert "WeChat" in text
+    assert "Copy link" in text
 
 
 @pytest.mark.parametrize("platform", sorted(Platform, key=lambda p: p.value))
@@ -110,7 +116,8 @@ def test_wechat_android_guide_in_english() -> None:
 def test_every_platform_os_and_language_gets_a_safe_guide(platform: Platform, os_: OS, lang: str) -> None:
     client = Client(platform, os_, is_mobile=os_ is not OS.WINDOWS)
     doc = assert_safe_page(guide_page(client, "https://x.example/p?q=1", lang=lang))
-    assert len(doc.tags) > 10 and "x.example" in "".join(doc.text)
+    assert len(doc.tags) > 10
+    assert "x.example" in "".join(doc.text)
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
@@ -122,7 +129,8 @@ def test_hostile_targets_are_only_echoed_escaped(payload: str) -> None:
         # the copy box carries the exact URL, as an attribute value
         assert [a["value"] for t, a in doc.tags if t == "input"] == [target]
         assert "</script" not in doc.scripts[0].lower()
-        assert "\u2028" not in doc.scripts[0] and "\u2029" not in doc.scripts[0]
+        assert "\u2028" not in doc.scripts[0]
+        assert "\u2029" not in doc.scripts[0]
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
@@ -131,7 +139,8 @@ def test_hostile_titles_in_preview_pages_are_escaped(payload: str) -> None:
                 title=payload, description=payload)  # fmt: skip
     doc = assert_safe_page(preview_page(link, lang="en"))
     og = {a.get("property"): a.get("content") for t, a in doc.tags if t == "meta" and a.get("property")}
-    assert og["og:title"] == payload and og["og:description"] == payload
+    assert og["og:title"] == payload
+    assert og["og:description"] == payload
     assert doc.scripts == []
 
 
@@ -139,8 +148,11 @@ def test_hostile_titles_in_preview_pages_are_escaped(payload: str) -> None:
 def test_js_string_round_trips_and_never_closes_script(value: str) -> None:
     literal = js_string(value)
     assert json.loads(literal) == value
-    assert "<" not in literal and ">" not in literal and "&" not in literal
-    assert "\u2028" not in literal and "\u2029" not in literal
+    assert "<" not in literal
+    assert ">" not in literal
+    assert "&" not in literal
+    assert "\u2028" not in literal
+    assert "\u2029" not in literal
 
 
 def test_try_browser_adds_an_android_intent_only_where_allowed() -> None:
@@ -172,7 +184,8 @@ def test_pages_can_be_overridden_by_subclassing() -> None:
             return ["<b>Ask our staff</b>"]
 
     page = Branded().guide(WECHAT_IOS, "https://a.example/", lang="en")
-    assert "Ask our staff" in page and "Open in Safari" not in page
+    assert "Ask our staff" in page
+    assert "Open in Safari" not in page
     assert_safe_page(page)
 
 
@@ -199,7 +212,8 @@ def test_pick_language_reads_q_values(header: str | None, lang: str) -> None:
 def test_accept_language_parser_is_total_and_sorted(header: str) -> None:
     ranges = parse_accept_language(header)
     qs = [q for _, q in ranges]
-    assert qs == sorted(qs, reverse=True) and all(0 < q <= 1 for q in qs)
+    assert qs == sorted(qs, reverse=True)
+    assert all(0 < q <= 1 for q in qs)
     assert pick_language(header) in ("zh", "en")
 
 

@@ -25,7 +25,8 @@ def test_anti_block_guides_every_chinese_app_and_redirects_the_rest() -> None:
     for platform in Platform:
         action = policy.decide(Client(platform, OS.ANDROID, is_mobile=True)).action
         assert action is (Action.GUIDE if platform in CHINESE_APPS else Action.REDIRECT), platform
-    assert Platform.QQ_BROWSER not in CHINESE_APPS and Platform.FACEBOOK not in CHINESE_APPS
+    assert Platform.QQ_BROWSER not in CHINESE_APPS
+    assert Platform.FACEBOOK not in CHINESE_APPS
 
 
 def test_anti_block_try_browser_reaches_the_decision() -> None:
@@ -73,7 +74,8 @@ def test_first_matching_rule_wins_and_the_trace_says_why() -> None:
         "rule 2 [os in ios]: yes -> elsewhere",
     )
     d = policy.decide(CHROME_WIN)
-    assert d.action is Action.DENY and d.rule is None
+    assert d.action is Action.DENY
+    assert d.rule is None
     assert d.trace[-1] == "no rule matched -> default deny"
     assert len(d.trace) == 4
 
@@ -200,7 +202,8 @@ def test_json_round_trip_keeps_policy_and_decisions(
 def test_trace_has_one_line_per_rule_tried(policy: AccessPolicy, client: Client) -> None:
     d = policy.decide(client)
     if d.rule is None:
-        assert len(d.trace) == len(policy.rules) + 1 and d.action is policy.default
+        assert len(d.trace) == len(policy.rules) + 1
+        assert d.action is policy.default
     else:
         assert d.trace[-1].endswith(f"yes -> {d.action.value}")
         assert all(": no (" in line for line in d.trace[:-1])
