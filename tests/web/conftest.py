@@ -217,15 +217,13 @@ def suo_run(*args: str) -> str:
     return done.stdout
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def suo_cli() -> Callable[..., str]:
     """``suo_cli("shorten", url, ...)`` runs the ``suo`` command and returns its stdout."""
     return suo_run
 
 
-@pytest.fixture
-def serve() -> Iterator[Callable[..., Served]]:
-    """``serve(store_url, *options)`` starts ``suo serve``; stopped after the test."""
+def _serve_fixture() -> Iterator[Callable[..., Served]]:
     started: list[Served] = []
 
     def start(store_url: str, *extra: str) -> Served:
@@ -237,3 +235,15 @@ def serve() -> Iterator[Callable[..., Served]]:
     for server in started:
         if server.proc.poll() is None:
             server.stop()
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[..., Served]]:
+    """``serve(store_url, *options)`` starts ``suo serve``; stopped after the test."""
+    yield from _serve_fixture()
+
+
+@pytest.fixture(scope="module")
+def serve_module() -> Iterator[Callable[..., Served]]:
+    """Like ``serve``, but the servers live until the module's tests are done."""
+    yield from _serve_fixture()

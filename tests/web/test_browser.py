@@ -57,7 +57,7 @@ class _Target(http.server.BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def target_server() -> Iterator[int]:
     """The page a desktop visitor should land on, on a loopback port."""
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Target)
@@ -71,7 +71,7 @@ def target_server() -> Iterator[int]:
         thread.join(5)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def browser(target_server: int) -> Iterator[Any]:
     require_browser()
     from playwright.sync_api import sync_playwright
@@ -89,13 +89,18 @@ def browser(target_server: int) -> Iterator[Any]:
             b.close()
 
 
-@pytest.fixture
-def short_link(tmp_path: Path, suo_cli: Callable[..., str], serve: Callable[..., Any]) -> str:
-    store = f"sqlite:///{tmp_path / 'links.db'}"
+@pytest.fixture(scope="module")
+def short_link(
+    tmp_path_factory: pytest.TempPathFactory,
+    suo_cli: Callable[..., str],
+    serve_module: Callable[..., Any],
+) -> str:
+    """A link to the local target, made by `suo shorten`, served by `suo serve`."""
+    store = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'links.db'}"
     code = suo_cli(
         "shorten", f"http://{TARGET_HOST}/welcome", "--policy", "anti-block", "--store", store
     ).strip()
-    server = serve(store)
+    server = serve_module(store)
     return f"{server.url}/{code}"
 
 
