@@ -39,15 +39,19 @@ def test_anti_block_guides_wechat_per_language_and_redirects_desktop(shortener: 
     zh = shortener.resolve("sale", user_agent=WECHAT, accept_language="zh-CN,zh;q=0.9")
     en = shortener.resolve("sale", user_agent=WECHAT, accept_language="en-US,en;q=0.9,zh;q=0.5")
     for d, words in ((zh, "在Safari中打开"), (en, "Open in Safari")):
-        assert d.kind is DecisionKind.GUIDE and d.status == 200
-        assert d.body is not None and words in d.body
-        assert "<script>alert" not in d.body and "<img" not in d.body
+        assert d.kind is DecisionKind.GUIDE
+        assert d.status == 200
+        assert d.body is not None
+        assert words in d.body
+        assert "<script>alert" not in d.body
+        assert "<img" not in d.body
         parser = _Attrs()
         parser.feed(d.body)
         assert [a["value"] for t, a in parser.tags if t == "input"] == [link.target]
         assert not any(k.startswith("on") for _, a in parser.tags for k in a)
     desktop = shortener.resolve("sale", user_agent=CHROME)
-    assert desktop.kind is DecisionKind.REDIRECT and desktop.location == link.target
+    assert desktop.kind is DecisionKind.REDIRECT
+    assert desktop.location == link.target
     stats = shortener.stats("sale")
     assert stats.clicks == 1  # the guide pages did not count as clicks
 
@@ -55,10 +59,13 @@ def test_anti_block_guides_wechat_per_language_and_redirects_desktop(shortener: 
 def test_only_wechat_denies_a_browser_and_redirects_wechat(shortener: Shortener) -> None:
     shortener.shorten("https://club.example.com/", alias="club", policy=AccessPolicy.only(Platform.WECHAT))
     denied = shortener.resolve("club", user_agent=CHROME, accept_language="en")
-    assert denied.kind is DecisionKind.DENY and denied.status == 403
-    assert denied.body is not None and "Not available here" in denied.body
+    assert denied.kind is DecisionKind.DENY
+    assert denied.status == 403
+    assert denied.body is not None
+    assert "Not available here" in denied.body
     ok = shortener.resolve("club", user_agent=WECHAT)
-    assert ok.kind is DecisionKind.REDIRECT and ok.location == "https://club.example.com/"
+    assert ok.kind is DecisionKind.REDIRECT
+    assert ok.location == "https://club.example.com/"
 
 
 def test_explain_returns_the_trace(shortener: Shortener) -> None:
