@@ -529,7 +529,7 @@ class Step:
     def describe(self) -> str:
         """``"mute 1h"``, ``"warn"``..."""
         if self.action is Action.MUTE:
-            return f"mute {span(self.duration)}"
+            return f"mute {span(self.duration or timedelta(0))}"
         return self.action.value
 
 

@@ -1,0 +1,631 @@
+"""Content items with tracked short links, an asset library, and the weekly review.
+
+A :class:`ContentItem` has a category (activation/促活, conversion/转化,
+brand/品牌), a production mode (original; a repost must name its source; UGC
+must name its author, a member of the community) and tags. Given a URL, the
+:class:`ContentLibrary` makes a tracked short link for it through a
+:class:`suo.Shortener`, so clicks per platform measure each item.
+
+The weekly review ranks items by engagement per impression (clicks,
+reactions, saves and shares) with a Wilson score interval, compares each to
+its category's pooled rate, and says:
+
+* **boost** when the interval's lower bound is above the category baseline
+  (the item is better than its peers, even allowing for chance);
+* **stop** when the upper bound is below the baseline (worse, even allowing
+  for chance);
+* **keep** otherwise, or when an item has too few impressions to judge.
+
+Example:
+    >>> from datetime import UTC, datetime
+    >>> import suo
+    >>> store = suo.open_store("memory://")
+    >>> lib = ContentLibrary(store, suo.Shortener(store))
+    >>> from suo.community import Community
+    >>> group = Community(name="福利群", id="w")
+    >>> at = datetime(2026, 11, 23, tzinfo=UTC)
+    >>> a = lib.add(group, "周一抽奖", "activation", url="https://example.com/draw", at=at, tags=["抽奖"])
+    >>> b = lib.add(group, "早安打卡", "activation", at=at)
+    >>> review = weekly_review([(a, Engagement(400, clicks=90, reactions=30)),
+    ...                         (b, Engagement(400, clicks=10, reactions=10))])
+    >>> [(r.title, r.decision) for r in review.rows]
+    [('周一抽奖', 'boost'), ('早安打卡', 'stop')]
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import uuid
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from attrs import evolve, field, frozen
+
+from suo._time import Clock, require_aware, utcnow
+from suo.community.model import Community
+from suo.community.store import CommunityStore
+from suo.errors import CommunityError, InvalidInput, NotFound
+from suo.storage import open_store
+
+__all__ = [
+    "Asset",
+    "AssetKind",
+    "ContentCategory",
+    "ContentItem",
+    "ContentLibrary",
+    "Engagement",
+    "ProductionMode",
+    "ReviewRow",
+    "WeeklyReview",
+    "weekly_review",
+    "wilson_interval",
+]
+
+
+class ContentCategory(StrEnum):
+    """What a piece of content is for: activation/促活, conversion/转化, brand/品牌."""
+
+    ACTIVATION = "activation"
+    CONVERSION = "conversion"
+    BRAND = "brand"
+
+    def label(self, lang: str = "zh") -> str:
+        """The display name in ``"zh"`` or ``"en"``."""
+        return _CATEGORY_LABELS[self][_lang(lang)]
+
+
+_CATEGORY_LABELS = {
+    ContentCategory.ACTIVATION: {"zh": "促活", "en": "activation"},
+    ContentCategory.CONVERSION: {"zh": "转化", "en": "conversion"},
+    ContentCategory.BRAND: {"zh": "品牌", "en": "brand"},
+}
+
+
+class ProductionMode(StrEnum):
+    """How it was made: original/原创, repost/转载 (needs a source), ugc/用户原创 (needs an author)."""
+
+    ORIGINAL = "original"
+    REPOST = "repost"
+    UGC = "ugc"
+
+    def label(self, lang: str = "zh") -> str:
+        """The display name in ``"zh"`` or ``"en"``."""
+        return _MODE_LABELS[self][_lang(lang)]
+
+
+_MODE_LABELS = {
+    ProductionMode.ORIGINAL: {"zh": "原创", "en": "original"},
+    ProductionMode.REPOST: {"zh": "转载", "en": "repost"},
+    ProductionMode.UGC: {"zh": "用户原创", "en": "user-generated"},
+}
+
+
+def _lang(lang: str) -> str:
+    if lang not in ("zh", "en"):
+        raise InvalidInput(f"lang must be 'zh' or 'en', got {lang!r}")
+    return lang
+
+
+def _enum(cls: Any, name: str) -> Any:
+    def convert(value: Any) -> Any:
+        try:
+            return cls(value)
+        except ValueError:
+            raise InvalidInput(
+                f"unknown {name} {value!r}; use one of {', '.join(m.value for m in cls)}"
+            ) from None
+
+    return convert
+
+
+def _tags(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = (value,)
+    tags = tuple(dict.fromkeys(str(t).strip() for t in value))
+    if any(not t for t in tags):
+        raise InvalidInput("tags must be non-empty strings")
+    return tags
+
+
+def _category(value: Any) -> ContentCategory:
+    result: ContentCategory = _enum(ContentCategory, "content category")(value)
+    return result
+
+
+def _prod_mode(value: Any) -> ProductionMode:
+    result: ProductionMode = _enum(ProductionMode, "production mode")(value)
+    return result
+
+
+def _asset_kind(value: Any) -> AssetKind:
+    result: AssetKind = _enum(AssetKind, "asset kind")(value)
+    return result
+
+
+def _new_id() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _dt(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value)
+
+
+@frozen
+class ContentItem:
+    """One piece of content posted to a community.
+
+    Attributes:
+        title: what people see.
+        category: a :class:`ContentCategory`.
+        mode: a :class:`ProductionMode`; ``repost`` needs ``source``, ``ugc`` needs ``author``.
+        community_id: where it is posted.
+        id: generated when not given.
+        url: the target the tracked link points to.
+        link_code: the tracked short link's code (set by :class:`ContentLibrary`).
+        source: where a repost comes from (a URL or a name).
+        author: the member id of a UGC author.
+        tags: labels to search by.
+        created_at: when it was added.
+    """
+
+    title: str
+    category: ContentCategory = field(converter=_category)
+    mode: ProductionMode = field(default=ProductionMode.ORIGINAL, converter=_prod_mode)
+    community_id: str = ""
+    id: str = field(factory=_new_id)
+    url: str | None = None
+    link_code: str | None = None
+    source: str | None = None
+    author: str | None = None
+    tags: tuple[str, ...] = field(default=(), converter=_tags)
+    created_at: datetime | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if not self.title or not self.title.strip():
+            raise InvalidInput("a content item needs a title")
+        if self.mode is ProductionMode.REPOST and not (self.source and self.source.strip()):
+            raise InvalidInput("a repost must name its source (source='https://...' or a name)")
+        if self.mode is ProductionMode.UGC and not (self.author and self.author.strip()):
+            raise InvalidInput("user-generated content must name its author (author=<member id>)")
+        if self.created_at is not None:
+            require_aware(self.created_at, "created_at")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict; :meth:`from_dict` reads it back."""
+        return {
+            "id": self.id,
+            "community_id": self.community_id,
+            "title": self.title,
+            "category": self.category.value,
+            "mode": self.mode.value,
+            "url": self.url,
+            "link_code": self.link_code,
+            "source": self.source,
+            "author": self.author,
+            "tags": list(self.tags),
+            "created_at": _iso(self.created_at),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ContentItem:
+        """The item :meth:`to_dict` wrote."""
+        return cls(
+            id=data["id"],
+            community_id=data.get("community_id", ""),
+            title=data["title"],
+            category=data["category"],
+            mode=data.get("mode", "original"),
+            url=data.get("url"),
+            link_code=data.get("link_code"),
+            source=data.get("source"),
+            author=data.get("author"),
+            tags=tuple(data.get("tags", ())),
+            created_at=_dt(data.get("created_at")),
+        )
+
+
+class AssetKind(StrEnum):
+    """Reusable material: a title, a Q&A entry or a visual."""
+
+    TITLE = "title"
+    QA = "qa"
+    VISUAL = "visual"
+
+
+@frozen
+class Asset:
+    """An entry of the asset library.
+
+    Attributes:
+        kind: title, qa or visual.
+        text: the title, the question, or the visual's caption.
+        answer: the answer of a Q&A entry (required for ``qa``).
+        uri: where a visual lives (required for ``visual``).
+        tags: labels to search by.
+        id: generated when not given.
+    """
+
+    kind: AssetKind = field(converter=_asset_kind)
+    text: str
+    answer: str | None = None
+    uri: str | None = None
+    tags: tuple[str, ...] = field(default=(), converter=_tags)
+    id: str = field(factory=_new_id)
+
+    def __attrs_post_init__(self) -> None:
+        if not self.text.strip():
+            raise InvalidInput("an asset needs text (the title, question or caption)")
+        if self.kind is AssetKind.QA and not self.answer:
+            raise InvalidInput("a Q&A asset needs an answer")
+        if self.kind is AssetKind.VISUAL and not self.uri:
+            raise InvalidInput("a visual asset needs a uri (where the image lives)")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict; :meth:`from_dict` reads it back."""
+        return {
+            "id": self.id,
+            "kind": self.kind.value,
+            "text": self.text,
+            "answer": self.answer,
+            "uri": self.uri,
+            "tags": list(self.tags),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Asset:
+        """The asset :meth:`to_dict` wrote."""
+        return cls(
+            id=data["id"],
+            kind=data["kind"],
+            text=data["text"],
+            answer=data.get("answer"),
+            uri=data.get("uri"),
+            tags=tuple(data.get("tags", ())),
+        )
+
+
+def _cid(community: Community | str) -> str:
+    return community.id if isinstance(community, Community) else community
+
+
+class ContentLibrary:
+    """Content items and assets of communities, with tracked links.
+
+    Args:
+        store: a store (object or URL) implementing the community protocol.
+        shortener: a :class:`suo.Shortener` for tracked links (needed only for
+            items with a ``url``).
+        clock: the time stamped on items when ``at`` is not given.
+    """
+
+    def __init__(self, store: Any, shortener: Any | None = None, *, clock: Clock = utcnow) -> None:
+        self.store: CommunityStore = open_store(store)
+        if not isinstance(self.store, CommunityStore):
+            raise InvalidInput(f"{self.store!r} does not implement the CommunityStore protocol")
+        self.shortener = shortener
+        self.clock = clock
+
+    def add(
+        self,
+        community: Community | str,
+        title: str,
+        category: ContentCategory | str,
+        *,
+        mode: ProductionMode | str = ProductionMode.ORIGINAL,
+        url: str | None = None,
+        source: str | None = None,
+        author: str | None = None,
+        tags: Iterable[str] = (),
+        at: datetime | None = None,
+    ) -> ContentItem:
+        """Add a content item; with ``url``, make its tracked short link.
+
+        Raises:
+            InvalidInput: a repost without source, UGC without author, a bad category...
+            CommunityError: the UGC author is not a member of the community.
+            ConfigurationError-free: a ``url`` without a shortener raises InvalidInput.
+        """
+        cid = _cid(community)
+        item = ContentItem(
+            title=title,
+            category=category,
+            mode=mode,
+            community_id=cid,
+            url=url,
+            source=source,
+            author=author,
+            tags=tuple(tags),
+            created_at=at if at is not None else self.clock(),
+        )
+        if item.mode is ProductionMode.UGC and self.store.get_member(cid, str(author)) is None:
+            raise CommunityError(
+                f"UGC author {author!r} is not a member of community {cid!r}; add them first"
+            )
+        if url is not None:
+            if self.shortener is None:
+                raise InvalidInput("a content item with a url needs ContentLibrary(shortener=...)")
+            link = self.shortener.shorten(
+                url, tags=("content", f"content:{item.id}", *item.tags), title=title
+            )
+            item = evolve(item, url=link.target, link_code=link.code)
+        self.store.save_doc(cid, "content", item.id, item.to_dict(), tags=item.tags)
+        return item
+
+    def get(self, community: Community | str, item_id: str) -> ContentItem:
+        """One item. Raises :class:`~suo.errors.NotFound`."""
+        data = self.store.get_doc(_cid(community), "content", item_id)
+        if data is None:
+            raise NotFound(f"no content item {item_id!r} in community {_cid(community)!r}")
+        return ContentItem.from_dict(data)
+
+    def items(
+        self,
+        community: Community | str,
+        *,
+        tag: str | None = None,
+        category: ContentCategory | str | None = None,
+    ) -> list[ContentItem]:
+        """Items of a community, optionally by tag and category, ordered by id."""
+        found = [
+            ContentItem.from_dict(d)
+            for d in self.store.list_docs(_cid(community), "content", tag=tag)
+        ]
+        if category is not None:
+            cat = _enum(ContentCategory, "content category")(category)
+            found = [i for i in found if i.category is cat]
+        return found
+
+    def clicks(self, item: ContentItem) -> dict[str, int]:
+        """Visits of the item's tracked link per platform (``{}`` without a link)."""
+        if item.link_code is None or self.shortener is None:
+            return {}
+        return dict(self.shortener.stats(item.link_code).by_platform)
+
+    def week_clicks(self, item: ContentItem, week_start: date) -> int:
+        """Visits of the item's tracked link during the 7 UTC days from ``week_start``."""
+        if item.link_code is None or self.shortener is None:
+            return 0
+        stats = self.shortener.stats(item.link_code)
+        return sum(stats.day(week_start + timedelta(days=i)) for i in range(7))
+
+    def add_asset(
+        self,
+        community: Community | str,
+        kind: AssetKind | str,
+        text: str,
+        *,
+        answer: str | None = None,
+        uri: str | None = None,
+        tags: Iterable[str] = (),
+    ) -> Asset:
+        """Add a title, Q&A entry or visual to the asset library."""
+        asset = Asset(kind, text, answer=answer, uri=uri, tags=tuple(tags))
+        self.store.save_doc(_cid(community), "asset", asset.id, asset.to_dict(), tags=asset.tags)
+        return asset
+
+    def assets(
+        self,
+        community: Community | str,
+        *,
+        tag: str | None = None,
+        kind: AssetKind | str | None = None,
+    ) -> list[Asset]:
+        """Search the asset library by tag (and kind), ordered by id."""
+        found = [
+            Asset.from_dict(d) for d in self.store.list_docs(_cid(community), "asset", tag=tag)
+        ]
+        if kind is not None:
+            k = _enum(AssetKind, "asset kind")(kind)
+            found = [a for a in found if a.kind is k]
+        return found
+
+    def review(
+        self,
+        community: Community | str,
+        engagement: Mapping[str, Engagement],
+        *,
+        week_start: date | None = None,
+        z: float = 1.96,
+        min_impressions: int = 30,
+    ) -> WeeklyReview:
+        """The weekly review of the items named in ``engagement`` (item id -> numbers).
+
+        When an :class:`Engagement` has ``clicks=None`` and ``week_start`` is
+        given, the clicks come from the item's tracked link for that week.
+        """
+        rows = []
+        for item_id, eng in engagement.items():
+            item = self.get(community, item_id)
+            if eng.clicks is None:
+                clicks = self.week_clicks(item, week_start) if week_start is not None else 0
+                eng = evolve(eng, clicks=clicks)
+            rows.append((item, eng))
+        return weekly_review(rows, z=z, min_impressions=min_impressions, week_start=week_start)
+
+
+def _count(_inst: object, attr: Any, value: Any) -> None:
+    if value is not None and (not isinstance(value, int) or value < 0):
+        raise InvalidInput(f"{attr.name} must be an int >= 0, got {value!r}")
+
+
+@frozen
+class Engagement:
+    """What one item got in a week.
+
+    Attributes:
+        impressions: how many people saw it (from the chat platform).
+        clicks: visits of its tracked link (``None``: read from the link).
+        reactions / saves / shares: from the chat platform.
+    """
+
+    impressions: int = field(validator=_count)
+    clicks: int | None = field(default=None, validator=_count)
+    reactions: int = field(default=0, validator=_count)
+    saves: int = field(default=0, validator=_count)
+    shares: int = field(default=0, validator=_count)
+
+    @property
+    def actions(self) -> int:
+        """Clicks + reactions + saves + shares."""
+        return (self.clicks or 0) + self.reactions + self.saves + self.shares
+
+
+def wilson_interval(successes: int, trials: int, z: float = 1.96) -> tuple[float, float]:
+    """The Wilson score interval of a rate (95 % by default); ``(0, 1)`` with no trials.
+
+    Example:
+        >>> lo, hi = wilson_interval(30, 100)
+        >>> round(lo, 3), round(hi, 3)
+        (0.219, 0.396)
+    """
+    if trials <= 0:
+        return 0.0, 1.0
+    if not 0 <= successes <= trials:
+        raise InvalidInput(f"successes must be within 0..trials, got {successes} of {trials}")
+    p = successes / trials
+    z2 = z * z
+    denom = 1 + z2 / trials
+    center = p + z2 / (2 * trials)
+    margin = z * math.sqrt(p * (1 - p) / trials + z2 / (4 * trials * trials))
+    return max(0.0, (center - margin) / denom), min(1.0, (center + margin) / denom)
+
+
+@frozen
+class ReviewRow:
+    """One item in the weekly review, with the numbers behind the decision."""
+
+    item_id: str
+    title: str
+    category: ContentCategory
+    impressions: int
+    actions: int
+    rate: float
+    lower: float
+    upper: float
+    baseline: float
+    decision: str
+    why: str
+
+
+@frozen
+class WeeklyReview:
+    """Items ranked by the lower bound of their engagement rate, with boost/keep/stop."""
+
+    rows: tuple[ReviewRow, ...]
+    week_start: date | None = None
+
+    def decisions(self) -> dict[str, str]:
+        """Item id -> boost/keep/stop."""
+        return {r.item_id: r.decision for r in self.rows}
+
+    def to_text(self, lang: str = "en") -> str:
+        """A plain-text table (category names in ``lang``)."""
+        head = f"weekly review{f' of {self.week_start.isoformat()}' if self.week_start else ''}"
+        lines = [head, f"{'decision':<8} {'rate':>6} {'95% CI':>15} {'base':>6}  category  title"]
+        for r in self.rows:
+            lines.append(
+                f"{r.decision:<8} {r.rate:6.1%} {f'{r.lower:.1%}..{r.upper:.1%}':>15} "
+                f"{r.baseline:6.1%}  {r.category.label(lang):<8}  {r.title}  ({r.why})"
+            )
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+    def _repr_html_(self) -> str:
+        colour = {"boost": "#1a7f37", "keep": "#57606a", "stop": "#cf222e"}
+        cells = (
+            "decision",
+            "title",
+            "category",
+            "impressions",
+            "actions",
+            "rate",
+            "95% CI",
+            "baseline",
+            "why",
+        )
+        head = "".join(f"<th>{c}</th>" for c in cells)
+        body = []
+        for r in self.rows:
+            values = (
+                f'<b style="color:{colour[r.decision]}">{r.decision}</b>',
+                html.escape(r.title),
+                html.escape(r.category.label("zh") + " / " + r.category.value),
+                str(r.impressions),
+                str(r.actions),
+                f"{r.rate:.1%}",
+                f"{r.lower:.1%} – {r.upper:.1%}",
+                f"{r.baseline:.1%}",
+                html.escape(r.why),
+            )
+            body.append("<tr>" + "".join(f"<td>{v}</td>" for v in values) + "</tr>")
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def weekly_review(
+    rows: Iterable[tuple[ContentItem, Engagement]],
+    *,
+    z: float = 1.96,
+    min_impressions: int = 30,
+    week_start: date | None = None,
+) -> WeeklyReview:
+    """Rank items and say boost / keep / stop against their category's baseline.
+
+    The rate is actions per impression, capped at 1 (one person may click and
+    share). The baseline of a category is its pooled rate over the items
+    given. Items with fewer than ``min_impressions`` impressions are kept
+    with a note instead of judged.
+    """
+    data = list(rows)
+    pooled: dict[ContentCategory, list[int]] = {}
+    for item, eng in data:
+        acc = pooled.setdefault(item.category, [0, 0])
+        acc[0] += min(eng.actions, eng.impressions)
+        acc[1] += eng.impressions
+    out = []
+    for item, eng in data:
+        n = eng.impressions
+        k = min(eng.actions, n)
+        lo, hi = wilson_interval(k, n, z)
+        acts, imps = pooled[item.category][0], pooled[item.category][1]
+        base = acts / imps if imps else 0.0
+        rate = k / n if n else 0.0
+        if n < min_impressions:
+            decision, why = "keep", f"only {n} impressions (< {min_impressions}) to judge"
+        elif lo > base:
+            decision, why = (
+                "boost",
+                f"lower bound {lo:.1%} > {item.category.value} baseline {base:.1%}",
+            )
+        elif hi < base:
+            decision, why = (
+                "stop",
+                f"upper bound {hi:.1%} < {item.category.value} baseline {base:.1%}",
+            )
+        else:
+            decision, why = "keep", f"{lo:.1%}..{hi:.1%} includes the baseline {base:.1%}"
+        out.append(
+            ReviewRow(
+                item.id,
+                item.title,
+                item.category,
+                n,
+                eng.actions,
+                rate,
+                lo,
+                hi,
+                base,
+                decision,
+                why,
+            )
+        )
+    out.sort(key=lambda r: (-r.lower, r.item_id))
+    return WeeklyReview(tuple(out), week_start)
