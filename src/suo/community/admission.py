@@ -51,8 +51,8 @@ __all__ = [
     "CapacityGate",
     "Gate",
     "GateResult",
-    "ParticipationGate",
     "PaidEntryGate",
+    "ParticipationGate",
     "ReferralGate",
 ]
 
