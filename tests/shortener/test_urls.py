@@ -312,3 +312,18 @@ def test_url_check_is_a_value() -> None:
 )
 def test_fast_parser_matches_the_public_binding(url: str) -> None:
     assert urls_mod._parse_c(url) == urls_mod._parse_py(url)
+
+
+# -- through the Shortener ----------------------------------------------------------
+
+
+def test_shortener_refuses_hostile_targets_and_stores_the_normalised_one() -> None:
+    import suo
+
+    s = suo.Shortener(suo.open_store("memory://"))
+    for bad in ("javascript:alert(1)", "https://good.example@evil.example/", "http://0x7f.1/", "//evil.example"):
+        with pytest.raises(InvalidURL):
+            s.shorten(bad)
+    link = s.shorten("HTTPS://例子.测试/路径?q=1#frag")
+    assert link.target == "https://xn--fsqu00a.xn--0zwm56d/%E8%B7%AF%E5%BE%84?q=1#frag"
+    assert s.get(link.code).target == link.target

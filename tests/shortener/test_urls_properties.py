@@ -177,3 +177,36 @@ def test_odd_ipv4_spellings_are_refused(n: int, form: str) -> None:
     else:
         assert check.reasons == (Reason.OBFUSCATED_IP,)
         assert canonical in check.problems[0].message
+
+
+# -- the fast path gives the full path's verdict ------------------------------------
+
+_POLICIES = st.builds(
+    URLPolicy,
+    allow_private_hosts=st.booleans(),
+    denied_hosts=st.sampled_from([(), ("example.com",), ("home.arpa", "evil.example")]),
+    allowed_hosts=st.sampled_from([(), ("example.com", "qq.com")]),
+)
+_tricky_hosts = st.sampled_from(
+    ["localhost", "a.localhost", "home.arpa", "x.home.arpa", "myhome.arpa", "printer.local", "db.internal",
+     "example.com", "a.example.com", "mp.weixin.qq.com", "exa_mple.com", "a-b.co", "x.y.z.example.",
+     "UPPER.Example.COM", "a" * 63 + ".com", ("a" * 60 + ".") * 4 + "com"]
+)  # fmt: skip
+
+
+@given(
+    st.one_of(
+        urls,
+        st.builds(
+            lambda h, p, rest: f"https://{h}{p}{rest}", _tricky_hosts, _port, st.text(max_size=30)
+        ),
+        st.text(max_size=80),
+    ),
+    _POLICIES,
+)
+@example("https://home.arpa/", URLPolicy())
+@example("https://example.com:0/%0d%0a", URLPolicy())
+def test_fast_path_agrees_with_the_full_rules(url: str, policy: URLPolicy) -> None:
+    from suo.shortener.urls import _judge, _judge_full
+
+    assert _judge(url, policy) == _judge_full(url, policy)

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import codecs
 import enum
+import functools
 import html
 import importlib
 import ipaddress
@@ -307,6 +308,10 @@ _CONTROL = "\x00-\x1f\x7f-\x9f"
 _INVISIBLE = "\u00ad\u061c\u115f\u1160\u180e\u200b\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\u3164\ufeff\ufff9-\ufffb"
 _BAD_CHAR = re.compile(f"[{_CONTROL}{_INVISIBLE}\\\\]")
 _CTL_INVISIBLE = re.compile(f"[{_CONTROL}{_INVISIBLE}]")
+_FAST = re.compile(
+    r"[Hh][Tt][Tt][Pp][Ss]?://((?:[A-Za-z0-9_-]{1,63}\.)+[A-Za-z]{1,63}\.?)(?::[0-9]{1,5})?"
+    f"(?:[/?#][^\\x00-\\x20\\x7f-\\x9f\\\\{_INVISIBLE}\ud800-\udfff]*)?\\Z"
+)
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
 _AUTHORITY = re.compile(r"[^/?#]*")
 _LABEL = re.compile(r"[a-z0-9_-]+\Z")
@@ -435,6 +440,22 @@ def _scripts(label: str) -> set[str]:
 
 
 def _check_idn_label(label: str, tld: str, policy: URLPolicy, problems: list[URLProblem]) -> None:
+    problems.extend(_idn_label_problems(label, tld, policy.strict_idna, policy.allow_mixed_script))
+
+
+@functools.lru_cache(maxsize=4096)
+def _idn_label_problems(
+    label: str, tld: str, strict_idna: bool, allow_mixed_script: bool
+) -> tuple[URLProblem, ...]:
+    # Cached: the same few thousand domains come back again and again, and
+    # punycode decoding is pure Python.
+    problems: list[URLProblem] = []
+    policy = URLPolicy(strict_idna=strict_idna, allow_mixed_script=allow_mixed_script)
+    _idn_label_rules(label, tld, policy, problems)
+    return tuple(problems)
+
+
+def _idn_label_rules(label: str, tld: str, policy: URLPolicy, problems: list[URLProblem]) -> None:
     try:
         decoded = codecs.decode(label[4:].encode("ascii"), "punycode")
     except Exception:
@@ -491,6 +512,15 @@ def _check_idn_label(label: str, tld: str, policy: URLPolicy, problems: list[URL
             )
 
 
+@functools.lru_cache(maxsize=4096)
+def _public_ip_text(hostname: str) -> bool:
+    """Whether an IP host as ada serialises it ('1.2.3.4', '[::1]') is public (cached)."""
+    if hostname.startswith("["):
+        ip6 = ipaddress.IPv6Address(hostname[1:-1])
+        return _is_public_ip(ip6) and (ip6.ipv4_mapped is None or _is_public_ip(ip6.ipv4_mapped))
+    return _is_public_ip(ipaddress.IPv4Address(hostname))
+
+
 def _is_public_ip(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     if ip.is_multicast or not ip.is_global:
         return False
@@ -525,14 +555,13 @@ def _check_host(
                     f"read as {hostname}; write it as {hostname} (four decimal numbers)",
                 )
             )
-        if not policy.allow_private_hosts and not _is_public_ip(ipaddress.IPv4Address(hostname)):
+        if not policy.allow_private_hosts and not _public_ip_text(hostname):
             problems.append(
                 URLProblem(
                     Reason.PRIVATE_HOST, _private_message(hostname, "a non-public IP address")
                 )
             )
     elif host_type == 2:  # IPv6
-        ip6 = ipaddress.IPv6Address(hostname[1:-1])
         if "." in raw_host:
             problems.append(
                 URLProblem(
@@ -541,8 +570,7 @@ def _check_host(
                     f"as {hostname}",
                 )
             )
-        public = _is_public_ip(ip6) and (ip6.ipv4_mapped is None or _is_public_ip(ip6.ipv4_mapped))
-        if not policy.allow_private_hosts and not public:
+        if not policy.allow_private_hosts and not _public_ip_text(hostname):
             problems.append(
                 URLProblem(
                     Reason.PRIVATE_HOST, _private_message(hostname, "a non-public IP address")
@@ -603,6 +631,10 @@ def _check_host(
                         _private_message(hostname, "a single-label (intranet) host name"),
                     )
                 )
+    _list_checks(hostname, policy, problems)
+
+
+def _list_checks(hostname: str, policy: URLPolicy, problems: list[URLProblem]) -> None:
     key = hostname[:-1] if hostname.endswith(".") else hostname
     if policy.denied_hosts and _match(key, policy.denied_hosts):
         problems.append(
@@ -627,6 +659,35 @@ def _check_host(
 
 
 def _judge(url: object, policy: URLPolicy) -> tuple[str | None, list[URLProblem]]:
+    """The verdict: the normalised URL (or None) and the problems found."""
+    # Fast path for the common shape: an http(s) URL with a plain ASCII domain
+    # name, no userinfo, no port trouble and no suspicious characters. Every
+    # rule of the full path is either implied by the pattern or checked below;
+    # the tests compare the two paths on generated input.
+    if type(url) is str and len(url) <= policy.max_length // 4:
+        m = _FAST.match(url)
+        if m is not None and len(m.group(1)) <= 253 and "xn--" not in m.group(1).lower():
+            parsed = _parse(url)
+            if parsed is not None:
+                href, hostname, port, _ = parsed
+                problems: list[URLProblem] = []
+                if not policy.allow_private_hosts:
+                    name = hostname[:-1] if hostname.endswith(".") else hostname
+                    if name.rpartition(".")[2] in _PRIVATE_SUFFIXES or name[-9:] == "home.arpa":
+                        problems.append(
+                            URLProblem(
+                                Reason.PRIVATE_HOST, _private_message(hostname, "a local-only name")
+                            )
+                        )
+                if policy.denied_hosts or policy.allowed_hosts:
+                    _list_checks(hostname, policy, problems)
+                _tail_checks(href, port, policy.max_length, problems)
+                return (None, problems) if problems else (href, problems)
+    return _judge_full(url, policy)
+
+
+def _judge_full(url: object, policy: URLPolicy) -> tuple[str | None, list[URLProblem]]:
+    """Every rule, step by step (the reference for the fast path)."""
     if not isinstance(url, str):
         return None, [
             URLProblem(
@@ -728,6 +789,11 @@ def _judge(url: object, policy: URLPolicy) -> tuple[str | None, list[URLProblem]
     href, hostname, port, host_type = parsed
 
     _check_host(raw_host, hostname, host_type, policy, problems)
+    _tail_checks(href, port, limit, problems)
+    return (None, problems) if problems else (href, problems)
+
+
+def _tail_checks(href: str, port: str, limit: int, problems: list[URLProblem]) -> None:
     if port:
         number = int(port)
         if number == 0:
@@ -744,7 +810,7 @@ def _judge(url: object, policy: URLPolicy) -> tuple[str | None, list[URLProblem]
                     "ports': mail, SSH, FTP and similar services); link to the site's web port",
                 )
             )
-    path_start = href.find("/", href.find("//") + 2)
+    path_start = href.find("/", href.find("//") + 2) if "%0" in href else -1
     if path_start >= 0:
         path_end = min(
             (i for i in (href.find("?", path_start), href.find("#", path_start)) if i >= 0),
@@ -769,7 +835,6 @@ def _judge(url: object, policy: URLPolicy) -> tuple[str | None, list[URLProblem]
                 "limit; shorten its query string",
             )
         )
-    return (None, problems) if problems else (href, problems)
 
 
 def _char_problems(s: str, problems: list[URLProblem]) -> None:
