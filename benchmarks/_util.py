@@ -32,6 +32,31 @@ def measure(fn: Callable[[], Any], *, number: int, repeat: int = 5) -> float:
     return best
 
 
+def compare(
+    fn: Callable[[], Any], base: Callable[[], Any], *, number: int, rounds: int = 7
+) -> tuple[float, float]:
+    """Best seconds per call of ``fn`` and of ``base``, measured in alternating rounds.
+
+    Alternating keeps both sides under the same machine load, so the ratio
+    holds even when absolute times drift.
+    """
+    fn()
+    base()
+    best_fn = best_base = float("inf")
+    for _ in range(rounds):
+        for which in (0, 1):
+            f = fn if which == 0 else base
+            t0 = time.perf_counter()
+            for _ in range(number):
+                f()
+            t = (time.perf_counter() - t0) / number
+            if which == 0:
+                best_fn = min(best_fn, t)
+            else:
+                best_base = min(best_base, t)
+    return best_fn, best_base
+
+
 def measure_batch(fn: Callable[[], Any], *, items: int, repeat: int = 5) -> float:
     """Best-of-``repeat`` seconds per item for ``fn`` that processes ``items`` items per call."""
     times = []

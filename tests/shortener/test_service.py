@@ -195,7 +195,8 @@ def test_policy_is_stored_with_the_link(s: Shortener) -> None:
     wechat = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.44(0x18002c2f) NetType/WIFI Language/zh_CN"
     d = s.resolve(link.code, user_agent=wechat, accept_language="zh-CN")
     assert (d.kind, d.status) == (DecisionKind.GUIDE, 200)
-    assert d.body and "noindex" in d.body
+    assert d.body is not None
+    assert "noindex" in d.body
     assert s.resolve(link.code, user_agent=DESKTOP).kind is DecisionKind.REDIRECT
     st = s.stats(link.code)
     assert st.by_platform == {"wechat": 1, "browser": 1}

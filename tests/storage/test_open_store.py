@@ -60,7 +60,8 @@ def test_unknown_scheme_is_a_suo_error_naming_the_choices(url: str) -> None:
     with pytest.raises(ConfigurationError) as info:
         open_store(url)
     assert isinstance(info.value, SuoError)
-    assert "memory" in str(info.value) and "redis" in str(info.value)
+    assert "memory" in str(info.value)
+    assert "redis" in str(info.value)
 
 
 def test_bad_options_are_refused() -> None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from attrs import evolve, field, frozen
+from attrs import Attribute, evolve, field, frozen
 
 from suo.errors import InvalidInput
 
@@ -15,6 +16,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Link", "LinkPage", "Stats", "Visit"]
 
+MAX_CLICKS = 2_000_000_000
+"""The largest click cap (it fits a 32-bit INTEGER column in every SQL engine)."""
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
 
@@ -90,9 +93,11 @@ class Link:
     @max_clicks.validator
     def _check_max(self, _attr: object, value: int | None) -> None:
         if value is not None and (
-            isinstance(value, bool) or not isinstance(value, int) or value < 1
+            isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_CLICKS
         ):
-            raise InvalidInput(f"max_clicks must be a positive integer or None, got {value!r}")
+            raise InvalidInput(
+                f"max_clicks must be an integer from 1 to {MAX_CLICKS} or None, got {value!r}"
+            )
 
     def is_expired(self, now: datetime) -> bool:
         """True when ``now`` is at or past ``expires_at``."""
@@ -143,6 +148,22 @@ class Link:
         )
 
 
+_KEY = re.compile(r"[A-Za-z0-9_.-]{1,32}")
+
+
+_GOOD_KEYS: set[str] = set()
+
+
+def _key_validator(_inst: object, attr: Attribute[str], value: str) -> None:
+    # Breakdown keys become JSON paths and hash fields in the backends.
+    if value in _GOOD_KEYS:  # the hot path: the few platform and OS names
+        return
+    if not isinstance(value, str) or not _KEY.fullmatch(value):
+        raise InvalidInput(f"Visit.{attr.name} must match [A-Za-z0-9_.-]{{1,32}}, got {value!r}")
+    if len(_GOOD_KEYS) < 1024:
+        _GOOD_KEYS.add(value)
+
+
 @frozen
 class Visit:
     """One request for a link, as the store records it.
@@ -156,8 +177,8 @@ class Visit:
     """
 
     at: datetime
-    platform: str = "browser"
-    os: str = "other"
+    platform: str = field(default="browser", validator=_key_validator)
+    os: str = field(default="other", validator=_key_validator)
     bot: bool = False
     outcome: str = "redirect"
 
@@ -165,6 +186,10 @@ class Visit:
     def day(self) -> str:
         """The UTC calendar day, ``YYYY-MM-DD`` (the per-day breakdown key)."""
         return self.at.astimezone(UTC).date().isoformat()
+
+    def with_outcome(self, outcome: str) -> Visit:
+        """This visit with another outcome."""
+        return Visit(self.at, self.platform, self.os, self.bot, outcome)
 
 
 @frozen

@@ -75,6 +75,9 @@ class Shortener:
         self.codes: CodeGenerator = codes if codes is not None else RandomCodes()
         self.policy = policy
         self.clock = clock
+        # An in-process store is already a dict: a cache in front would only add work.
+        if getattr(self.store, "in_process", False):
+            cache_ttl = 0
         self._cache: TTLCache[str, Link] | None = (
             TTLCache(maxsize=cache_size, ttl=cache_ttl)
             if cache_ttl > 0 and cache_size > 0
@@ -405,12 +408,11 @@ class Shortener:
     ) -> Decision:
         now = self.clock() if now is None else require_aware(now, "now")
         client = detect(user_agent)
-        lang = pick_language(accept_language)
         link = self._load(code)
         if link is None:
-            return Decision(DecisionKind.NOT_FOUND, code=code, client=client)
-        if link.is_expired(now):
-            return Decision(DecisionKind.EXPIRED, code=code, link=link, client=client)
+            return Decision(DecisionKind.NOT_FOUND, 404, code=code, client=client)
+        if link.expires_at is not None and now >= link.expires_at:
+            return Decision(DecisionKind.EXPIRED, 410, code=code, link=link, client=client)
         policy = link.policy if link.policy is not None else self.policy
         verdict = (
             None
@@ -420,60 +422,63 @@ class Shortener:
         trace = () if verdict is None else verdict.trace
         action = Action.REDIRECT if verdict is None else verdict.action
         bot = client.is_bot or client.is_preview
-        common: dict[str, Any] = {"code": code, "link": link, "client": client, "trace": trace}
+        visit = Visit(now, client.platform.value, client.os.value, bot)
 
-        def visit(outcome: DecisionKind) -> Visit:
-            return Visit(
-                at=now, platform=client.platform.value, os=client.os.value, bot=bot,
-                outcome=outcome.value,
-            )  # fmt: skip
+        if action is not Action.REDIRECT and action is not Action.ELSEWHERE:
+            lang = pick_language(accept_language)
+            if action is Action.GUIDE:
+                kind, body = DecisionKind.GUIDE, guide_page(client, link.target, lang=lang)
+            elif action is Action.DENY:
+                kind, body = DecisionKind.DENY, deny_page(client, lang=lang)
+            else:
+                from suo.antiblock.pages import preview_page
 
-        if action is Action.GUIDE:
+                kind, body = DecisionKind.PAGE, preview_page(link, lang=lang)
             if record:
-                self.store.hit(code, visit(DecisionKind.GUIDE), count=False, cap=None)
-            body = guide_page(client, link.target, lang=lang)
-            return Decision(DecisionKind.GUIDE, target=link.target, body=body, **common)
-        if action is Action.DENY:
-            if record:
-                self.store.hit(code, visit(DecisionKind.DENY), count=False, cap=None)
-            return Decision(DecisionKind.DENY, body=deny_page(client, lang=lang), **common)
-        if action is Action.PREVIEW:
-            from suo.antiblock.pages import preview_page
-
-            if record:
-                self.store.hit(code, visit(DecisionKind.PAGE), count=False, cap=None)
-            body = preview_page(link, lang=lang)
-            return Decision(DecisionKind.PAGE, target=link.target, body=body, **common)
+                self.store.hit(code, visit.with_outcome(kind.value), count=False, cap=None)
+            return Decision(
+                kind,
+                target=None if kind is DecisionKind.DENY else link.target,
+                body=body,
+                code=code,
+                link=link,
+                client=client,
+                trace=trace,
+            )
         if link.live is not None:
             from suo.shortener import live
 
+            common: dict[str, Any] = {"code": code, "link": link, "client": client, "trace": trace}
             return live.resolve(
-                self, link, client=client, lang=lang, now=now, record=record, common=common
+                self,
+                link,
+                client=client,
+                lang=pick_language(accept_language),
+                now=now,
+                record=record,
+                common=common,
             )
         location = verdict.location if verdict is not None and verdict.location else link.target
-        if not record:
-            clicks: int | None = self.store.link_stats(code).clicks
-            if link.max_clicks is not None and clicks is not None and clicks >= link.max_clicks:
-                clicks = None
+        cap = link.max_clicks
+        clicks: int | None
+        if record:
+            clicks = self.store.hit(code, visit, count=not bot, cap=cap)
         else:
-            clicks = self.store.hit(
-                code, visit(DecisionKind.REDIRECT), count=not bot, cap=link.max_clicks
+            clicks = self.store.link_stats(code).clicks
+        # A bot never uses up the cap, but sees what people see once it is used up.
+        if clicks is None or ((bot or not record) and cap is not None and clicks >= cap):
+            return Decision(
+                DecisionKind.EXHAUSTED, 410, code=code, link=link, client=client, trace=trace
             )
-            if (
-                bot
-                and link.max_clicks is not None
-                and clicks is not None
-                and clicks >= link.max_clicks
-            ):
-                clicks = None
-        if clicks is None:
-            return Decision(DecisionKind.EXHAUSTED, **common)
         return Decision(
             DecisionKind.REDIRECT,
-            status=link.redirect_status,
-            location=location,
-            target=location,
-            **common,
+            link.redirect_status,
+            location,
+            location,
+            code=code,
+            link=link,
+            client=client,
+            trace=trace,
         )
 
     def __repr__(self) -> str:

@@ -12,6 +12,8 @@ class MemoryBase:
     """Holds the lock; each domain mixin adds its dicts in a cooperative ``__init__``."""
 
     url: str
+    in_process = True
+    """Data lives in this process: the Shortener skips its read cache."""
 
     def __init__(self, *, url: str = "memory://", **options: Any) -> None:
         if options:

@@ -7,12 +7,15 @@ from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.dialects import postgresql
 
 from suo.errors import AliasTaken, StorageIntegrityError
 from suo.shortener.model import Link, Stats, Visit
 from suo.shortener.store import first_conflict
 from suo.storage.sql._base import METADATA, UTCDateTime
+
+_EMPTY_BREAKDOWN = '{"platform": {}, "os": {}, "day": {}}'
+_DIMS = ("platform", "os", "day")
 
 links = sa.Table(
     "suo_links",
@@ -22,8 +25,18 @@ links = sa.Table(
     sa.Column("clicks", sa.Integer, nullable=False, server_default="0"),
     sa.Column("visits", sa.Integer, nullable=False, server_default="0"),
     sa.Column("bots", sa.Integer, nullable=False, server_default="0"),
+    # 1 if the latest counted hit got under the cap, 0 if the cap stopped it.
+    sa.Column("counted", sa.SmallInteger, nullable=False, server_default="0"),
     sa.Column("first_visit", UTCDateTime),
     sa.Column("last_visit", UTCDateTime),
+    # Breakdowns {"platform": {...}, "os": {...}, "day": {...}} kept in the row and
+    # bumped by the same UPDATE that counts the click: one statement per visit.
+    sa.Column(
+        "breakdown",
+        sa.Text().with_variant(postgresql.JSONB(), "postgresql"),
+        nullable=False,
+        server_default=_EMPTY_BREAKDOWN,
+    ),
 )
 
 link_tags = sa.Table(
@@ -33,23 +46,15 @@ link_tags = sa.Table(
     sa.Column("code", sa.String(64), primary_key=True),
 )
 
-visit_counts = sa.Table(
-    "suo_visit_counts",
-    METADATA,
-    # One row per (link, dimension, value): platform/os/day breakdowns are
-    # upserted counters, so stats never scan a visit log.
-    sa.Column("code", sa.String(64), primary_key=True),
-    sa.Column("dim", sa.String(8), primary_key=True),
-    sa.Column("value", sa.String(32), primary_key=True),
-    sa.Column("n", sa.Integer, nullable=False),
-)
-
 sequences = sa.Table(
     "suo_sequences",
     METADATA,
     sa.Column("name", sa.String(64), primary_key=True),
     sa.Column("value", sa.BigInteger, nullable=False),
 )
+
+
+_NO_CAP = 2**31 - 1  # the INTEGER maximum; Link.max_clicks stays below it
 
 
 def _row(link: Link) -> dict[str, Any]:
@@ -116,7 +121,6 @@ class SQLLinks:
     def delete_link(self, code: str) -> bool:
         with self._tx() as conn:
             conn.execute(link_tags.delete().where(link_tags.c.code == code))
-            conn.execute(visit_counts.delete().where(visit_counts.c.code == code))
             return bool(conn.execute(links.delete().where(links.c.code == code)).rowcount)
 
     def list_links(self, *, tag: str | None, after: str | None, limit: int) -> list[Link]:
@@ -128,68 +132,87 @@ class SQLLinks:
         with self._tx() as conn:
             return [Link.from_dict(json.loads(d)) for d in conn.execute(q).scalars()]
 
-    def _bump(self, conn: Connection, code: str, visit: Visit) -> None:
-        rows = [
-            {"code": code, "dim": "platform", "value": visit.platform, "n": 1},
-            {"code": code, "dim": "os", "value": visit.os, "n": 1},
-            {"code": code, "dim": "day", "value": visit.day, "n": 1},
-        ]
-        stmt = self._insert_stmt(visit_counts)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["code", "dim", "value"],
-            set_={"n": visit_counts.c.n + 1},
+    def _bump_breakdown(self) -> Any:
+        """The expression that adds 1 to breakdown[dim][value] for the three dimensions."""
+        col = links.c.breakdown
+        expr: Any = col
+        for dim in _DIMS:
+            path: Any = sa.bindparam(f"b_{dim}")
+            old: Any
+            if self.dialect == "postgresql":
+                path_arr = sa.cast(path, postgresql.ARRAY(sa.Text))
+                old = sa.cast(col.op("#>>")(path_arr), sa.Integer)
+                expr = sa.func.jsonb_set(
+                    expr, path_arr, sa.func.to_jsonb(sa.func.coalesce(old, 0) + 1)
+                )
+            else:
+                old = sa.func.json_extract(col, path)
+                expr = sa.func.json_set(expr, path, sa.func.coalesce(old, 0) + 1)
+        return expr
+
+    def _breakdown_params(self, visit: Visit) -> dict[str, Any]:
+        values = {"platform": visit.platform, "os": visit.os, "day": visit.day}
+        if self.dialect == "postgresql":
+            return {f"b_{d}": [d, v] for d, v in values.items()}
+        return {f"b_{d}": f'$."{d}"."{v}"' for d, v in values.items()}
+
+    def _hit_statements(self) -> tuple[Any, Any]:
+        # Built once per store: constructing SQLAlchemy statements per call costs
+        # more than running them on SQLite.
+        stmts: tuple[Any, Any] | None = getattr(self, "_hit_stmts", None)
+        if stmts is not None:
+            return stmts
+        code: Any = sa.bindparam("b_code")
+        at: Any = sa.bindparam("b_at")
+        cap: Any = sa.bindparam("b_cap")
+        below = links.c.clicks < cap
+        # Every SET expression reads the row as it was, under the row lock: the
+        # cap check, the increment, the breakdowns and the "was it counted" flag
+        # are one atomic statement.
+        count = (
+            links.update()
+            .where(links.c.code == code)
+            .values(
+                clicks=sa.case((below, links.c.clicks + 1), else_=links.c.clicks),
+                counted=sa.case((below, 1), else_=0),
+                visits=links.c.visits + 1,
+                last_visit=at,
+                first_visit=sa.func.coalesce(links.c.first_visit, at),
+                breakdown=self._bump_breakdown(),
+            )
+            .returning(links.c.clicks, links.c.counted)
         )
-        conn.execute(stmt, rows)
+        bots = (
+            links.update()
+            .where(links.c.code == code)
+            .values(bots=links.c.bots + 1)
+            .returning(links.c.clicks, links.c.counted)
+        )
+        stmts = self._hit_stmts = (count, bots)
+        return stmts
 
     def hit(self, code: str, visit: Visit, *, count: bool, cap: int | None) -> int | None:
+        count_stmt, bots_stmt = self._hit_statements()
         with self._tx() as conn:
             if visit.bot:
-                bots: int | None = conn.execute(
-                    links.update()
-                    .where(links.c.code == code)
-                    .values(bots=links.c.bots + 1)
-                    .returning(links.c.clicks)
-                ).scalar()
-                return bots
-            seen = {
-                "visits": links.c.visits + 1,
-                "last_visit": visit.at,
-                "first_visit": sa.func.coalesce(links.c.first_visit, visit.at),
-            }
-            result: int | None
-            if count:
-                # The cap check and the increment are one statement: the engine's
-                # row lock settles races, never a read-modify-write in Python.
-                stmt = links.update().where(links.c.code == code)
-                if cap is not None:
-                    stmt = stmt.where(links.c.clicks < cap)
-                result = conn.execute(
-                    stmt.values(clicks=links.c.clicks + 1, **seen).returning(links.c.clicks)
-                ).scalar()
-                if result is None:
-                    conn.execute(links.update().where(links.c.code == code).values(**seen))
-            else:
-                result = conn.execute(
-                    links.update()
-                    .where(links.c.code == code)
-                    .values(**seen)
-                    .returning(links.c.clicks)
-                ).scalar()
-            self._bump(conn, code, visit)
-            return result
+                row = conn.execute(bots_stmt, {"b_code": code}).first()
+                return None if row is None else int(row[0])
+            limit = (cap if cap is not None else _NO_CAP) if count else -1
+            params = {"b_code": code, "b_at": visit.at, "b_cap": limit}
+            params.update(self._breakdown_params(visit))
+            row = conn.execute(count_stmt, params).first()
+        if row is None:
+            return None
+        if count and not row[1]:
+            return None
+        return int(row[0])
 
     def link_stats(self, code: str) -> Stats:
         with self._tx() as conn:
             row = conn.execute(sa.select(links).where(links.c.code == code)).first()
-            if row is None:
-                return Stats(code=code)
-            dims: dict[str, dict[str, int]] = {"platform": {}, "os": {}, "day": {}}
-            for dim, value, n in conn.execute(
-                sa.select(visit_counts.c.dim, visit_counts.c.value, visit_counts.c.n).where(
-                    visit_counts.c.code == code
-                )
-            ):
-                dims[dim][value] = n
+        if row is None:
+            return Stats(code=code)
+        dims = row.breakdown if isinstance(row.breakdown, dict) else json.loads(row.breakdown)
         return Stats(
             code=code,
             clicks=row.clicks,
