@@ -91,7 +91,7 @@ def main(quick: bool) -> None:
             s.shorten("https://example.com/", alias="bench")
             if kind == "memory":
                 resolver = dict_resolver()
-                base_fn: Any = lambda: resolver("bench")  # noqa: E731
+                base_fn: Any = lambda r=resolver: r("bench")  # noqa: E731
                 label = "dict resolver"
             elif kind == "redis":
                 base_fn = redis_baseline(store)

@@ -130,7 +130,8 @@ class RandomCodes:
     def generate(self, target: str, attempt: int, next_number: NumberSource) -> str:
         if attempt and attempt % self.grow_after == 0 and self.length < self.max_length:
             self.length += 1
-        return "".join(secrets.choice(ALPHABET) for _ in range(self.length))
+        # One unbiased draw for the whole code (not one per character).
+        return encode_base62(secrets.randbelow(62**self.length), self.length)
 
 
 class SequenceCodes:
