@@ -113,8 +113,9 @@ def render(
         error: the lowest error-correction level, ``"L"``, ``"M"``, ``"Q"`` or
             ``"H"``; with ``boost_error`` segno raises it when that costs no
             size. A logo forces ``"H"``.
-        dark / light: module colours, anything segno accepts (``"#0a7"``,
-            ``"navy"``, ``(0, 128, 0)``); ``light=None`` is transparent.
+        dark: the dark modules' colour, anything segno accepts (``"#0a7"``,
+            ``"navy"``, ``(0, 128, 0)``).
+        light: the light modules' colour; ``None`` is transparent.
         logo: image bytes (PNG, JPEG, WebP, GIF, BMP) drawn in the centre on a
             light pad, sized to :data:`LOGO_SHARE` of the symbol so the code
             still decodes. Needs Pillow (the ``qr`` extra).
