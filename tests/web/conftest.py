@@ -71,7 +71,10 @@ def call_wsgi(
         if close is not None:
             close()
     status, hdrs = seen[0]
-    return status, {k.lower(): v for k, v in hdrs}, body
+    joined: dict[str, str] = {}
+    for k, v in hdrs:  # repeated headers joined with ", ", as httpx does
+        joined[k.lower()] = f"{joined[k.lower()]}, {v}" if k.lower() in joined else v
+    return status, joined, body
 
 
 def call_asgi(

@@ -25,12 +25,12 @@ SECURITY = {"x-content-type-options": "nosniff"}
 
 def assert_page_headers(headers: dict[str, str], *, lang: str) -> None:
     assert headers["content-type"] == "text/html; charset=utf-8"
-    assert headers["x-robots-tag"] == "noindex"
+    assert headers["x-robots-tag"].startswith("noindex")
     assert headers["x-content-type-options"] == "nosniff"
     assert headers["referrer-policy"] == "no-referrer"
     assert "no-store" in headers["cache-control"]
     assert headers["content-language"] == lang
-    csp = headers["content-security-policy"]
+    csp = headers["content-security-policy"].split(", ")[0]  # suo's own (first) policy
     assert csp.startswith("default-src 'none'")
     assert "frame-ancestors 'none'" in csp
     assert "'unsafe-inline'" not in csp
@@ -281,3 +281,30 @@ def test_accept_language_and_user_agent_reach_resolve(make_client: Callable[...,
     )
     assert seen[0]["user_agent"] == "UA/1"
     assert seen[0]["accept_language"] == "zh-TW"
+
+
+def test_live_code_landing_page_and_redirect(
+    make_client: Callable[..., Caller], ua: SimpleNamespace
+) -> None:
+    s = suo.Shortener("memory://", base_url="https://s.example/")
+    s.shorten_live(
+        [suo.LiveTarget("https://weixin.qq.com/g/AbCdEf", cap=1), "https://example.com/full"],
+        alias="group",
+        title="Welfare group",
+    )
+    client = make_client(s)
+    hdrs = {"User-Agent": ua.desktop, "Accept-Language": "zh-CN"}
+    # HEAD shows the landing page's headers without taking the one slot.
+    assert client("HEAD", "/group", headers=hdrs)[0] == "200 OK"
+    # A group invite only works from a scanner: the landing page shows its QR code.
+    status, headers, body = client("GET", "/group", headers=hdrs)
+    assert status == "200 OK"
+    assert_page_headers(headers, lang="zh-CN")
+    assert b"<svg" in body
+    # The suo hash policy and the page's own policy are both sent (comma-joined here).
+    assert headers["content-security-policy"].count("default-src 'none'") == 2
+    # The first target took its one visitor: the next goes to the web page.
+    status, headers, _ = client("GET", "/group", headers=hdrs)
+    assert status == "302 Found"
+    assert headers["location"] == "https://example.com/full"
+    assert headers["cache-control"] == "no-store, private, max-age=0"

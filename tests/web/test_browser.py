@@ -100,21 +100,43 @@ def short_link(
     code = suo_cli(
         "shorten", f"http://{TARGET_HOST}/welcome", "--policy", "anti-block", "--store", store
     ).strip()
+    # A live code on the same store: its landing page shows a group's QR code.
+    import suo
+
+    s = suo.Shortener(store)
+    s.shorten_live(
+        ["https://weixin.qq.com/g/AbCdEfGh"], alias="group", title="福利群 Welfare group"
+    )
+    s.store.close()
     server = serve_module(store)
     return f"{server.url}/{code}"
 
 
-def test_wechat_on_a_phone_sees_the_guide_page(
-    browser: Any, short_link: str, ua: SimpleNamespace, tmp_path: Path
-) -> None:
-    context = browser.new_context(
-        user_agent=ua.wechat,
+def phone(browser: Any, user_agent: str) -> Any:
+    return browser.new_context(
+        user_agent=user_agent,
         viewport={"width": 390, "height": 844},
         device_scale_factor=2,
         is_mobile=True,
         has_touch=True,
         locale="zh-CN",
     )
+
+
+def keep_screenshot(page: Any, tmp_path: Path, name: str) -> None:
+    """Screenshot to tmp; with SUO_UPDATE_SCREENSHOTS=1 also to docs/img/."""
+    shot = tmp_path / name
+    page.screenshot(path=str(shot), full_page=False)
+    assert shot.stat().st_size > 1000
+    if os.environ.get("SUO_UPDATE_SCREENSHOTS") == "1":
+        DOCS_IMG.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(shot, DOCS_IMG / name)
+
+
+def test_wechat_on_a_phone_sees_the_guide_page(
+    browser: Any, short_link: str, ua: SimpleNamespace, tmp_path: Path
+) -> None:
+    context = phone(browser, ua.wechat)
     page = context.new_page()
     console: list[str] = []
     page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
@@ -127,12 +149,23 @@ def test_wechat_on_a_phone_sees_the_guide_page(
     assert "请在浏览器中打开" in text or "浏览器" in text
     # suo's CSP lists the hashes of the page's inline code: nothing was blocked.
     assert not [c for c in console if "Content Security Policy" in c], console
-    shot = tmp_path / "web-wechat-guide.png"
-    page.screenshot(path=str(shot), full_page=False)
-    assert shot.stat().st_size > 1000
-    if os.environ.get("SUO_UPDATE_SCREENSHOTS") == "1":
-        DOCS_IMG.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(shot, DOCS_IMG / "web-wechat-guide.png")
+    keep_screenshot(page, tmp_path, "web-wechat-guide.png")
+    context.close()
+
+
+def test_live_code_landing_page_in_a_phone_browser(
+    browser: Any, short_link: str, ua: SimpleNamespace, tmp_path: Path
+) -> None:
+    context = phone(browser, ua.wechat)
+    page = context.new_page()
+    console: list[str] = []
+    page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
+    response = page.goto(short_link.rsplit("/", 1)[0] + "/group", wait_until="load")
+    assert response is not None
+    assert response.status == 200
+    assert page.locator("svg").count() >= 1  # the group's QR code, inline
+    assert not [c for c in console if "Content Security Policy" in c], console
+    keep_screenshot(page, tmp_path, "web-live-landing.png")
     context.close()
 
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 import suo
 from suo.decision import Decision, DecisionKind
 from suo.web import Request, Responder
-from suo.web.core import CODE_PATTERN, page_csp, status_page
+from suo.web.core import CODE_PATTERN, NO_STORE, page_csp, status_page
 
 
 def sha(text: str) -> str:
@@ -92,15 +92,44 @@ def test_respond_merges_decision_headers_but_never_a_split_header() -> None:
     d = Decision(
         DecisionKind.PAGE,
         body="<p>landing</p>",
-        headers={"X-Extra": "1", "X-Evil": "a\r\nSet-Cookie: s=1", "Cache-Control": "no-store"},
+        headers={
+            "X-Extra": "1",
+            "X-Evil": "a\r\nSet-Cookie: s=1",
+            "X-Robots-Tag": "noindex, nofollow",
+        },
     )
     resp = r.respond(d, accept_language="en")
     assert resp.header("X-Extra") == "1"
+    assert resp.header("X-Robots-Tag") == "noindex, nofollow"
     assert resp.header("X-Evil") is None
     assert resp.header("Set-Cookie") is None
-    assert [k for k, _ in resp.headers].count("Cache-Control") == 1
-    assert resp.header("cache-control") == "no-store"
     assert resp.body == b"<p>landing</p>"
+
+
+def test_a_decision_cannot_make_a_page_cacheable() -> None:
+    r = Responder(suo.Shortener("memory://"))
+    headers = {"Cache-Control": "public, max-age=3600", "Vary": "*", "Content-Length": "1"}
+    for d in (
+        Decision(DecisionKind.PAGE, body="<p>x</p>", headers=headers),
+        Decision(DecisionKind.REDIRECT, location="https://example.com/", headers=headers),
+    ):
+        resp = r.respond(d)
+        assert [v for k, v in resp.headers if k == "Cache-Control"] == [NO_STORE]
+        assert resp.header("Vary") == "User-Agent, Accept-Language"
+        assert resp.header("Content-Length") == str(len(resp.body))
+
+
+def test_a_decision_csp_is_sent_beside_the_adapters() -> None:
+    r = Responder(suo.Shortener("memory://"))
+    theirs = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+    body = "<style>p{}</style><p>x</p>"
+    resp = r.respond(
+        Decision(DecisionKind.PAGE, body=body, headers={"Content-Security-Policy": theirs})
+    )
+    assert [v for k, v in resp.headers if k == "Content-Security-Policy"] == [
+        page_csp(body),
+        theirs,
+    ]
 
 
 def test_location_is_always_ascii() -> None:

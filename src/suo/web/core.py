@@ -481,16 +481,31 @@ class Responder:
 _STATUS_KINDS = frozenset({DecisionKind.NOT_FOUND, DecisionKind.EXPIRED, DecisionKind.EXHAUSTED})
 
 
+_ADAPTER_OWNED = frozenset({"cache-control", "vary", "content-length", "content-type"})
+
+
 def _merge(headers: list[tuple[str, str]], extra: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
-    """``headers`` with ``extra`` replacing same-named ones (the Decision knows its page)."""
+    """``headers`` plus the Decision's own headers (the Decision knows its page).
+
+    A Decision header replaces the adapter's of the same name, except that
+    caching, ``Vary`` and the body's length and type stay the adapter's (no
+    page may let a cache swallow a click), and a Decision's
+    ``Content-Security-Policy`` is sent *beside* the adapter's hash-based one:
+    a browser enforces every policy it gets, so the page gets the stricter of
+    both. A header that would split the response (CR/LF) is dropped.
+    """
     if not extra:
         return tuple(headers)
     for name, value in extra.items():
-        if "\r" in name or "\n" in name or "\r" in str(value) or "\n" in str(value):
-            continue  # never let a header value split the response
+        value = str(value)
+        if "\r" in name or "\n" in name or "\r" in value or "\n" in value:
+            continue
         low = name.lower()
-        headers = [(k, v) for k, v in headers if k.lower() != low]
-        headers.append((name, str(value)))
+        if low in _ADAPTER_OWNED:
+            continue
+        if low != "content-security-policy":
+            headers = [(k, v) for k, v in headers if k.lower() != low]
+        headers.append((name, value))
     return tuple(headers)
 
 
