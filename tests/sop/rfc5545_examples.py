@@ -30,7 +30,9 @@ def _every_day_jan_3y() -> list[datetime]:
 
 
 def _daily_until_dec24() -> list[datetime]:
-    return d(1997, 9, r(2, 30)) + d(1997, 10, r(1, 31)) + d(1997, 11, r(1, 30)) + d(1997, 12, r(1, 23))
+    return (
+        d(1997, 9, r(2, 30)) + d(1997, 10, r(1, 31)) + d(1997, 11, r(1, 30)) + d(1997, 12, r(1, 23))
+    )
 
 
 def _every_20_min() -> list[datetime]:

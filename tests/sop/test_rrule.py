@@ -65,11 +65,16 @@ def test_gap_instances_shift_forward_when_asked() -> None:
         "2026-03-08T03:30:00-04:00",
         "2026-03-09T02:30:00-04:00",
     ]
-    assert rr.nonexistent_between(datetime(2026, 3, 1, tzinfo=NY), datetime(2026, 4, 1, tzinfo=NY)) == []
+    assert (
+        rr.nonexistent_between(datetime(2026, 3, 1, tzinfo=NY), datetime(2026, 4, 1, tzinfo=NY))
+        == []
+    )
 
 
 def test_shifted_gap_times_do_not_duplicate_real_ones() -> None:
-    rr = RRule("FREQ=MINUTELY;INTERVAL=30;COUNT=6", datetime(2026, 3, 8, 1, tzinfo=NY), nonexistent="shift")
+    rr = RRule(
+        "FREQ=MINUTELY;INTERVAL=30;COUNT=6", datetime(2026, 3, 8, 1, tzinfo=NY), nonexistent="shift"
+    )
     got = [g.astimezone(UTC) for g in rr]
     assert got == sorted(set(got))
     assert [g.strftime("%H:%M") for g in (x.astimezone(NY) for x in got)] == [
@@ -92,8 +97,12 @@ def test_fold_means_first_occurrence() -> None:
     assert got[1].isoformat() == "2026-11-01T01:30:00-04:00"
     assert got[1].fold == 0
     assert got[2].isoformat() == "2026-11-02T01:30:00-05:00"
-    hours = {g.astimezone(UTC) for g in RRule("FREQ=HOURLY;COUNT=4", datetime(2026, 11, 1, tzinfo=NY))}
-    assert len(hours) == 4  # 00:00, 01:00 (EDT), 02:00 (EST), 03:00: the second 01:00 is not invented
+    hours = {
+        g.astimezone(UTC) for g in RRule("FREQ=HOURLY;COUNT=4", datetime(2026, 11, 1, tzinfo=NY))
+    }
+    assert (
+        len(hours) == 4
+    )  # 00:00, 01:00 (EDT), 02:00 (EST), 03:00: the second 01:00 is not invented
 
 
 def test_exdates_remove_after_count() -> None:
@@ -147,7 +156,9 @@ def test_naive_dtstart_is_refused() -> None:
     with pytest.raises(ScheduleError, match="aware"):
         RRule("FREQ=DAILY", datetime(2026, 1, 1))
     with pytest.raises(InvalidInput):
-        RRule("FREQ=DAILY", datetime(2026, 1, 1, tzinfo=UTC)).between(datetime(2026, 1, 1), datetime(2026, 2, 1))
+        RRule("FREQ=DAILY", datetime(2026, 1, 1, tzinfo=UTC)).between(
+            datetime(2026, 1, 1), datetime(2026, 2, 1)
+        )
 
 
 _DAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
@@ -159,7 +170,10 @@ def simple_rules(draw: st.DrawFn) -> tuple[str, datetime]:
     freq = draw(st.sampled_from(["DAILY", "WEEKLY", "MONTHLY"]))
     parts = [f"FREQ={freq}", f"INTERVAL={draw(st.integers(1, 3))}"]
     if freq == "WEEKLY" and draw(st.booleans()):
-        parts.append("BYDAY=" + ",".join(draw(st.lists(st.sampled_from(_DAYS), min_size=1, max_size=4, unique=True))))
+        parts.append(
+            "BYDAY="
+            + ",".join(draw(st.lists(st.sampled_from(_DAYS), min_size=1, max_size=4, unique=True)))
+        )
     if freq == "MONTHLY" and draw(st.booleans()):
         parts.append(f"BYMONTHDAY={draw(st.integers(1, 28))}")
     if draw(st.booleans()):

@@ -171,10 +171,11 @@ class RRule:
         self._count = int(parts["COUNT"]) if "COUNT" in parts else None
         if self._count is not None and self._count < 1:
             raise ScheduleError(f"COUNT must be 1 or more, got {self._count}")
-        self._until: datetime | None = None
-        self._until_day: date | None = None
-        if "UNTIL" in parts:
-            self._parse_until(parts["UNTIL"])
+        self._until: datetime | None
+        self._until_day: date | None
+        self._until, self._until_day = (
+            self._parse_until(parts["UNTIL"]) if "UNTIL" in parts else (None, None)
+        )
         rest = ";".join(f"{k}={v}" for k, v in parts.items() if k not in ("COUNT", "UNTIL"))
         try:
             rr = du.rrulestr(rest, dtstart=self._start_wall)
@@ -201,7 +202,7 @@ class RRule:
         self._exdays = frozenset(days)
         self.exdates: tuple[datetime | date, ...] = tuple(exdates)
 
-    def _parse_until(self, value: str) -> None:
+    def _parse_until(self, value: str) -> tuple[datetime | None, date | None]:
         m = _UNTIL.match(value)
         if not m:
             raise ScheduleError(
@@ -210,17 +211,15 @@ class RRule:
         try:
             day = datetime.strptime(m.group(1), "%Y%m%d").date()
             if m.group(2) is None:
-                self._until_day = day
-                return
+                return None, day
             clock = datetime.strptime(m.group(2), "%H%M%S").time()
         except ValueError:
             raise ScheduleError(f"UNTIL={value} is not a real date and time") from None
         wall = datetime.combine(day, clock)
         if m.group(3):
-            self._until = wall.replace(tzinfo=UTC)
-        else:
-            # A floating UNTIL is read in dtstart's zone (lenient; RFC wants Z here).
-            self._until = _to_instant(wall, self._tz, "UNTIL")
+            return wall.replace(tzinfo=UTC), None
+        # A floating UNTIL is read in dtstart's zone (lenient; RFC wants Z here).
+        return _to_instant(wall, self._tz, "UNTIL"), None
 
     @property
     def tz(self) -> tzinfo:
