@@ -321,9 +321,99 @@ def test_shortener_refuses_hostile_targets_and_stores_the_normalised_one() -> No
     import suo
 
     s = suo.Shortener(suo.open_store("memory://"))
-    for bad in ("javascript:alert(1)", "https://good.example@evil.example/", "http://0x7f.1/", "//evil.example"):
+    for bad in (
+        "javascript:alert(1)",
+        "https://good.example@evil.example/",
+        "http://0x7f.1/",
+        "//evil.example",
+    ):
         with pytest.raises(InvalidURL):
             s.shorten(bad)
     link = s.shorten("HTTPS://例子.测试/路径?q=1#frag")
     assert link.target == "https://xn--fsqu00a.xn--0zwm56d/%E8%B7%AF%E5%BE%84?q=1#frag"
     assert s.get(link.code).target == link.target
+
+
+# -- a hand-made hostile corpus (SSRF, header injection, scheme and host disguises) --
+
+HOSTILE = [
+    "\tjavascript:alert(1)",
+    "\u00a0javascript:alert(1)",
+    "\u3000javascript:alert(1)",
+    "jav\u0000ascript:alert(1)",
+    "javascript:/*--></title></style></textarea></script><svg/onload=alert(1)>",
+    "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+    "data:image/svg+xml,<svg onload=alert(1)>",
+    "DATA:text/html,x",
+    "file://c:/windows/win.ini",
+    "filesystem:https://evil.example/temporary/x",
+    "view-source:https://evil.example",
+    "jar:http://evil.example/x.jar!/",
+    "itms-services://?action=download-manifest&url=https://evil.example/x.plist",
+    "gopher://127.0.0.1:6379/_INFO",
+    "dict://127.0.0.1:6379/info",
+    "&#0000106avascript:alert(1)",
+    "javas&#99;ript:alert(1)",
+    "%6A%61%76%61%73%63%72%69%70%74%3Aalert(1)",
+    "%0d%0ahttps://evil.example",
+    "https://evil.example\r\nSet-Cookie: a=b",
+    "https://evil.example/%0d%0aLocation:%20http://x",
+    "https://evil.example%0d%0a",
+    "https://example.com:password@evil.example",
+    "https://example.com%2F@evil.example",
+    "https://google.com&@evil.example",
+    "http://evil.example:80@example.com",
+    "https://example.com%40evil.example",
+    "http://evil.example%23.example.com/",
+    "http:/\\/\\evil.example",
+    "/\\evil.example",
+    "\\\\evil.example",
+    "////evil.example",
+    "http:///evil.example",
+    "http://127.1",
+    "http://0",
+    "http://0.0.0.0",
+    "http://[::]",
+    "http://[0:0:0:0:0:ffff:127.0.0.1]",
+    "http://[::ffff:a9fe:a9fe]/",
+    "http://0177.0.0.1",
+    "http://0x7f000001",
+    "http://017700000001",
+    "http://0251.0376.0251.0376/",
+    "http://169.254.43518",
+    "http://①②⑦.⓪.⓪.①",
+    "http://LOCALHOST.",
+    "http://metadata.google.internal/computeMetadata/v1/",
+    "http://100.100.100.200/latest/meta-data",
+    "http://[fd00::1]",
+    "https://example.com:22",
+    "https://example.com:-1",
+    "https://ex%00ample.com",
+    "https://gооgle.com",
+    "https://xn--e1awd7f.com",
+    "https://evil.c℀.com",
+    "https://#",
+]
+
+
+@pytest.mark.parametrize("url", HOSTILE)
+def test_hostile_inputs_are_refused(url: str) -> None:
+    check = inspect_url(url)
+    assert not check.ok
+    with pytest.raises(InvalidURL):
+        normalize_url(url)
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        # the '@' is in the fragment or query: the browser goes to evil.example,
+        # which is also what a person reads
+        ("https://evil.example#@example.com", "https://evil.example/#@example.com"),
+        ("https://evil.example?@example.com", "https://evil.example/?@example.com"),
+        # full-width letters are a typing accident of CJK input methods, mapped by browsers
+        ("https://ｗｗｗ．ｅｘａｍｐｌｅ．ｃｏｍ/", "https://www.example.com/"),
+    ],
+)
+def test_look_alike_payloads_that_go_where_they_say_are_accepted(url: str, expected: str) -> None:
+    assert normalize_url(url) == expected
