@@ -516,7 +516,10 @@ class ReviewRow:
 
 @frozen
 class WeeklyReview:
-    """Items ranked by the lower bound of their engagement rate, with boost/keep/stop."""
+    """Items ranked by the lower bound of their engagement rate, with boost/keep/stop.
+
+    Items with too few impressions to judge come last.
+    """
 
     rows: tuple[ReviewRow, ...]
     week_start: date | None = None
@@ -627,5 +630,6 @@ def weekly_review(
                 why,
             )
         )
-    out.sort(key=lambda r: (-r.lower, r.item_id))
+    # Judged items by lower bound, best first; items too small to judge last.
+    out.sort(key=lambda r: (r.impressions < min_impressions, -r.lower, r.item_id))
     return WeeklyReview(tuple(out), week_start)
