@@ -73,7 +73,7 @@ def test_flash_hard_end_defaults_to_72_hours() -> None:
     with pytest.raises(InvalidInput, match="ends"):
         Community(name="x", starts_at=T0, ends_at=T0)
     with pytest.raises(InvalidInput, match="aware"):
-        Community(name="x", starts_at=datetime(2026, 1, 1))  # noqa: DTZ001
+        Community(name="x", starts_at=datetime(2026, 1, 1))
 
 
 def test_permissions_are_data_checked_in_one_place() -> None:

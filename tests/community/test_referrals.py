@@ -124,4 +124,4 @@ def test_bad_input() -> None:
         RewardTier(0, "x")
     refs = Referrals(store, suo.Shortener(store), landing_url="https://e.com/")
     with pytest.raises(InvalidInput, match="aware"):
-        refs.attribute(G, "a", "b", at=datetime(2026, 1, 1))  # noqa: DTZ001
+        refs.attribute(G, "a", "b", at=datetime(2026, 1, 1))
