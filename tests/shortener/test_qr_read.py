@@ -287,3 +287,17 @@ def test_real_bomb_that_compresses_to_little() -> None:
 def test_oversize_file() -> None:
     with pytest.raises(QRDecodeError, match="file is too large"):
         qr.read(b"\x89PNG" + b"\x00" * (qr.MAX_IMAGE_BYTES + 1))
+
+
+def test_missing_extra_names_the_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    from suo.errors import MissingDependency
+
+    png = qr.render("x")
+    assert isinstance(png, bytes)
+    monkeypatch.setitem(__import__("sys").modules, "zxingcpp", None)
+    with pytest.raises(MissingDependency, match=r"pip install 'suo\[qr\]'"):
+        qr.read(png)
+    monkeypatch.setitem(__import__("sys").modules, "PIL", None)
+    with pytest.raises(MissingDependency, match=r"pip install 'suo\[qr\]'"):
+        qr.render("no pillow here", logo=png)
+    assert isinstance(qr.render("plain codes need no Pillow"), bytes)

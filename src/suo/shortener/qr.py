@@ -296,7 +296,7 @@ def _logo_box(modules: int) -> tuple[int, int]:
 def _pil() -> Any:
     try:
         from PIL import Image
-    except ImportError as exc:  # pragma: no cover - Pillow is in the test env
+    except ImportError as exc:
         raise MissingDependency(
             "QR logos and QR reading need Pillow: pip install 'suo[qr]'"
         ) from exc
