@@ -543,6 +543,16 @@ def _match(host: str, names: frozenset[str]) -> bool:
     return any(".".join(parts[i:]) in names for i in range(1, len(parts)))
 
 
+@functools.lru_cache(maxsize=8192)
+def _host_problems(
+    raw_host: str, hostname: str, host_type: int, policy: URLPolicy
+) -> tuple[URLProblem, ...]:
+    """The host rules, cached: links point at the same hosts again and again."""
+    problems: list[URLProblem] = []
+    _check_host(raw_host, hostname, host_type, policy, problems)
+    return tuple(problems)
+
+
 def _check_host(
     raw_host: str, hostname: str, host_type: int, policy: URLPolicy, problems: list[URLProblem]
 ) -> None:
@@ -788,7 +798,7 @@ def _judge_full(url: object, policy: URLPolicy) -> tuple[str | None, list[URLPro
         return None, [_malformed_problem(s, authority, raw_host)]
     href, hostname, port, host_type = parsed
 
-    _check_host(raw_host, hostname, host_type, policy, problems)
+    problems.extend(_host_problems(raw_host, hostname, host_type, policy))
     _tail_checks(href, port, limit, problems)
     return (None, problems) if problems else (href, problems)
 
