@@ -4,7 +4,7 @@ Short links that open properly in in-app browsers (WeChat, QQ, Alipay,
 Weibo, DingTalk, Douyin, Feishu...), QR and live codes, the communities those
 links feed, and the SOP calendar that says who posts what, when.
 
-Example:
+Examples:
     >>> import suo
     >>> s = suo.Shortener(suo.open_store("memory://"))
     >>> link = s.shorten("https://example.com/welcome", alias="hi")

@@ -70,7 +70,7 @@ class Decision:
         client: who asked (:class:`~suo.antiblock.Client`).
         trace: why: the policy rules tried, in order.
 
-    Example:
+    Examples:
         >>> import suo
         >>> s = suo.Shortener(suo.open_store("memory://"))
         >>> link = s.shorten("https://example.com/a", alias="hello")

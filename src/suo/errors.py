@@ -24,7 +24,7 @@ so code that already catches those keeps working::
 Engine errors are never swallowed: a :class:`StorageError` always carries the
 driver's exception as ``__cause__`` (``raise ... from exc``).
 
-Example:
+Examples:
     >>> import suo
     >>> try:
     ...     suo.Shortener(suo.open_store("memory://")).shorten("javascript:alert(1)")

@@ -63,7 +63,7 @@ class Link:
         title: a human title (used by preview pages and landing pages).
         description: a human description (preview pages).
 
-    Example:
+    Examples:
         >>> import suo
         >>> s = suo.Shortener(suo.open_store("memory://"))
         >>> link = s.shorten("https://example.com", alias="ex", tags=["spring"])

@@ -40,12 +40,13 @@ class Shortener:
         policy: the default :class:`~suo.antiblock.AccessPolicy` for links
             without their own (``None``: everyone is redirected).
         clock: returns the current aware time; inject one to replay campaigns.
-        cache_size / cache_ttl: the read cache of links (``cache_ttl=0`` turns
-            it off). Updates and deletes through this Shortener invalidate it at
-            once; another process's changes show within ``cache_ttl`` seconds.
-            Click counts and caps are never cached.
+        cache_size: how many links the read cache holds.
+        cache_ttl: seconds a cached link is trusted (``0`` turns the cache off).
+            Updates and deletes through this Shortener invalidate it at once;
+            another process's changes show within ``cache_ttl`` seconds. Click
+            counts and caps are never cached.
 
-    Example:
+    Examples:
         >>> import suo
         >>> s = suo.Shortener("memory://", base_url="https://s.example/")
         >>> link = s.shorten("https://example.com/sale", alias="sale", max_clicks=1)
@@ -138,7 +139,8 @@ class Shortener:
             policy: this link's access policy (default: the Shortener's).
             tags: labels to list links by.
             redirect_status: 301, 302 (default), 303, 307 or 308.
-            title / description: shown by preview and landing pages.
+            title: shown by preview and landing pages.
+            description: shown by preview pages.
 
         Raises:
             InvalidURL: the target is not a safe absolute http(s) URL.
@@ -192,7 +194,7 @@ class Shortener:
         written; a taken alias raises :class:`~suo.errors.AliasTaken` and
         stores none of them. Generated codes that collide are regenerated.
 
-        Example:
+        Examples:
             >>> import suo
             >>> s = suo.Shortener("memory://")
             >>> links = s.shorten_many(["https://a.example/", {"url": "https://b.example/", "alias": "b"}])

@@ -15,7 +15,7 @@ URL                                engine                              extra
 ``redis://host:6379/0``            Redis (also ``rediss://``)          ``suo[redis]``
 =================================  ==================================  =============
 
-Example:
+Examples:
     >>> import suo
     >>> store = suo.open_store("memory://")
     >>> type(store).__name__
@@ -104,7 +104,7 @@ def open_store(url: str | Store, **options: Any) -> Any:
             names the ``pip install`` to run.
         StorageUnavailable: the engine cannot be reached.
 
-    Example:
+    Examples:
         >>> import suo
         >>> suo.open_store("sqlite://").url
         'sqlite://'

@@ -3,7 +3,7 @@
 Everything lives in Python dicts guarded by one re-entrant lock, so each
 operation is atomic across threads (not across processes: use SQLite for that).
 
-Example:
+Examples:
     >>> from suo.storage.memory import MemoryStore
     >>> MemoryStore("memory://").url
     'memory://'

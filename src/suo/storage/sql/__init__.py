@@ -6,7 +6,7 @@ WHERE n < cap RETURNING n`` for click caps. Every engine error comes out as a
 :class:`~suo.errors.StorageError` subclass with the driver's error chained;
 PostgreSQL connections carry a connect timeout and a statement timeout.
 
-Example:
+Examples:
     >>> from suo.storage.sql import SQLStore
     >>> SQLStore("sqlite://").dialect
     'sqlite'
