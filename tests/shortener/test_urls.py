@@ -417,3 +417,11 @@ def test_hostile_inputs_are_refused(url: str) -> None:
 )
 def test_look_alike_payloads_that_go_where_they_say_are_accepted(url: str, expected: str) -> None:
     assert normalize_url(url) == expected
+
+
+def test_docstring_examples_run() -> None:
+    import doctest
+
+    result = doctest.testmod(urls_mod, optionflags=doctest.ELLIPSIS)
+    assert result.attempted >= 15
+    assert result.failed == 0
