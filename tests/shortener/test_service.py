@@ -139,7 +139,9 @@ def test_delete_is_seen_at_once_through_the_cache(s: Shortener) -> None:
 
 
 def test_links_paging_by_tag(s: Shortener) -> None:
-    made = [s.shorten(f"https://example.com/{i}", alias=f"p{i:02d}", tags=["camp"]) for i in range(7)]
+    made = [
+        s.shorten(f"https://example.com/{i}", alias=f"p{i:02d}", tags=["camp"]) for i in range(7)
+    ]
     s.shorten("https://example.com/other", alias="zz")
     page = s.links(tag="camp", limit=3)
     seen = list(page.links)

@@ -83,7 +83,11 @@ def machine_for(real: Any) -> type[RuleBasedStateMachine]:
         def create_many(self, names: list[str], dest: int) -> None:
             self.both("create_links", [self.link(n, dest, ["x"], None, False) for n in names])
 
-        @rule(name=NAMES, dest=st.integers(0, 3), tags=st.lists(st.sampled_from(["x", "y"]), max_size=2, unique=True))
+        @rule(
+            name=NAMES,
+            dest=st.integers(0, 3),
+            tags=st.lists(st.sampled_from(["x", "y"]), max_size=2, unique=True),
+        )
         def replace(self, name: str, dest: int, tags: list[str]) -> None:
             self.both("replace_link", self.link(name, dest, tags, None, False))
 
@@ -104,7 +108,16 @@ def machine_for(real: Any) -> type[RuleBasedStateMachine]:
             count=st.booleans(),
             cap=st.none() | st.integers(1, 3),
         )
-        def hit(self, name: str, at: datetime, platform: str, os: str, bot: bool, count: bool, cap: int | None) -> None:
+        def hit(
+            self,
+            name: str,
+            at: datetime,
+            platform: str,
+            os: str,
+            bot: bool,
+            count: bool,
+            cap: int | None,
+        ) -> None:
             if self.model.get_link(self.code(name)) is None:
                 return  # the service only records visits for links that exist
             visit = Visit(at=at, platform=platform, os=os, bot=bot)
@@ -139,7 +152,5 @@ def shared_store(request: pytest.FixtureRequest) -> Iterator[Any]:
 
 def test_backend_matches_memory_model(shared_store: Any) -> None:
     machine = machine_for(shared_store)
-    machine.TestCase.settings = settings(
-        max_examples=30, stateful_step_count=25, deadline=None
-    )
+    machine.TestCase.settings = settings(max_examples=30, stateful_step_count=25, deadline=None)
     machine.TestCase().runTest()

@@ -1,0 +1,125 @@
+"""The ``suo`` command, in process and as a real console script."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from suo.cli import main
+from suo.cli.links import DEMO_UAS, parse_policy, parse_when
+from suo.errors import InvalidInput, PolicyError
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path}/cli.db"
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_shorten_resolve_stats_list_delete(capsys: pytest.CaptureFixture[str], db: str) -> None:
+    code, out, _ = run(capsys, "shorten", "https://example.com/x", "--alias", "cli1",
+                       "--max-clicks", "1", "--tag", "t", "--store", db)  # fmt: skip
+    assert (code, out.strip()) == (0, "cli1")
+    code, out, _ = run(capsys, "resolve", "cli1", "--store", db)
+    assert out.strip() == "redirect 302 https://example.com/x"
+    code, out, _ = run(capsys, "resolve", "cli1", "--store", db)
+    assert out.strip() == "exhausted 410"
+    code, out, _ = run(capsys, "stats", "cli1", "--store", db)
+    assert "clicks: 1  visits: 2  bots: 0" in out
+    code, out, _ = run(capsys, "list", "--tag", "t", "--store", db)
+    assert out.startswith("cli1\thttps://example.com/x\tt")
+    assert run(capsys, "delete", "cli1", "--store", db)[0] == 0
+    assert run(capsys, "delete", "cli1", "--store", db)[0] == 1
+
+
+def test_policy_option_makes_wechat_see_the_guide(
+    capsys: pytest.CaptureFixture[str], db: str
+) -> None:
+    run(
+        capsys,
+        "shorten",
+        "https://example.com/g",
+        "--alias",
+        "g",
+        "--policy",
+        "anti-block",
+        "--store",
+        db,
+    )
+    code, out, _ = run(capsys, "resolve", "g", "--ua", DEMO_UAS["WeChat on iPhone"], "--lang", "zh-CN",
+                       "--body", "--store", db)  # fmt: skip
+    assert out.startswith("guide 200")
+    assert "noindex" in out
+    run(
+        capsys,
+        "shorten",
+        "https://example.com/w",
+        "--alias",
+        "w",
+        "--policy",
+        "only:wechat",
+        "--store",
+        db,
+    )
+    assert run(capsys, "resolve", "w", "--store", db)[1].startswith("deny 403")
+
+
+def test_errors_are_one_line_and_exit_2(capsys: pytest.CaptureFixture[str], db: str) -> None:
+    code, _, err = run(capsys, "shorten", "javascript:alert(1)", "--store", db)
+    assert code == 2
+    assert err.startswith("suo: error: ")
+    code, _, err = run(capsys, "stats", "missing", "--store", db)
+    assert code == 2
+    assert "missing" in err
+    code, _, err = run(capsys, "shorten", "https://example.com/", "--store", "ftp://nowhere")
+    assert code == 2
+    assert "unknown store scheme" in err
+
+
+def test_store_from_environment(
+    capsys: pytest.CaptureFixture[str], db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SUO_STORE", db)
+    assert run(capsys, "shorten", "https://example.com/env", "--alias", "env")[1].strip() == "env"
+    assert run(capsys, "resolve", "env", "--store", db)[1].startswith("redirect")
+
+
+def test_parse_when_and_policy() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    assert parse_when("7d", now) == now + timedelta(days=7)
+    assert parse_when("90m", now) == now + timedelta(minutes=90)
+    assert parse_when("2026-12-31T23:59+08:00", now).utcoffset() == timedelta(hours=8)
+    assert parse_when("2026-12-31T23:59", now).tzinfo is UTC
+    with pytest.raises(InvalidInput, match="7d"):
+        parse_when("next tuesday", now)
+    assert parse_policy("anti-block").name
+    with pytest.raises(PolicyError, match="platforms"):
+        parse_policy("only:wechat,myspace")
+    with pytest.raises(PolicyError):
+        parse_policy("open-sesame")
+
+
+def test_demo_runs_as_a_console_script(tmp_path: Path) -> None:
+    exe = shutil.which("suo", path=str(Path(sys.executable).parent))
+    assert exe is not None, "the suo console script is not installed"
+    env = {**os.environ, "HOME": str(tmp_path)}
+    env.pop("SUO_STORE", None)
+    out = subprocess.run([exe, "demo"], capture_output=True, text=True, timeout=120, env=env)
+    assert out.returncode == 0, out.stderr
+    assert "links made:" in out.stdout
+    assert "guide" in out.stdout
+    assert "redirect  302" in out.stdout
+    assert "exhausted 410" in out.stdout
+    assert "clicks=2" in out.stdout
