@@ -229,10 +229,10 @@ def normalize_url(url: str, *, policy: URLPolicy | None = None) -> str:
     Example:
         >>> normalize_url("HTTPS://Example.COM/a b")
         'https://example.com/a%20b'
-        >>> normalize_url("java\\tscript:alert(1)")
+        >>> normalize_url("javascript&colon;alert(1)")
         Traceback (most recent call last):
         ...
-        suo.errors.InvalidURL: 'java\\tscript:alert(1)' is a disguised 'javascript:' URL ...
+        suo.errors.InvalidURL: 'javascript&colon;alert(1)' is a disguised 'javascript:' URL ...
     """
     href, problems = _judge(url, policy or DEFAULT_POLICY)
     if problems:
