@@ -11,6 +11,7 @@ ignored entirely: the peer is the client.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Iterable
 
@@ -27,12 +28,14 @@ _MAX_HOPS = 64
 """Entries of X-Forwarded-For looked at, at most (a bound against huge headers)."""
 
 
+@functools.lru_cache(maxsize=8192)
 def parse_ip(text: str) -> str | None:
     """The IP address in one ``X-Forwarded-For`` entry or socket address, normalised.
 
     Accepts ``1.2.3.4``, ``1.2.3.4:5678``, ``2001:db8::1``, ``[2001:db8::1]:443``
     and IPv4-mapped IPv6 (``::ffff:1.2.3.4`` becomes ``1.2.3.4``). Anything else
-    (``unknown``, an obfuscated token, garbage) gives ``None``.
+    (``unknown``, an obfuscated token, garbage) gives ``None``. Cached: the
+    same addresses come back request after request.
 
     Example:
         >>> parse_ip(" [2001:DB8::1]:443 "), parse_ip("10.0.0.7:8080"), parse_ip("unknown")
