@@ -252,7 +252,9 @@ class Occurrence:
     Attributes:
         plan: the plan id.
         step: the :class:`Step` (``.step.title`` is what to do).
-        at: the aware instant, in the community's zone.
+        at: the aware instant, in the step's own zone if its trigger has
+            one (``Weekly(tz=...)``, a ``Recurrence``'s dtstart), else in the
+            community's zone.
         community: the community id (``""`` when the plan ran without any).
         member: the member id for member-relative steps.
         campaign: the campaign id for campaign-relative steps.
@@ -477,7 +479,7 @@ class Plan:
                 )
         order = {s.id: i for i, s in enumerate(self.steps)}
         base = [
-            (at.astimezone(UTC), at.astimezone(tz), step, rep)
+            (at.astimezone(UTC), at, step, rep)
             for at, step, _m, _c, rep in self._apply_overrides(raw, tz)
         ]
         base.sort(key=lambda b: (b[0], order.get(b[3] or b[2].id, 0)))

@@ -99,14 +99,18 @@ def parse_days(days: str | int | Iterable[str | int]) -> tuple[int, ...]:
     return tuple(sorted(out))
 
 
+_HHMM = re.compile(r"^\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*$")
+
+
 def _parse_time(value: time | str) -> time:
     if isinstance(value, time):
         if value.tzinfo is not None:
             raise ScheduleError(f"give a local wall time without tzinfo, got {value!r}")
         return value
-    if isinstance(value, str):
+    m = _HHMM.match(value) if isinstance(value, str) else None
+    if m is not None:
         try:
-            return time.fromisoformat(value.strip())
+            return time(int(m.group(1)), int(m.group(2)), int(m.group(3) or 0))
         except ValueError:
             pass
     raise ScheduleError(f"a local time must be like '09:00' or datetime.time(9, 0), got {value!r}")
