@@ -135,6 +135,8 @@ def test_invalid_url_is_a_suo_error_and_a_value_error() -> None:
         ("https://xn--.com/", Reason.INVALID_IDN, "spelling"),
         ("https://аpple.com/", Reason.MIXED_SCRIPT, "allow_mixed_script=True"),
         ("https://аррӏе.com/", Reason.MIXED_SCRIPT, "look like Latin"),
+        ("https://evil.com\u2215example.com/", Reason.LOOKALIKE_CHARACTER, "looks like '/'"),
+        ("https://pay\u2027example.com/", Reason.LOOKALIKE_CHARACTER, "looks like '.'"),
         ("http://a b.com/", Reason.MALFORMED, "spaces or symbols"),
         ("http://[::1/", Reason.MALFORMED, "closing ']'"),
         ("http://example.com:99999/", Reason.MALFORMED, "1 to 65535"),
@@ -263,6 +265,10 @@ def test_bad_host_list_entries_are_refused(entry: object) -> None:
 
 def test_mixed_script_can_be_allowed() -> None:
     assert URLPolicy(allow_mixed_script=True).inspect("https://аpple.com/").ok
+    assert URLPolicy(allow_mixed_script=True).inspect("https://a\u2215b.com/").ok
+    # punctuation that belongs to real names stays allowed
+    assert inspect_url("https://ドメイン・名例.jp/").ok
+    assert inspect_url("https://col·lecció.cat/").ok
     # single-script non-Latin names are never look-alikes
     assert inspect_url("https://пример.рф/").ok
     assert inspect_url("https://москва.com/").ok

@@ -81,6 +81,7 @@ class Reason(enum.StrEnum):
     HOST_SYNTAX = "host_syntax"
     INVALID_IDN = "invalid_idn"
     MIXED_SCRIPT = "mixed_script"
+    LOOKALIKE_CHARACTER = "lookalike_character"
     OBFUSCATED_IP = "obfuscated_ip"
     PRIVATE_HOST = "private_host"
     DENIED_HOST = "denied_host"
@@ -397,6 +398,15 @@ def _disguised_scheme(s: str) -> str | None:
 # host rules
 
 _SCRIPTS_CONFUSABLE = frozenset({"LATIN", "GREEK", "CYRILLIC"})
+# Characters that survive IDNA mapping yet read as URL delimiters, so a host
+# like 'evil.com∕example.com' (U+2215) looks like a path on example.com.
+_DELIMITER_LOOKALIKES = {
+    "\u2215": "/", "\u2044": "/", "\u29f8": "/", "\u2571": "/", "\u29f6": "/",
+    "\u2216": "\\", "\u29f5": "\\", "\u29f9": "\\", "\u2572": "\\",
+    "\u2236": ":", "\ua789": ":", "\u0589": ":", "\u05c3": ":", "\u02f8": ":", "\u1361": ":",
+    "\u2024": ".", "\u2027": ".", "\u2e31": ".", "\ua4f8": ".", "\u0701": ".", "\u0702": ".",
+    "\u2048": "?", "\u2049": "?", "\u0294": "?", "\u2047": "?",
+}  # fmt: skip
 # Cyrillic letters that read as Latin ones (the set Chromium uses to decide
 # whether to show a Cyrillic label as punycode): 'аррӏе' passes for 'apple'.
 _CYRILLIC_LATIN_LOOKALIKE = frozenset("асԁеһіјӏорԛѕԝхуъьҽпгѵѡ")
@@ -470,6 +480,22 @@ def _idn_label_rules(label: str, tld: str, policy: URLPolicy, problems: list[URL
             )
         )
         return
+    if not policy.allow_mixed_script:
+        fake = sorted({ch for ch in decoded if ch in _DELIMITER_LOOKALIKES})
+        if fake:
+            shown = ", ".join(
+                f"{ch!r} ({_char_name(ch)}, looks like {_DELIMITER_LOOKALIKES[ch]!r})"
+                for ch in fake
+            )
+            problems.append(
+                URLProblem(
+                    Reason.LOOKALIKE_CHARACTER,
+                    f"the host label {decoded!r} contains {shown}: 'evil.com∕example.com' "
+                    "reads like a path but is one host name. Use the real address, or allow it "
+                    "with URLPolicy(allow_mixed_script=True)",
+                )
+            )
+            return
     if policy.strict_idna:
         import idna
 
