@@ -68,6 +68,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import json
@@ -169,6 +170,7 @@ def _http_parts(payload: str) -> tuple[str, str] | None:
     return (parts.hostname or "").lower().rstrip("."), parts.path or "/"
 
 
+@functools.lru_cache(maxsize=4096)
 def is_scan_only(payload: str) -> bool:
     """True when a payload is meant to be scanned, not opened in a browser.
 
@@ -206,6 +208,19 @@ def is_wechat_group(payload: str) -> bool:
 
 
 def _payload(value: Any) -> str:
+    if not isinstance(value, str):
+        return _check_payload(value)
+    return _checked_payload(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _checked_payload(value: str) -> str:
+    # Targets are rebuilt on every visit (read from the store, evolved after a
+    # claim): validating and normalising a payload once per process is enough.
+    return _check_payload(value)
+
+
+def _check_payload(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise InvalidInput(
             f"a live target's payload must be a non-empty string (a URL or QR text), got {value!r}"
@@ -532,9 +547,16 @@ class LiveStore(Protocol):
         """Atomically increment and return the named counter (shared with links)."""
 
 
+_LIVE_STORE_TYPES: set[type] = set()  # types already checked against LiveStore
+
+
 def _store(shortener: Shortener) -> LiveStore:
     store = shortener.store
-    if not isinstance(store, LiveStore):
+    if type(store) in _LIVE_STORE_TYPES:
+        return store  # type: ignore[return-value]
+    if isinstance(store, LiveStore):
+        _LIVE_STORE_TYPES.add(type(store))
+    else:
         raise ConfigurationError(
             f"{store!r} does not implement the LiveStore protocol that live codes need "
             "(suo.shortener.live.LiveStore); use a suo store (memory, SQL, Redis)"
@@ -942,14 +964,19 @@ def landing_page(link: Link, target: LiveTarget, *, lang: str) -> str:
         >>> "<svg" in page and "noindex" in page and "扫码加入群聊" in page
         True
     """
+    return _landing_html(link.title, target.payload, lang)
+
+
+@functools.lru_cache(maxsize=1024)
+def _landing_html(title: str | None, payload: str, lang: str) -> str:
+    # Pages are a pure function of these three: cache them like the QR renders.
     from suo.shortener.qr import svg_inline
 
     t = _TEXT.get(lang, _TEXT["en"])
-    title = link.title or t["title"]
-    hint = t["hint"] if _http_parts(target.payload) is not None else t["hint_text"]
-    svg = svg_inline(target.payload, border=2)
+    hint = t["hint"] if _http_parts(payload) is not None else t["hint_text"]
+    svg = svg_inline(payload, border=2)
     inner = f'<div class="qr">{svg}</div><p>{html.escape(hint)}</p>'
-    return _page(lang, title, inner)
+    return _page(lang, title or t["title"], inner)
 
 
 def _exhausted_page(link: Link, lang: str) -> str:
