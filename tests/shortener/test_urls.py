@@ -213,7 +213,7 @@ def test_length_limit_is_in_utf8_bytes_before_and_after_encoding() -> None:
     check = inspect_url(chinese)
     assert check.reasons == (Reason.TOO_LONG,)
     assert "percent-encoded" in check.problems[0].message
-    huge = "https://example.com/" + "x" * 10_000_000
+    huge = "https://example.com/" + "x" * 1_000_000
     assert reasons(huge) == (Reason.TOO_LONG,)
 
 

@@ -734,10 +734,8 @@ def _judge_full(url: object, policy: URLPolicy) -> tuple[str | None, list[URLPro
         ]
     limit = policy.max_length
     if len(url) > limit // 4:  # UTF-8 needs at most 4 bytes a character
-        if _SURROGATE.search(url):
-            size = len(url.encode("utf-8", "surrogatepass"))
-        else:
-            size = len(url.encode("utf-8"))
+        # at least one byte a character: no need to encode a huge input
+        size = len(url) if len(url) > limit else len(url.encode("utf-8", "surrogatepass"))
         if size > limit:
             return None, [
                 URLProblem(
