@@ -37,6 +37,21 @@ SPAM = [
     "vx：cheapbag001 私聊",
     "想要的私信我",
     "联系 13812345678",
+    "限时优惠！点击 http://bit.ly/xxx",
+    "加V：abc8888",
+    "低价出售，有意者联系 wx: seller888",
+    "Buy cheap followers at www.cheapfollowers.com",
+    "DM me for a discount",
+    "微信搜索 abc123 领取福利",
+    "代购正品，量大从优",
+    "WhatsApp +1 555 123 4567",
+    "关注公众号 好物推荐 回复 1 领取",
+    "进群领红包 https://t.me/joinchat/abc",
+    "Contact me on Telegram @cheapdeals",
+    "出 iPhone 15，全新未拆，联系我 138 1234 5678",
+    "SALE 50% OFF at bestdeals.shop",
+    "有需要的+v 123456",
+    "ｈｔｔｐｓ：／／ｓｈｏｐ．ｅｘａｍｐｌｅ．ｃｏｍ",
 ]
 FRIENDLY = [
     "大家好，很高兴加入这个群！",
@@ -46,6 +61,15 @@ FRIENDLY = [
     "I think the second option is better, e.g. for kids.",
     "我的微信名就是小明",
     "明天 10:30 见",
+    "请问今天有什么优惠活动吗？",
+    "我加了群主微信了，谢谢",
+    "版本号是 v1.2.3",
+    "价格 99.9 元还行",
+    "I use WeChat and QQ daily",
+    "I still use wxPython3 for the UI",
+    "hello@everyone 😂",
+    "Python 3.11 is fast",
+    "Line 5: error123 again",
 ]
 
 

@@ -494,7 +494,9 @@ def wilson_interval(successes: int, trials: int, z: float = 1.96) -> tuple[float
     denom = 1 + z2 / trials
     center = p + z2 / (2 * trials)
     margin = z * math.sqrt(p * (1 - p) / trials + z2 / (4 * trials * trials))
-    return max(0.0, (center - margin) / denom), min(1.0, (center + margin) / denom)
+    lower = 0.0 if successes == 0 else max(0.0, (center - margin) / denom)
+    upper = 1.0 if successes == trials else min(1.0, (center + margin) / denom)
+    return lower, upper
 
 
 @frozen

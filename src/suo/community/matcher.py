@@ -96,14 +96,16 @@ class KeywordMatcher:
                 )
             unique[word] = None
         self.words: tuple[str, ...] = tuple(unique)
-        automaton = ahocorasick.Automaton()
+        # Words that read the same after case folding / NFKC share one key;
+        # the value keeps every original spelling (reported) and the key's length.
+        spellings: dict[str, list[str]] = {}
         for word in self.words:
             key = self._prepare(word)
             if key:
-                # The value keeps the original spelling (reported) and the key's length.
-                existing = automaton.get(key, None)
-                if existing is None:
-                    automaton.add_word(key, (word, len(key)))
+                spellings.setdefault(key, []).append(word)
+        automaton = ahocorasick.Automaton()
+        for key, originals in spellings.items():
+            automaton.add_word(key, (tuple(originals), len(key)))
         self._empty = len(automaton) == 0
         if not self._empty:
             automaton.make_automaton()
@@ -134,12 +136,12 @@ class KeywordMatcher:
             return None
         prepared = text if self._plain else self._prepare(text)
         if not self.whole_word:
-            for _end, (word, _n) in self._automaton.iter(prepared):
-                return str(word)
+            for _end, (words, _n) in self._automaton.iter(prepared):
+                return str(words[0])
             return None
-        for end, (word, n) in self._automaton.iter(prepared):
+        for end, (words, n) in self._automaton.iter(prepared):
             if self._bounded(prepared, end, n):
-                return str(word)
+                return str(words[0])
         return None
 
     def search(self, text: str, *, limit: int = 20) -> list[str]:
@@ -148,13 +150,14 @@ class KeywordMatcher:
             return []
         prepared = text if self._plain else self._prepare(text)
         found: dict[str, None] = {}
-        for end, (word, n) in self._automaton.iter(prepared):
+        for end, (words, n) in self._automaton.iter(prepared):
             if self.whole_word and not self._bounded(prepared, end, n):
                 continue
-            found[word] = None
+            for word in words:
+                found[word] = None
             if len(found) >= limit:
                 break
-        return list(found)
+        return list(found)[:limit]
 
     def __contains__(self, text: object) -> bool:
         return isinstance(text, str) and self.first(text) is not None

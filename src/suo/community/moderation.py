@@ -161,14 +161,24 @@ class _Scratch:
 
     def __init__(self) -> None:
         self.strikes: dict[str, list[tuple[datetime, float]]] = {}
+        self.events: set[str] = set()
         self.messages: dict[str, list[tuple[datetime, str]]] = {}
         self.audit: list[AuditEntry] = []
 
     def add_strike(
-        self, community_id: str, member_id: str, *, at: datetime, weight: float, window: timedelta
+        self,
+        community_id: str,
+        member_id: str,
+        *,
+        at: datetime,
+        weight: float,
+        window: timedelta,
+        event: str | None = None,
     ) -> float:
         log = self.strikes.setdefault(member_id, [])
-        log.append((at, weight))
+        if event is None or event not in self.events:
+            self.events.add(event or "")
+            log.append((at, weight))
         return float(sum(w for t, w in log if at - window < t <= at))
 
     def record_message(
@@ -409,7 +419,15 @@ class Moderator:
         total = 0.0
         step: Step | None = None
         if weight > 0:
-            total = state.add_strike(group.id, who.id, at=at, weight=weight, window=ladder.decay)
+            # The event (time + text) makes a re-delivered message count once.
+            total = state.add_strike(
+                group.id,
+                who.id,
+                at=at,
+                weight=weight,
+                window=ladder.decay,
+                event=f"{at.timestamp()!r}:{_digest(text)}",
+            )
             step = ladder.step_for(total)
             reasons.append(
                 f"+{_n(weight)} -> {_n(total)} live (decay {span(ladder.decay)}) -> "

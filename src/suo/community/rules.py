@@ -595,12 +595,14 @@ SOLICITATION_WORDS: tuple[str, ...] = (
     "私我", "找我领", "扫码领", "扫码加", "扫码进群", "进群领", "加群领", "免费领取", "领优惠",
     "领红包", "优惠券", "返利", "刷单", "兼职日结", "日赚", "躺赚", "代理加盟", "招代理",
     "低价出", "低价代购", "高仿", "薇信", "威信", "v信", "徽信", "+v", "+vx", "+wx", "+微",
-    "淘口令", "复制这段", "点击链接", "戳链接", "下单立减",
+    "淘口令", "复制这段", "点击链接", "戳链接", "下单立减", "代购", "兼职", "返现", "淘宝搜",
+    "微信搜", "vx搜", "关注公众号", "公众号回复", "出售微信", "卖微信号", "出售账号",
     # English
     "add my wechat", "add me on wechat", "add wechat", "my wechat id", "wechat id:",
     "dm me for", "pm me for", "contact me for", "whatsapp me", "telegram me", "promo code",
     "discount code", "buy now", "click here", "click the link", "free gift", "earn money",
-    "make money fast", "work from home", "limited offer", "cheap followers",
+    "make money fast", "work from home", "limited offer", "cheap followers", "from home,",
+    "earn $", "contact me on telegram", "contact me on whatsapp", "message me on telegram",
 )  # fmt: skip
 """Ad-spam solicitations of the default rulebook (matched case-insensitively after NFKC)."""
 
@@ -613,10 +615,17 @@ ATTACK_WORDS: tuple[str, ...] = (
 )  # fmt: skip
 """Personal attacks of the default rulebook (English ones match as whole words)."""
 
+# A contact handle: a messenger name, then an id after a separator (vx: abc12),
+# or an id with a digit in it (微信 abc123); or a phone number (mainland mobile,
+# possibly spaced, or international with a +).
 _HANDLE = (
-    r"(?:微信|薇信|威信|徽信|v信|vx|wx|weixin|wechat|qq|扣扣|企鹅|tg|telegram|whatsapp)"
-    r"\s*(?:号|id)?\s*[:：=]?\s*[A-Za-z0-9][A-Za-z0-9_-]{4,19}(?![A-Za-z0-9_-])"
-    r"|(?<!\d)1[3-9]\d{9}(?!\d)"
+    r"(?:微信|薇信|威信|徽信|v信|扣扣|企鹅"
+    r"|(?<![A-Za-z])(?:vx|wx|weixin|wechat|qq|tg|telegram|whatsapp)(?![A-Za-z]))"
+    r"\s*(?:号|id)?\s*"
+    r"(?:[:：=@]\s*@?[A-Za-z0-9][A-Za-z0-9_-]{3,29}"
+    r"|(?=[A-Za-z0-9_-]{5,30}(?![A-Za-z0-9_-]))[A-Za-z_-]*\d[A-Za-z0-9_-]*)"
+    r"|(?<!\d)1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}(?!\d)"
+    r"|(?<![\w+])\+\d{1,3}[\s-]?\(?\d{2,4}\)?[\s-]?\d{3,4}[\s-]?\d{3,4}(?!\d)"
 )
 
 

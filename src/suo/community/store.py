@@ -70,9 +70,21 @@ class CommunityStore(Protocol):
     # -- moderation state ----------------------------------------------------
 
     def add_strike(
-        self, community_id: str, member_id: str, *, at: datetime, weight: float, window: timedelta
+        self,
+        community_id: str,
+        member_id: str,
+        *,
+        at: datetime,
+        weight: float,
+        window: timedelta,
+        event: str | None = None,
     ) -> float:
-        """Add ``weight`` strikes at ``at``; return the sum of strikes in ``(at - window, at]``."""
+        """Add ``weight`` strikes at ``at``; return the sum of strikes in ``(at - window, at]``.
+
+        ``event`` names the violation (the Moderator passes time + message
+        digest): a second strike with the same event for the same member is
+        not added, so a re-delivered message is not punished twice.
+        """
 
     def strike_total(
         self, community_id: str, member_id: str, *, at: datetime, window: timedelta

@@ -94,6 +94,18 @@ class CommunityStoreSuite:
         assert store.add_strike("c", "m", at=T0 + 31 * DAY, weight=1, window=window) == 1.0
         assert store.strike_total("x", "m", at=T0, window=window) == 0.0
 
+    def test_strike_events_count_once(self, store: Any) -> None:
+        window = timedelta(days=30)
+        add = store.add_strike
+        assert add("c", "m", at=T0, weight=1, window=window, event="e1") == 1.0
+        assert add("c", "m", at=T0, weight=1, window=window, event="e1") == 1.0
+        assert add("c", "other", at=T0, weight=1, window=window, event="e1") == 1.0
+        assert add("c", "m", at=T0 + DAY, weight=2, window=window, event="e2") == 3.0
+        # a later add may ask about an earlier moment: strikes after it are not counted
+        assert add("c", "m", at=T0, weight=1, window=window, event="e1") == 1.0
+        results = _race(8, lambda i: add("c", "r", at=T0, weight=1, window=window, event="same"))
+        assert results == [1.0] * 8
+
     def test_strike_race_loses_no_increment(self, store: Any) -> None:
         window = timedelta(days=30)
         results = _race(12, lambda i: store.add_strike("c", "m", at=T0, weight=1, window=window))
@@ -225,3 +237,10 @@ class CommunityStoreSuite:
         assert [e.action for e in log] == ["warn", "mute", "remove"]
         assert log[-1].strikes == 3.0
         assert mod.strikes(group, member, at=T0 + timedelta(hours=6)) == 3.0
+        # replaying the same messages (a webhook retry, a re-run) gives the same answers
+        again = Moderator(store, RuleBook.default())
+        replay = [
+            again.check(group, member, text, at=T0 + timedelta(hours=2 * i)).action.value
+            for i, text in enumerate(_SPAM, 1)
+        ]
+        assert replay == ["warn", "mute", "remove"]

@@ -21,6 +21,7 @@ class MemoryCommunity:
         self._communities: dict[str, Community] = {}
         self._members: dict[str, dict[str, Member]] = {}
         self._strikes: dict[tuple[str, str], list[tuple[datetime, float]]] = {}
+        self._strike_events: dict[tuple[str, str], set[str]] = {}
         self._messages: dict[tuple[str, str], list[tuple[datetime, str]]] = {}
         self._audit: dict[str, list[AuditEntry]] = {}
         self._docs: dict[tuple[str, str], dict[str, tuple[dict[str, Any], tuple[str, ...]]]] = {}
@@ -45,7 +46,7 @@ class MemoryCommunity:
             self._members.pop(community_id, None)
             self._audit.pop(community_id, None)
             self._referrals.pop(community_id, None)
-            for mapping in (self._strikes, self._messages):
+            for mapping in (self._strikes, self._strike_events, self._messages):
                 for key in [k for k in mapping if k[0] == community_id]:
                     del mapping[key]
             for dkey in [k for k in self._docs if k[0] == community_id]:
@@ -93,14 +94,24 @@ class MemoryCommunity:
     # -- moderation state ----------------------------------------------------
 
     def add_strike(
-        self, community_id: str, member_id: str, *, at: datetime, weight: float, window: timedelta
+        self,
+        community_id: str,
+        member_id: str,
+        *,
+        at: datetime,
+        weight: float,
+        window: timedelta,
+        event: str | None = None,
     ) -> float:
         since = at - window
+        key = (community_id, member_id)
         with self._lock:
-            log = self._strikes.setdefault((community_id, member_id), [])
-            if log and log[0][0] <= since:
-                log[:] = [(t, w) for t, w in log if t > since]  # decayed: forget
-            log.append((at, float(weight)))
+            log = self._strikes.setdefault(key, [])
+            seen = self._strike_events.setdefault(key, set())
+            if event is None or event not in seen:
+                if event is not None:
+                    seen.add(event)
+                log.append((at, float(weight)))
             return float(sum(w for t, w in log if since < t <= at))
 
     def strike_total(

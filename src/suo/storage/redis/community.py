@@ -7,7 +7,7 @@ tag ``{c:<id>}``, so each atomic step is one Lua script on one Cluster slot)::
     p:{c:<id>}:members             hash    member id -> Member JSON (without status)
     p:{c:<id>}:status              hash    member id -> "status|muted_until ISO"
     p:{c:<id>}:removed             set     removed member ids (capacity counts the rest)
-    p:{c:<id>}:strikes:<member>    zset    "<seq>|<weight>" scored by epoch seconds
+    p:{c:<id>}:strikes:<member>    zset    "<event or seq>|<weight>" scored by epoch seconds
     p:{c:<id>}:msgs:<member>       zset    "<seq>|<digest>" scored by epoch seconds
     p:{c:<id>}:seq                 string  sequence making zset members unique
     p:{c:<id>}:audit               list    AuditEntry JSON, oldest first
@@ -59,13 +59,14 @@ end
 return 1
 """
 
-# KEYS: strikes zset, seq, keys. ARGV: at (epoch s), weight, window (s).
+# KEYS: strikes zset, seq, keys. ARGV: at (epoch s), weight, window (s), event ('' = none).
+# A strike's zset member is "<event or seq>|<weight>", so ZADD NX skips a repeated event.
 # Returns the live total as a string (Lua numbers would be truncated to ints).
 _ADD_STRIKE = """
 local z, at, w, window = KEYS[1], tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3])
-redis.call('ZREMRANGEBYSCORE', z, '-inf', at - window)
-local seq = redis.call('INCR', KEYS[2])
-redis.call('ZADD', z, at, seq .. '|' .. w)
+local id = ARGV[4]
+if id == '' then id = 'n' .. redis.call('INCR', KEYS[2]) else id = 'e' .. id end
+redis.call('ZADD', z, 'NX', at, id .. '|' .. w)
 redis.call('SADD', KEYS[3], z, KEYS[2])
 local total = 0
 for _, m in ipairs(redis.call('ZRANGEBYSCORE', z, '(' .. (at - window), at)) do
@@ -239,7 +240,14 @@ class RedisCommunity:
     # -- moderation state ----------------------------------------------------
 
     def add_strike(
-        self, community_id: str, member_id: str, *, at: datetime, weight: float, window: timedelta
+        self,
+        community_id: str,
+        member_id: str,
+        *,
+        at: datetime,
+        weight: float,
+        window: timedelta,
+        event: str | None = None,
     ) -> float:
         with self._wrap():
             total = self._script("community_add_strike", _ADD_STRIKE)(
@@ -248,7 +256,7 @@ class RedisCommunity:
                     self._ck(community_id, "seq"),
                     self._ck(community_id, "keys"),
                 ],
-                args=[_ts(at), repr(float(weight)), repr(window.total_seconds())],
+                args=[_ts(at), repr(float(weight)), repr(window.total_seconds()), event or ""],
             )
         return float(total)
 

@@ -56,7 +56,10 @@ strikes = sa.Table(
     sa.Column("member_id", sa.String(128), nullable=False),
     sa.Column("at", UTCDateTime, nullable=False),
     sa.Column("weight", sa.Float, nullable=False),
+    # names the violation so a re-delivered message is not struck twice (NULLs never clash)
+    sa.Column("event", sa.String(128)),
     sa.Index("ix_suo_strikes_member", "community_id", "member_id", "at"),
+    sa.Index("ux_suo_strikes_event", "community_id", "member_id", "event", unique=True),
 )
 
 messages = sa.Table(
@@ -250,18 +253,29 @@ class SQLCommunity:
     # -- moderation state ----------------------------------------------------
 
     def add_strike(
-        self, community_id: str, member_id: str, *, at: datetime, weight: float, window: timedelta
+        self,
+        community_id: str,
+        member_id: str,
+        *,
+        at: datetime,
+        weight: float,
+        window: timedelta,
+        event: str | None = None,
     ) -> float:
+        stmt = (
+            self._insert_stmt(strikes)
+            .values(
+                community_id=community_id,
+                member_id=member_id,
+                at=at,
+                weight=float(weight),
+                event=event,
+            )
+            .on_conflict_do_nothing(index_elements=["community_id", "member_id", "event"])
+        )
         with self._tx() as conn:
             self._lock(conn, community_id, member_id)
-            mine = (strikes.c.community_id == community_id) & (strikes.c.member_id == member_id)
-            # Strikes that decayed before this one are forgotten: the ledger stays small.
-            conn.execute(strikes.delete().where(mine, strikes.c.at <= at - window))
-            conn.execute(
-                strikes.insert().values(
-                    community_id=community_id, member_id=member_id, at=at, weight=float(weight)
-                )
-            )
+            conn.execute(stmt)
             return self._strike_sum(conn, community_id, member_id, at, window)
 
     def _strike_sum(
