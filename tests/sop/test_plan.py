@@ -208,7 +208,8 @@ def test_campaign_offsets_parse_and_anchor_at_end() -> None:
     assert CampaignOffset.parse("T0").offset == timedelta(0)
     assert CampaignOffset.parse("t + 3d").offset == timedelta(days=3)
     assert CampaignOffset.parse("T-30m").offset == timedelta(minutes=-30)
-    assert CampaignOffset.parse("T+72h").describe() == "T+3d"
+    assert CampaignOffset.parse("T+72h").describe() == "T+72h"
+    assert CampaignOffset.parse("T+7d").describe() == "T+7d"
     for bad in ("T", "24h", "T+h", "T*2d"):
         with pytest.raises(ScheduleError):
             CampaignOffset.parse(bad)

@@ -141,7 +141,13 @@ def to_ical(
                         extra,
                     )
                 )
-    cal.add_missing_timezones()
+    # VTIMEZONE rules from the earliest event on (not icalendar's 1970 default),
+    # so a zone's long-gone DST history does not bloat the file.
+    starts = [e.decoded("DTSTART") for e in cal.walk("VEVENT")]
+    lo = min((d.date() for d in starts), default=first)
+    cal.add_missing_timezones(
+        first_date=date(lo.year, 1, 1), last_date=max(date(2038, 1, 1), date(lo.year + 20, 1, 1))
+    )
     data: bytes = cal.to_ical()
     return data
 

@@ -413,7 +413,7 @@ def _fmt_delta(d: timedelta) -> str:
     total = int(d.total_seconds())
     sign = "-" if total < 0 else "+"
     total = abs(total)
-    if total % 86400 == 0 and total:
+    if total % 86400 == 0 and total > 4 * 86400:
         return f"{sign}{total // 86400}d"
     if total % 3600 == 0:
         return f"{sign}{total // 3600}h"
