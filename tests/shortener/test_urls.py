@@ -399,6 +399,12 @@ HOSTILE = [
     "https://xn--e1awd7f.com",
     "https://evil.c℀.com",
     "https://#",
+    "https://evil.example#@example.com",
+    "https://evil.example/?@example.com",
+    "http://127.0.0.1.nip.io/",
+    "http://10-0-0-1.sslip.io/",
+    "http://app.lvh.me:3000/",
+    "http://x.localtest.me/",
 ]
 
 
@@ -413,12 +419,16 @@ def test_hostile_inputs_are_refused(url: str) -> None:
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
-        # the '@' is in the fragment or query: the browser goes to evil.example,
-        # which is also what a person reads
-        ("https://evil.example#@example.com", "https://evil.example/#@example.com"),
-        ("https://evil.example?@example.com", "https://evil.example/?@example.com"),
+        # '@' in a path, a query value or a fragment is ordinary data
+        ("https://medium.com/@user/a-post", "https://medium.com/@user/a-post"),
+        (
+            "https://example.com/unsubscribe?email=a@b.example",
+            "https://example.com/unsubscribe?email=a@b.example",
+        ),
+        ("https://example.com/#team@work", "https://example.com/#team@work"),
         # full-width letters are a typing accident of CJK input methods, mapped by browsers
         ("https://ｗｗｗ．ｅｘａｍｐｌｅ．ｃｏｍ/", "https://www.example.com/"),
+        ("http://8.8.8.8.nip.io/", "http://8.8.8.8.nip.io/"),
     ],
 )
 def test_look_alike_payloads_that_go_where_they_say_are_accepted(url: str, expected: str) -> None:

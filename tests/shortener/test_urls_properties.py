@@ -189,7 +189,7 @@ _POLICIES = st.builds(
 )
 _tricky_hosts = st.sampled_from(
     ["localhost", "a.localhost", "home.arpa", "x.home.arpa", "myhome.arpa", "printer.local", "db.internal",
-     "example.com", "a.example.com", "mp.weixin.qq.com", "exa_mple.com", "a-b.co", "x.y.z.example.",
+     "example.com", "a.example.com", "mp.weixin.qq.com", "exa_mple.com", "a-b.co", "x.y.z.example.", "myhome.arpa", "10.0.0.1.nip.io", "a.lvh.me",
      "UPPER.Example.COM", "a" * 63 + ".com", ("a" * 60 + ".") * 4 + "com"]
 )  # fmt: skip
 
@@ -205,6 +205,9 @@ _tricky_hosts = st.sampled_from(
     _POLICIES,
 )
 @example("https://home.arpa/", URLPolicy())
+@example("https://myhome.arpa/", URLPolicy())
+@example("http://127.0.0.1.nip.io/", URLPolicy())
+@example("https://evil.example#@example.com", URLPolicy())
 @example("https://example.com:0/%0d%0a", URLPolicy())
 def test_fast_path_agrees_with_the_full_rules(url: str, policy: URLPolicy) -> None:
     from suo.shortener.urls import _judge, _judge_full

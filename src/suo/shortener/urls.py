@@ -310,11 +310,12 @@ _INVISIBLE = "\u00ad\u061c\u115f\u1160\u180e\u200b\u200e\u200f\u2028-\u202e\u206
 _BAD_CHAR = re.compile(f"[{_CONTROL}{_INVISIBLE}\\\\]")
 _CTL_INVISIBLE = re.compile(f"[{_CONTROL}{_INVISIBLE}]")
 _FAST = re.compile(
-    r"[Hh][Tt][Tt][Pp][Ss]?://((?:[A-Za-z0-9_-]{1,63}\.)+[A-Za-z]{1,63}\.?)(?::[0-9]{1,5})?"
+    r"[Hh][Tt][Tt][Pp][Ss]?://((?:[A-Za-z0-9_-]{1,63}\.)+[A-Za-z]{1,63}\.?)(?::[0-9]{1,5})?(?!/?[?#]@)"
     f"(?:[/?#][^\\x00-\\x20\\x7f-\\x9f\\\\{_INVISIBLE}\ud800-\udfff]*)?\\Z"
 )
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
 _AUTHORITY = re.compile(r"[^/?#]*")
+_AT_AFTER_AUTHORITY = re.compile(r"/?[?#]@")
 _LABEL = re.compile(r"[a-z0-9_-]+\Z")
 _ENCODED_CTL_PATH = re.compile(r"%0[0aAdD]")
 _ENCODED_CRLF = re.compile(r"%0[dD]%0[aA]")
@@ -343,7 +344,32 @@ _BAD_PORTS = frozenset(
 
 # Special-use names that never lead to a public site (RFC 6761, 6762, 8375,
 # and ICANN's reserved .internal).
-_PRIVATE_SUFFIXES = frozenset({"localhost", "local", "internal", "home.arpa", "localdomain"})
+_PRIVATE_TLDS = frozenset({"localhost", "local", "internal", "localdomain"})
+# Public names that always resolve to loopback, and "IP echo" DNS services
+# (10.0.0.1.nip.io resolves to 10.0.0.1): the usual SSRF detours.
+_LOOPBACK_ALIASES = frozenset({"localtest.me", "lvh.me", "vcap.me"})
+_IP_ECHO_DNS = frozenset({"nip.io", "sslip.io", "xip.io", "traefik.me"})
+_IP_IN_NAME = re.compile(r"(?:^|[.-])(\d{1,3})[.-](\d{1,3})[.-](\d{1,3})[.-](\d{1,3})(?=[.-]|$)")
+
+
+def _local_name(name: str) -> str | None:
+    """Why the domain ``name`` (no trailing dot) is not public, or None."""
+    if name.rpartition(".")[2] in _PRIVATE_TLDS:
+        return "a local-only name"
+    two = ".".join(name.rsplit(".", 2)[-2:])
+    if two == "home.arpa":
+        return "a local-only name"
+    if two in _LOOPBACK_ALIASES:
+        return "a public name that always resolves to 127.0.0.1"
+    if two in _IP_ECHO_DNS:
+        for m in _IP_IN_NAME.finditer(name[: -len(two)]):
+            try:
+                ip = ipaddress.IPv4Address(".".join(m.groups()))
+            except ValueError:
+                continue
+            if not _is_public_ip(ip):
+                return f"a name that resolves to the non-public address {ip}"
+    return None
 
 
 def _char_name(ch: str) -> str:
@@ -656,10 +682,8 @@ def _check_host(
             if label.startswith("xn--"):
                 _check_idn_label(label, tld, policy, problems)
         if not policy.allow_private_hosts:
-            if _match(name, _PRIVATE_SUFFIXES):
-                problems.append(
-                    URLProblem(Reason.PRIVATE_HOST, _private_message(hostname, "a local-only name"))
-                )
+            if (why := _local_name(name)) is not None:
+                problems.append(URLProblem(Reason.PRIVATE_HOST, _private_message(hostname, why)))
             elif len(labels) == 1:
                 problems.append(
                     URLProblem(
@@ -709,11 +733,9 @@ def _judge(url: object, policy: URLPolicy) -> tuple[str | None, list[URLProblem]
                 problems: list[URLProblem] = []
                 if not policy.allow_private_hosts:
                     name = hostname[:-1] if hostname.endswith(".") else hostname
-                    if name.rpartition(".")[2] in _PRIVATE_SUFFIXES or name[-9:] == "home.arpa":
+                    if (why := _local_name(name)) is not None:
                         problems.append(
-                            URLProblem(
-                                Reason.PRIVATE_HOST, _private_message(hostname, "a local-only name")
-                            )
+                            URLProblem(Reason.PRIVATE_HOST, _private_message(hostname, why))
                         )
                 if policy.denied_hosts or policy.allowed_hosts:
                     _list_checks(hostname, policy, problems)
@@ -799,6 +821,15 @@ def _judge_full(url: object, policy: URLPolicy) -> tuple[str | None, list[URLPro
                 f"the address {authority!r} has a user name or password before '@'; the browser "
                 "goes to the host after the '@', the classic 'https://good.com@evil.com' "
                 "disguise. Remove the part up to and including '@'",
+            )
+        )
+    if _AT_AFTER_AUTHORITY.match(rest, 2 + len(authority)):
+        problems.append(
+            URLProblem(
+                Reason.CREDENTIALS,
+                f"{_preview(s)} puts '@' right after the host ('https://evil.com#@good.com'), "
+                "so it reads as if the site were the name after '@'; the browser goes to the "
+                "host before it. Remove the '@…' part or link to the site you mean",
             )
         )
     if authority.startswith("["):
