@@ -220,3 +220,16 @@ def test_redirect_status_per_link(s: Shortener) -> None:
     assert s.resolve(link.code).status == 301
     with pytest.raises(InvalidInput):
         s.shorten("https://example.com/", redirect_status=200)
+
+
+def test_links_carry_their_short_url_and_show_their_qr(s: Shortener) -> None:
+    from suo.shortener import qr
+
+    link = s.shorten("https://example.com/", alias="qrme")
+    assert link.short_url == "https://s.example/qrme"
+    assert s.get("qrme").short_url == link.short_url
+    assert s.links().links[0].short_url == link.short_url
+    assert link == s.store.get_link("qrme")  # the short URL is not part of equality
+    svg = link._repr_svg_()
+    assert svg == qr.svg_inline("https://s.example/qrme")
+    assert svg.startswith("<svg")

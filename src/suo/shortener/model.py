@@ -82,6 +82,8 @@ class Link:
     live: str | None = None
     title: str | None = None
     description: str | None = None
+    short_url: str | None = field(default=None, eq=False, repr=False)
+    """The public short URL, set on links a Shortener hands out (not stored)."""
 
     @redirect_status.validator
     def _check_status(self, _attr: object, value: int) -> None:
@@ -102,6 +104,15 @@ class Link:
     def is_expired(self, now: datetime) -> bool:
         """True when ``now`` is at or past ``expires_at``."""
         return self.expires_at is not None and now >= self.expires_at
+
+    def _qr_data(self) -> str:
+        return self.short_url or self.target
+
+    def _repr_svg_(self) -> str:
+        """Jupyter shows a link as the QR code of its short URL."""
+        from suo.shortener.qr import svg_inline
+
+        return svg_inline(self._qr_data())
 
     def with_changes(self, **changes: Any) -> Link:
         """A copy with some fields replaced (validators run again)."""

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from attrs import evolve
 from cachetools import TTLCache
 
 from suo._time import Clock, require_aware, utcnow
@@ -162,8 +163,8 @@ class Shortener:
         if alias is not None:
             link = self._build(target, code=check_alias(alias), **fields)
             self.store.create_link(link)
-            return link
-        return self._create_generated(target, fields)
+            return self._public(link)
+        return self._public(self._create_generated(target, fields))
 
     def _create_generated(self, target: str, fields: dict[str, Any]) -> Link:
         dedupe = getattr(self.codes, "deduplicates", False)
@@ -232,7 +233,7 @@ class Shortener:
                 fresh = self.codes.generate(built[idx].target, attempt, self._next_number)
                 built[idx] = built[idx].with_changes(code=fresh)
                 continue
-            return built
+            return [self._public(link) for link in built]
         raise InvalidInput(f"no free codes after {_MAX_ATTEMPTS} attempts")  # pragma: no cover
 
     def shorten_live(
@@ -251,8 +252,10 @@ class Shortener:
         """
         from suo.shortener import live
 
-        return live.create(
-            self, targets, strategy=strategy, alias=alias, policy=policy, title=title, tags=tags
+        return self._public(
+            live.create(
+                self, targets, strategy=strategy, alias=alias, policy=policy, title=title, tags=tags
+            )
         )
 
     def live(self, code: str) -> LiveCode:
@@ -293,7 +296,11 @@ class Shortener:
         link = self._load(code)
         if link is None:
             raise NotFound(f"no link with code {code!r}")
-        return link
+        return self._public(link)
+
+    def _public(self, link: Link) -> Link:
+        """The link as handed to callers: with its short URL, so it can show its QR."""
+        return evolve(link, short_url=self.base_url + link.code)
 
     def update(
         self,
@@ -338,7 +345,7 @@ class Shortener:
         if not self.store.replace_link(updated):
             raise NotFound(f"link {code!r} was deleted while updating it")
         self._forget(code)
-        return updated
+        return self._public(updated)
 
     def delete(self, code: str) -> bool:
         """Delete a link and its counters. ``False`` when there was none."""
@@ -360,7 +367,7 @@ class Shortener:
         found = self.store.list_links(tag=tag, after=after, limit=limit + 1)
         more = len(found) > limit
         found = found[:limit]
-        return LinkPage(tuple(found), found[-1].code if more else None)
+        return LinkPage(tuple(self._public(link) for link in found), found[-1].code if more else None)
 
     def short_url(self, code: str) -> str:
         """The public short URL of a code."""
