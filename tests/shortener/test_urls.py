@@ -195,8 +195,10 @@ def test_text_after_the_authority_may_hold_at_signs_and_schemes() -> None:
         == "https://example.com/?next=javascript:x"
     )
     assert (
-        normalize_url("http://google.com:80#@evil.example/") == "http://google.com/#@evil.example/"
+        normalize_url("http://google.com:80/#x@evil.example/")
+        == "http://google.com/#x@evil.example/"
     )
+    assert reasons("http://google.com:80#@evil.example/") == (Reason.CREDENTIALS,)
 
 
 # -- length ----------------------------------------------------------------------
