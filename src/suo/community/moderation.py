@@ -396,7 +396,10 @@ class Moderator:
                 mute_for = max(mute_for or rule.mute_for, rule.mute_for)
 
         if not hits:
-            verdict = Verdict(_ALLOW, community_id=group.id, member_id=who.id, at=at, dry_run=dry)
+            # Most messages end here; _make skips the keyword handling of __new__.
+            verdict = Verdict._make(
+                (_ALLOW, (), (), False, None, 0.0, None, group.id, who.id, at, dry)
+            )
             if self.audit_allowed:
                 self._log(state, verdict, text)
             return verdict

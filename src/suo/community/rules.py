@@ -19,6 +19,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -70,6 +71,7 @@ class Action(StrEnum):
 _SEVERITY = {a: i for i, a in enumerate(Action)}
 
 
+@functools.lru_cache(maxsize=256)
 def span(value: timedelta) -> str:
     """A duration the way people write it: ``"30d"``, ``"1h"``, ``"1h30m"``, ``"10s"``.
 
