@@ -58,6 +58,8 @@ CHANNELS = ("group", "mass", "private")
 message to each member (``mass``, counts toward per-recipient caps), or a
 one-to-one message to a member (``private``, for member-relative steps)."""
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICRO = timedelta(microseconds=1)
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,79}$")
 _STATIC = ("weekly", "rrule", "once")
 
@@ -116,7 +118,7 @@ def occurrence_id(
     Example:
         >>> from datetime import datetime, UTC
         >>> occurrence_id("p", "s", datetime(2026, 1, 1, tzinfo=UTC))
-        '97df3b73caea4da1dd5c4d0f'
+        'b1184493d2abcbb458bbb245'
     """
     key = "\x1f".join(
         (
@@ -126,7 +128,7 @@ def occurrence_id(
             member or "",
             campaign or "",
             replaces or "",
-            at.astimezone(UTC).strftime("%Y%m%dT%H%M%S.%fZ"),
+            str((at - _EPOCH) // _MICRO),  # exact integer µs since 1970 (UTC)
         )
     )
     return hashlib.blake2b(key.encode(), digest_size=12).hexdigest()
@@ -279,7 +281,7 @@ class Occurrence:
         value = self._id
         if value is None:
             value = occurrence_id(
-                self.plan, self.step.id, self.at, self.community, self.member, self.campaign,
+                self.plan, self.step.id, self.utc, self.community, self.member, self.campaign,
                 self.replaces,
             )  # fmt: skip
             object.__setattr__(self, "_id", value)
