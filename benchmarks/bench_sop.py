@@ -25,7 +25,7 @@ _DU_DAYS = [du.MO, du.TU, du.WE, du.TH, du.FR, du.SA, du.SU]
 
 def main(quick: bool) -> None:
     n = 1_000 if quick else 10_000
-    repeat = 2 if quick else 2
+    repeat = 2
     tz = ZoneInfo("Asia/Shanghai")
     start, end = datetime(2027, 1, 1, tzinfo=tz), datetime(2028, 1, 1, tzinfo=tz)
     plan = templates.welfare_weekly()
