@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import random
 import string
+from typing import Any
 
 import pytest
 import zxingcpp
@@ -246,7 +247,9 @@ def test_cache_returns_the_same_object_and_counts() -> None:
         ({"data": "x", "dark": "not-a-colour"}, "colour"),
         ({"data": "x", "dark": ["a"]}, "colour"),
         ({"data": "x", "logo": b"not an image"}, "not a readable"),
-        ({"data": "x", "logo": b""}, "non-empty bytes"),
+        ({"data": "x", "logo": b""}, "non-empty image"),
+        ({"data": "x", "logo": 12}, "image bytes, a path"),
+        ({"data": "x", "logo": "/nonexistent/logo.png"}, "cannot read the logo file"),
         ({"data": "x", "fmt": "terminal", "logo": b"x"}, "terminal"),
     ],
 )
@@ -267,3 +270,22 @@ def test_svg_inline_and_shortener_qr() -> None:
     assert qr.svg_inline("https://s.example/promo") == qr.render("https://s.example/promo", "svg")
     with pytest.raises(NotFound):
         s.qr("missing")
+
+
+def test_logo_from_path_or_pillow_image(tmp_path: Any) -> None:
+    raw = logo_bytes("PNG")
+    path = tmp_path / "logo.png"
+    path.write_bytes(raw)
+    from_bytes = qr.render("https://s.example/l", logo=raw)
+    assert qr.render("https://s.example/l", logo=path) == from_bytes
+    assert qr.render("https://s.example/l", logo=str(path)) == from_bytes
+    img = Image.open(io.BytesIO(raw))
+    [code] = decode_png(qr.render("https://s.example/l", logo=img))
+    assert code.text == "https://s.example/l"
+
+
+def test_level_is_the_one_asked_for_unless_boosted() -> None:
+    [plain] = decode_png(qr.render("a", error="L"))
+    assert str(plain.ec_level) == "L"
+    [boosted] = decode_png(qr.render("a", error="L", boost_error=True))
+    assert str(boosted.ec_level) == "H"  # version 1 has room for H at no cost

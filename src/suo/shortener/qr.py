@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import io
 import math
+import os
 import threading
 import warnings
 from collections.abc import Sequence
@@ -91,8 +92,8 @@ def render(
     error: str = "M",
     dark: Any = "#000000",
     light: Any = "#ffffff",
-    logo: bytes | None = None,
-    boost_error: bool = True,
+    logo: bytes | str | os.PathLike[str] | Image | None = None,
+    boost_error: bool = False,
 ) -> bytes | str:
     """Render ``data`` as a QR code.
 
@@ -116,10 +117,11 @@ def render(
         dark: the dark modules' colour, anything segno accepts (``"#0a7"``,
             ``"navy"``, ``(0, 128, 0)``).
         light: the light modules' colour; ``None`` is transparent.
-        logo: image bytes (PNG, JPEG, WebP, GIF, BMP) drawn in the centre on a
-            light pad, sized to :data:`LOGO_SHARE` of the symbol so the code
+        logo: an image drawn in the centre on a light pad: the bytes of a PNG,
+            JPEG, WebP, GIF or BMP file, a path to one, or a Pillow image; sized to :data:`LOGO_SHARE` of the symbol so the code
             still decodes. Needs Pillow (the ``qr`` extra).
-        boost_error: let segno raise the error level for free (default on).
+        boost_error: let segno raise the error level when that costs no size
+            (default off: the level asked for is the level you get).
 
     Returns:
         ``bytes`` for PNG, ``str`` for SVG and terminal.
@@ -156,9 +158,7 @@ def render(
     if logo is not None:
         if fmt == "terminal":
             raise InvalidInput("a logo needs fmt='png' or fmt='svg', not the terminal")
-        if not isinstance(logo, bytes | bytearray | memoryview) or not logo:
-            raise InvalidInput("logo must be the non-empty bytes of an image file")
-        logo = bytes(logo)
+        logo = _logo_bytes(logo)
         level = "H"
     dark_key, light_key = _colour_key(dark, "dark"), _colour_key(light, "light")
     logo_key = None if logo is None else hashlib.sha256(logo).hexdigest()
@@ -215,6 +215,30 @@ def cache_clear() -> None:
     with _cache_lock:
         _cache.clear()
         _hits = _misses = 0
+
+
+def _logo_bytes(logo: Any) -> bytes:
+    if isinstance(logo, str | os.PathLike):
+        try:
+            with open(logo, "rb") as f:
+                data = f.read(MAX_IMAGE_BYTES + 1)
+        except OSError as exc:
+            raise InvalidInput(f"cannot read the logo file {str(logo)!r}: {exc}") from exc
+    elif isinstance(logo, bytes | bytearray | memoryview):
+        data = bytes(logo)
+    elif hasattr(logo, "save") and hasattr(logo, "mode"):  # a Pillow image
+        buf = io.BytesIO()
+        logo.convert("RGBA").save(buf, format="PNG")
+        data = buf.getvalue()
+    else:
+        raise InvalidInput(
+            f"logo must be image bytes, a path to an image or a Pillow image, got {logo!r}"
+        )
+    if not data:
+        raise InvalidInput("logo must be a non-empty image (the file or bytes are empty)")
+    if len(data) > MAX_IMAGE_BYTES:
+        raise InvalidInput(f"the logo file is over {MAX_IMAGE_BYTES // 1024 // 1024} MB")
+    return data
 
 
 def _colour_key(colour: Any, name: str) -> Any:
