@@ -105,7 +105,7 @@ def _drop(store: Any, kind: str) -> None:
     store.close()
 
 
-def serve(kind: str, port: int, offload: str) -> None:
+def serve(kind: str, port: int, offload: str, threads: int | None = None) -> None:
     """Run one benchmark server until SIGTERM (then drop its data)."""
     import uvicorn
 
@@ -122,7 +122,11 @@ def serve(kind: str, port: int, offload: str) -> None:
             shortener.shorten_many(
                 [{"url": f"https://example.com/p/{c}", "alias": c} for c in codes()]
             )
-            app = ASGIApp(shortener, offload={"auto": None, "on": True, "off": False}[offload])
+            app = ASGIApp(
+                shortener,
+                offload={"auto": None, "on": True, "off": False}[offload],
+                **({"max_threads": threads} if threads else {}),
+            )
         config = uvicorn.Config(
             app,
             host="127.0.0.1",
@@ -259,11 +263,13 @@ def _wait_ready(port: int, proc: subprocess.Popen[bytes], timeout: float = 60) -
     raise RuntimeError("benchmark server did not start")
 
 
-def start_server(kind: str, offload: str) -> tuple[subprocess.Popen[bytes], int]:
+def start_server(
+    kind: str, offload: str, threads: int | None = None
+) -> tuple[subprocess.Popen[bytes], int]:
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "benchmarks.bench_serve", "--serve", kind, "--port", str(port),
-         "--offload", offload],
+         "--offload", offload, *(["--threads", str(threads)] if threads else [])],
         cwd=ROOT, env=_env(),
     )  # fmt: skip
     try:
@@ -317,19 +323,25 @@ def _available(kind: str) -> bool:
 
 def main(quick: bool) -> None:
     duration, reps = (2.0, 2) if quick else (5.0, 3)
-    cases = [("memory", "auto"), ("sqlite", "on"), ("sqlite", "off"), ("postgres", "on"),
-             ("postgres", "off"), ("redis", "on"), ("redis", "off")]  # fmt: skip
+    # (store, offload, threads, label): the default of each store, and the alternatives.
+    cases = [
+        ("memory", "auto", None, "suo memory (inline)"),
+        ("sqlite", "on", None, "suo sqlite (pool of 1)"),
+        ("sqlite", "on", 16, "suo sqlite (pool of 16)"),
+        ("sqlite", "off", None, "suo sqlite (inline)"),
+        ("postgres", "on", None, "suo postgres (pool)"),
+        ("postgres", "off", None, "suo postgres (inline)"),
+        ("redis", "on", None, "suo redis (pool)"),
+        ("redis", "off", None, "suo redis (inline)"),
+    ]
     floor_server, floor_port = start_server("floor", "auto")
     drive(floor_port, 2)  # warm-up
     results: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
     try:
-        for kind, offload in cases:
+        for kind, offload, threads, label in cases:
             if not _available(kind):
                 continue
-            label = f"suo {kind}"
-            if offload != "auto":
-                label += " (pool)" if offload == "on" else " (inline)"
-            server, port = start_server(kind, offload)
+            server, port = start_server(kind, offload, threads)
             try:
                 # The floor and the case take turns, ``reps`` times each, and the
                 # best run of each counts: both see the same machine, which on
@@ -370,12 +382,13 @@ def _cli() -> None:
     parser.add_argument("--load", metavar="PORT", type=int)
     parser.add_argument("--port", type=int, default=8099)
     parser.add_argument("--offload", default="auto", choices=["auto", "on", "off"])
+    parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--duration", type=float, default=5.0)
     parser.add_argument("--connections", type=int, default=CONNECTIONS)
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
     if args.serve:
-        serve(args.serve, args.port, args.offload)
+        serve(args.serve, args.port, args.offload, args.threads)
     elif args.load:
         print(json.dumps(asyncio.run(_load(args.load, args.duration, args.connections))))
     else:

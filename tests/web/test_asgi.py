@@ -93,6 +93,9 @@ def test_offload_default_depends_on_the_store() -> None:
     assert ASGIApp(suo.Shortener("memory://")).offload is False
     assert ASGIApp(suo.Shortener("sqlite://")).offload is True
     assert ASGIApp(suo.Shortener("sqlite://"), offload=False).offload is False
+    assert ASGIApp(suo.Shortener("sqlite://")).max_threads == 1
+    assert ASGIApp(suo.Shortener("memory://")).max_threads == 16
+    assert ASGIApp(suo.Shortener("sqlite://"), max_threads=3).max_threads == 3
     with pytest.raises(ConfigurationError, match="max_threads"):
         ASGIApp(suo.Shortener("memory://"), max_threads=0)
 

@@ -129,7 +129,10 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--root-path", default="", help="path prefix the proxy strips, e.g. /s")
     p.add_argument(
-        "--threads", type=int, default=16, help="resolves that may wait on the store at once"
+        "--threads",
+        type=int,
+        default=None,
+        help="resolves that may wait on the store at once (default: 1 for SQLite, else 16)",
     )
     p.add_argument(
         "--cache-ttl",

@@ -8,9 +8,11 @@ resolve in a bounded thread pool of its own (``max_threads``, 16 by default):
 the loop keeps accepting and answering while up to ``max_threads`` resolves
 wait on the engine, and further requests queue instead of opening ever more
 connections. The store's connection pool should be at least that large
-(suo's PostgreSQL pool allows 30). The in-process memory store answers in
-microseconds, less than a thread hop costs, so it is resolved inline.
-``benchmarks/bench_serve.py`` measures both ways.
+(suo's PostgreSQL pool allows 30). SQLite takes one writer at a time, so its
+pool has one thread: more would only queue on the database lock. The
+in-process memory store answers in microseconds, less than a thread hop
+costs, so it is resolved inline. ``benchmarks/bench_serve.py`` measures both
+ways.
 
 Example:
     >>> import asyncio, suo
@@ -55,6 +57,13 @@ def _is_in_process(shortener: Shortener) -> bool:
     return isinstance(shortener.store, MemoryStore)
 
 
+def _default_threads(shortener: Shortener) -> int:
+    # SQLite takes one writer at a time and every visit writes: more threads
+    # only queue on the database lock (the p99 grows tenfold), so one thread
+    # keeps the loop free and the writes in line. Servers take many at once.
+    return 1 if getattr(shortener.store, "dialect", None) == "sqlite" else 16
+
+
 def _asgi_headers(items: Iterable[tuple[bytes, bytes]]) -> dict[str, str]:
     """ASGI header pairs as a dict of lower-case names; repeated headers joined by ``", "``."""
     out: dict[str, str] = {}
@@ -84,14 +93,15 @@ class ASGIApp:
             loop (``False``), or decide by store (``None``, default: inline for
             the memory store, the pool for everything else).
         max_threads: the size of the pool, i.e. how many resolves may wait on
-            the store at once.
+            the store at once (default: 1 for SQLite, 16 for everything else).
 
     Example:
         >>> import suo
         >>> ASGIApp(suo.Shortener("memory://")).offload
         False
-        >>> ASGIApp(suo.Shortener("sqlite://")).offload
-        True
+        >>> app = ASGIApp(suo.Shortener("sqlite://"))
+        >>> app.offload, app.max_threads
+        (True, 1)
     """
 
     def __init__(
@@ -101,8 +111,10 @@ class ASGIApp:
         trusted_proxies: Iterable[str] | TrustedProxies = (),
         referrer_policy: str = "strict-origin-when-cross-origin",
         offload: bool | None = None,
-        max_threads: int = 16,
+        max_threads: int | None = None,
     ) -> None:
+        if max_threads is None:
+            max_threads = _default_threads(shortener)
         if max_threads < 1:
             raise ConfigurationError(f"max_threads must be at least 1, got {max_threads}")
         self.shortener = shortener
