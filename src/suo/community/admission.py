@@ -267,7 +267,7 @@ def _gates(value: Iterable[Gate]) -> tuple[Gate, ...]:
 class Admission:
     """Gates combined with ``"all"`` or ``"any"``, plus probation for newcomers.
 
-    Args:
+    Attributes:
         gates: :class:`Gate` objects. A :class:`CapacityGate` is added when
             none is given, so capacity always binds.
         mode: ``"all"`` or ``"any"`` (gates marked ``always`` bind in both).

@@ -288,7 +288,8 @@ class Moderator:
         """Judge one message, update the strike ledger and write the audit log.
 
         Args:
-            community / member: objects, or ids of ones saved in the store.
+            community: the object, or the id of one saved in the store.
+            member: the object, or the id of one saved in the store.
             text: the message.
             at: when it was posted (aware; time is never read from the wall).
             approved: an operator approved this message (rules that honour

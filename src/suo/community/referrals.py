@@ -87,7 +87,7 @@ def _fp(value: str | None) -> str | None:
 class JoinSignals:
     """What the join request revealed; hashed on creation, never stored raw.
 
-    Args:
+    Attributes:
         device: a device id / fingerprint from your client or SDK.
         phone: a phone number.
         ip: the client IP.
@@ -153,7 +153,8 @@ class Referrals:
         shortener: a :class:`suo.Shortener` making the personal links.
         landing_url: the page a referral link opens (your join page).
         rewards: :class:`RewardTier` list (default: 3 invites -> a reward).
-        max_per_device / max_per_ip: multi-account limits (see the module notes).
+        max_per_device: multi-account limit per device or phone (see the module notes).
+        max_per_ip: multi-account limit per IP.
         param: the query parameter carrying the inviter id.
     """
 

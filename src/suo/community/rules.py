@@ -153,10 +153,11 @@ def _words(value: Iterable[str]) -> tuple[str, ...]:
 class Keywords:
     """Any of many keywords, found by one Aho-Corasick automaton.
 
-    Args:
+    Attributes:
         words: the keywords (thousands are fine).
         whole_word: require word boundaries instead of substring matching.
-        case_sensitive / normalize: see :class:`~suo.community.matcher.KeywordMatcher`.
+        case_sensitive: see :class:`~suo.community.matcher.KeywordMatcher`.
+        normalize: see :class:`~suo.community.matcher.KeywordMatcher`.
         label: names the list in reasons.
 
     Example:
@@ -387,7 +388,7 @@ class Mentions:
 class Scope:
     """When a rule applies: inside a campaign window and/or in a member's first days.
 
-    Args:
+    Attributes:
         during: ``(start, end)``: only messages with ``start <= at < end``.
         first_days: only members within ``first_days`` days of ``joined_at``
             (members without a join time are out of scope).
@@ -463,7 +464,7 @@ STAFF = frozenset({Role.OWNER, Role.OPERATOR})
 class Rule:
     """A condition, the actions on a match, the strikes it weighs and who is exempt.
 
-    Args:
+    Attributes:
         name: short id shown in reasons and the audit log.
         condition: a :class:`Condition`.
         actions: what to do with the message itself (default delete it).
@@ -654,7 +655,7 @@ def _ladders(value: Mapping[Any, Ladder]) -> Mapping[CommunityKind, Ladder]:
 class RuleBook:
     """The rules a community lives by and the ladder of penalties.
 
-    Args:
+    Attributes:
         rules: :class:`Rule` objects, checked in order (all that match count).
         ladder: the default :class:`Ladder`.
         ladders: a ladder per :class:`~suo.community.CommunityKind` overriding it.

@@ -59,7 +59,8 @@ def welcome_message(
     """The welcome text for ``member`` joining ``community``.
 
     Args:
-        community / member: who joins where.
+        community: where they join.
+        member: who joins.
         lang: ``"zh"`` or ``"en"``.
         template: your own template (default: the built-in one for the kind).
         extra: values for placeholders of your own.
