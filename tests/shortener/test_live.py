@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -593,34 +594,53 @@ _OPS = st.lists(
 )
 
 
-@given(ops=_OPS)
-@settings(max_examples=30)
-def test_sqlite_agrees_with_the_memory_model(ops: list[tuple[str, int, int]]) -> None:
-    with isolated_store("memory") as model, isolated_store("sqlite") as real:
-        next_id = 1
-        for op, a, b in ops:
-            if op == "add":
-                slot = LiveSlot(
-                    code="c", id=next_id, target=LiveTarget(f"p{next_id}", cap=a,
-                    expires_at=T0 + timedelta(days=b)), added_at=T0,
-                )  # fmt: skip
-                next_id += 1
-                results = [st_.add_live_targets("c", [slot]) for st_ in (model, real)]
-            elif op == "claim":
-                now = T0 + timedelta(days=b, hours=12)
-                results = [st_.claim_live_target("c", a, now=now) for st_ in (model, real)]
-            elif op == "retire":
-                results = [st_.retire_live_target("c", a) for st_ in (model, real)]
-            elif op == "replace":
-                new = LiveTarget(f"r{a}", cap=a + 1)
-                results = [
-                    st_.update_live_target("c", a, new, reset=bool(b)) for st_ in (model, real)
-                ]
-            elif op == "turn":
-                results = [st_.live_turn("c") for st_ in (model, real)]
-            else:
-                ev = LiveEvent(kind="full", code="c", at=T0, key=f"k{a}")
-                results = [st_.record_live_event(ev) for st_ in (model, real)]
-            assert results[0] == results[1], (op, a, b)
-            assert model.live_targets("c") == real.live_targets("c")
-        assert model.live_events("c") == real.live_events("c")
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "sqlite",
+        pytest.param("postgres", marks=pytest.mark.postgres),
+        pytest.param("redis", marks=pytest.mark.redis),
+    ],
+)
+def test_backends_agree_with_the_memory_model(kind: str) -> None:
+    """Random operation sequences give the same answers on a backend and on memory."""
+    with isolated_store(kind) as real:
+
+        @given(ops=_OPS)
+        @settings(max_examples=25)
+        def run(ops: list[tuple[str, int, int]]) -> None:
+            code = uuid.uuid4().hex[:12]  # one server store, a fresh live code per example
+            with isolated_store("memory") as model:
+                next_id = 1
+                for op, a, b in ops:
+                    if op == "add":
+                        slot = LiveSlot(
+                            code=code,
+                            id=next_id,
+                            target=LiveTarget(
+                                f"p{next_id}", cap=a, expires_at=T0 + timedelta(days=b)
+                            ),
+                            added_at=T0,
+                        )
+                        next_id += 1
+                        results = [x.add_live_targets(code, [slot]) for x in (model, real)]
+                    elif op == "claim":
+                        now = T0 + timedelta(days=b, hours=12)
+                        results = [x.claim_live_target(code, a, now=now) for x in (model, real)]
+                    elif op == "retire":
+                        results = [x.retire_live_target(code, a) for x in (model, real)]
+                    elif op == "replace":
+                        new = LiveTarget(f"r{a}", cap=a + 1)
+                        results = [
+                            x.update_live_target(code, a, new, reset=bool(b)) for x in (model, real)
+                        ]
+                    elif op == "turn":
+                        results = [x.live_turn(code) for x in (model, real)]
+                    else:
+                        ev = LiveEvent(kind="full", code=code, at=T0, key=f"k{a}", seq=a)
+                        results = [x.record_live_event(ev) for x in (model, real)]
+                    assert results[0] == results[1], (op, a, b)
+                    assert model.live_targets(code) == real.live_targets(code)
+                assert model.live_events(code) == real.live_events(code)
+
+        run()
