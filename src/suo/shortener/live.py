@@ -1028,10 +1028,11 @@ class LiveCode:
     def _now(self, now: datetime | None) -> datetime:
         return self.shortener.clock() if now is None else require_aware(now, "now")
 
-    def targets(
-        self, *, include_retired: bool = False, now: datetime | None = None
-    ) -> list[LiveSlot]:
-        """The targets in the order added, with ``used``, ``cap``, ``fill`` and expiry."""
+    def targets(self, *, include_retired: bool = False) -> list[LiveSlot]:
+        """The targets in the order added, with ``used``, ``cap``, ``fill`` and expiry.
+
+        ``slot.state(now)`` tells active, full, expired or retired.
+        """
         self.link  # noqa: B018 - raises NotFound for a missing code
         slots = self._store.live_targets(self.code)
         return [s for s in slots if include_retired or not s.retired]
