@@ -8,7 +8,7 @@ it into time-zone-aware :class:`Occurrence` s with stable ids,
 :func:`check` reports clashes, quiet-hour posts and message caps before
 anything is scheduled, and :meth:`Plan.to_ical` exports a calendar.
 
-Example:
+Examples:
     >>> from datetime import datetime
     >>> from zoneinfo import ZoneInfo
     >>> from suo.sop import templates

@@ -30,7 +30,7 @@ NONEXISTENT = ("skip", "shift")
 def zone(name: str) -> ZoneInfo:
     """The IANA zone called ``name`` (cached), or :class:`ScheduleError`.
 
-    Example:
+    Examples:
         >>> zone("Asia/Shanghai").key
         'Asia/Shanghai'
     """
@@ -74,7 +74,7 @@ def localize(wall: datetime, tz: tzinfo, nonexistent: Nonexistent) -> datetime |
 
     Returns ``None`` for a gap time when ``nonexistent="skip"``.
 
-    Example:
+    Examples:
         >>> ny = zone("America/New_York")
         >>> localize(datetime(2007, 3, 11, 2, 30), ny, "shift").isoformat()
         '2007-03-11T03:30:00-04:00'

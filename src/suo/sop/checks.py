@@ -22,7 +22,7 @@ month from the same admin", with 1 per day from each member. suo ships both as
 daily one by default, and lets you set your own: check the current limits in
 your WeCom admin console ("客户联系 → 群发工具") before relying on either.
 
-Example:
+Examples:
     >>> from datetime import datetime
     >>> from zoneinfo import ZoneInfo
     >>> from suo.sop import Plan, Step, Weekly
@@ -74,7 +74,7 @@ class MessageCap:
     A community-wide message (no member) reaches every member, so it counts
     for each of them; a member-relative message counts for that member.
 
-    Example:
+    Examples:
         >>> MessageCap(4, "month").describe()
         'at most 4 mass messages per recipient per month'
     """
@@ -146,12 +146,12 @@ def _quiet(value: tuple[time, time] | tuple[str, str] | None) -> tuple[time, tim
 class Limits:
     """What :func:`check` enforces.
 
-    Args:
+    Attributes:
         quiet_hours: local (start, end); may wrap midnight. ``None``: no quiet hours.
         quiet_channels: channels the quiet hours apply to.
         caps: per-recipient message caps.
 
-    Example:
+    Examples:
         >>> Limits(quiet_hours=("23:00", "07:00")).quiet_hours
         (datetime.time(23, 0), datetime.time(7, 0))
     """
@@ -296,9 +296,12 @@ def check(
 
     Args:
         plan: the plan.
-        start, end: aware datetimes.
+        start: aware datetime, inclusive.
+        end: aware datetime, exclusive.
         limits: quiet hours and caps (default :class:`Limits()`).
-        communities, members, campaigns: as for :meth:`Plan.occurrences`.
+        communities: as for :meth:`Plan.occurrences`.
+        members: as for :meth:`Plan.occurrences`.
+        campaigns: as for :meth:`Plan.occurrences`.
     """
     limits = Limits() if limits is None else limits
     comms = None if communities is None else list(communities)

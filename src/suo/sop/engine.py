@@ -7,7 +7,7 @@ gets the same ids. Claims are atomic in every backend and carry a lease, so
 two workers never get the same occurrence and a crashed worker's claim
 lapses.
 
-Example:
+Examples:
     >>> from datetime import datetime, timedelta
     >>> from zoneinfo import ZoneInfo
     >>> import suo
@@ -82,7 +82,9 @@ class DueQueue:
     Args:
         store: a :class:`~suo.sop.store.SopStore` (any suo store).
         plan: the plan.
-        communities, members, campaigns: as for :meth:`Plan.occurrences`.
+        communities: as for :meth:`Plan.occurrences`.
+        members: as for :meth:`Plan.occurrences`.
+        campaigns: as for :meth:`Plan.occurrences`.
         clock: returns the current aware time (default: UTC wall clock).
         lookback: how far back an unfinished occurrence still counts as due.
         grace: an unfinished occurrence older than this is overdue.

@@ -1,6 +1,6 @@
 """Week and month grids of a plan: text for the terminal, HTML for notebooks.
 
-Example:
+Examples:
     >>> from suo.sop import templates
     >>> view = templates.welfare_weekly().week("2026-W49")
     >>> print(view.to_text().splitlines()[1])
@@ -35,7 +35,7 @@ _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 def parse_week(week: str | date) -> date:
     """The Monday of an ISO week given as ``"2026-W49"`` or any date in it.
 
-    Example:
+    Examples:
         >>> parse_week("2026-W49")
         datetime.date(2026, 11, 30)
     """

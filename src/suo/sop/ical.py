@@ -8,7 +8,7 @@ campaign-relative steps have no fixed time of their own: they are exported
 once per member / campaign the plan (or the call) carries, and left out when
 there are none.
 
-Example:
+Examples:
     >>> import icalendar
     >>> from suo.sop import templates
     >>> cal = icalendar.Calendar.from_ical(templates.welfare_weekly().to_ical())

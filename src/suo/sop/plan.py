@@ -10,7 +10,7 @@ Expansion is done once per distinct (zone, set of steps) and shared by every
 community with that zone, so a year of a weekly plan for 10,000 communities
 costs one expansion plus one small object per occurrence.
 
-Example:
+Examples:
     >>> from datetime import datetime
     >>> from zoneinfo import ZoneInfo
     >>> from suo.sop import Plan, Step, Weekly
@@ -115,7 +115,7 @@ def occurrence_id(
     The instant enters as UTC, so the id does not depend on the zone a caller
     prints it in; Python's ``hash()`` is never used (it differs per process).
 
-    Example:
+    Examples:
         >>> from datetime import datetime, UTC
         >>> occurrence_id("p", "s", datetime(2026, 1, 1, tzinfo=UTC))
         'b1184493d2abcbb458bbb245'
@@ -144,7 +144,7 @@ def _duration(value: Any) -> timedelta:
 class Step:
     """One timed to-do of a plan.
 
-    Args:
+    Attributes:
         id: stable identifier within the plan (it is part of occurrence ids).
         trigger: when (:class:`~suo.sop.Weekly`, :class:`~suo.sop.Recurrence`,
             :class:`~suo.sop.AfterJoin`, :class:`~suo.sop.CampaignOffset`,
@@ -158,7 +158,7 @@ class Step:
         duration: how long the slot is held (for clash checks and calendars).
         channel: one of :data:`CHANNELS`.
 
-    Example:
+    Examples:
         >>> from suo.sop import Weekly
         >>> Step("flash", Weekly("FR", "20:00"), "Flash sale + countdown poster", role="operator").role
         'operator'
@@ -209,7 +209,7 @@ class Override:
     ``steps`` empty means every step that day. With ``replace``, each matched
     occurrence keeps its time but does ``replace``'s title, content and role.
 
-    Example:
+    Examples:
         >>> from datetime import date
         >>> Override(date(2026, 10, 1), reason="National Day").replace is None
         True
@@ -234,7 +234,7 @@ def holidays(
 ) -> tuple[Override, ...]:
     """One :class:`Override` per date, with the same steps, replacement and reason.
 
-    Example:
+    Examples:
         >>> from datetime import date
         >>> len(holidays([date(2027, 2, 6), date(2027, 2, 7)], reason="Spring Festival"))
         2
@@ -355,7 +355,7 @@ _Base = list[tuple[datetime, datetime, Step, str | None]]  # (utc, at, step, rep
 class Plan:
     """An SOP plan: steps, the default zone, holiday overrides, and anchors.
 
-    Args:
+    Attributes:
         id: stable plan identifier (part of every occurrence id).
         steps: the steps; ids must be unique.
         title: a human title.
@@ -365,7 +365,7 @@ class Plan:
         campaigns: default campaigns for campaign-relative steps.
         start: first date for iCalendar export of weekly steps.
 
-    Example:
+    Examples:
         >>> from suo.sop import templates
         >>> plan = templates.welfare_weekly()
         >>> sorted({s.role for s in plan.steps})
@@ -567,7 +567,8 @@ class Plan:
         """Every occurrence in ``[start, end)``, sorted by time.
 
         Args:
-            start, end: aware datetimes.
+            start: aware datetime, inclusive.
+            end: aware datetime, exclusive.
             communities: ids (or objects with ``.id``, ``.tz``, ``.kind``)
                 to run the plan in; default: one anonymous community.
             members: member joins for member-relative steps (default

@@ -117,7 +117,7 @@ class RRule:
     Raises:
         ScheduleError: a malformed rule, both COUNT and UNTIL, a naive dtstart.
 
-    Example:
+    Examples:
         >>> from datetime import datetime
         >>> from zoneinfo import ZoneInfo
         >>> ny = ZoneInfo("America/New_York")
@@ -283,7 +283,7 @@ class RRule:
     def between(self, start: datetime, end: datetime) -> list[datetime]:
         """Instances in ``[start, end)`` (both aware), in order.
 
-        Example:
+        Examples:
             >>> from datetime import datetime, UTC
             >>> r = RRule("FREQ=DAILY", datetime(2026, 1, 1, 9, tzinfo=UTC))
             >>> len(r.between(datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 2, 1, tzinfo=UTC)))
@@ -305,7 +305,7 @@ class RRule:
         With ``nonexistent="skip"`` these are the instances RFC 5545 drops;
         :func:`suo.sop.checks.check` reports them so nothing vanishes silently.
 
-        Example:
+        Examples:
             >>> from datetime import datetime
             >>> from zoneinfo import ZoneInfo
             >>> ny = ZoneInfo("America/New_York")

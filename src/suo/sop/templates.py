@@ -14,7 +14,7 @@
 Titles are English; each step's ``content`` is a key (``"welfare/monday-quote"``)
 that your content library maps to the zh-CN (or any) post.
 
-Example:
+Examples:
     >>> from suo.sop import templates
     >>> [s.id for s in templates.welfare_weekly().steps][:2]
     ['mon-quote', 'mon-coupon']
@@ -37,7 +37,7 @@ __all__ = ["TEMPLATES", "flash_72h", "get", "traffic_onboarding", "welfare_weekl
 def welfare_weekly(*, tz: str = "Asia/Shanghai", plan_id: str = "welfare-weekly") -> Plan:
     """The welfare community's week (Mon, Wed, Fri, Sun), in ``tz``.
 
-    Example:
+    Examples:
         >>> plan = welfare_weekly()
         >>> sorted({d for s in plan.steps for d in s.trigger.days})
         [0, 2, 4, 6]
@@ -64,7 +64,7 @@ def flash_72h(
 ) -> Plan:
     """The 72-hour flash campaign; with ``start`` the plan carries that campaign.
 
-    Example:
+    Examples:
         >>> from datetime import datetime
         >>> from zoneinfo import ZoneInfo
         >>> sh = ZoneInfo("Asia/Shanghai")
@@ -96,7 +96,7 @@ def traffic_onboarding(
 ) -> Plan:
     """A traffic group's onboarding, expanded per member who joins.
 
-    Example:
+    Examples:
         >>> from datetime import datetime
         >>> from zoneinfo import ZoneInfo
         >>> sh = ZoneInfo("Asia/Shanghai")
@@ -126,7 +126,7 @@ TEMPLATES: dict[str, Callable[[], Plan]] = {
 def get(name: str) -> Plan:
     """A built-in template by name (``welfare-weekly``, ``flash-72h``, ``traffic-onboarding``).
 
-    Example:
+    Examples:
         >>> get("welfare_weekly").id
         'welfare-weekly'
     """

@@ -9,7 +9,7 @@
 Member- and campaign-relative triggers expand once per :class:`MemberJoin` /
 :class:`Campaign` handed to :meth:`suo.sop.Plan.occurrences`.
 
-Example:
+Examples:
     >>> from datetime import datetime, timedelta
     >>> from zoneinfo import ZoneInfo
     >>> w = Weekly("MO,FR", "20:00")
@@ -70,7 +70,7 @@ def _aware(value: Any, name: str) -> datetime:
 def parse_days(days: str | int | Iterable[str | int]) -> tuple[int, ...]:
     """Weekdays as sorted ints (Monday = 0) from ``"MO,WE"``, ``["mon", "周五"]`` or ints.
 
-    Example:
+    Examples:
         >>> parse_days("MO,we,Fri")
         (0, 2, 4)
     """
@@ -135,7 +135,7 @@ def _tz_or_none(value: str | None) -> str | None:
 class MemberJoin:
     """A member who joined at ``joined_at`` (aware), in ``community`` if given.
 
-    Example:
+    Examples:
         >>> from datetime import datetime, UTC
         >>> MemberJoin("u1", datetime(2026, 12, 1, 10, tzinfo=UTC)).id
         'u1'
@@ -154,7 +154,7 @@ class MemberJoin:
 class Campaign:
     """A campaign (flash sale, launch) running from ``start`` to ``end`` (aware).
 
-    Example:
+    Examples:
         >>> from datetime import datetime, timedelta, UTC
         >>> c = Campaign("double12", datetime(2026, 12, 12, 12, tzinfo=UTC))
         >>> c.end - c.start
@@ -207,7 +207,7 @@ class Weekly:
     default, so a 02:30 post still goes out on the spring-forward night), or
     is dropped with ``"skip"``; :func:`suo.sop.checks.check` reports either.
 
-    Example:
+    Examples:
         >>> from datetime import datetime
         >>> from zoneinfo import ZoneInfo
         >>> sh = ZoneInfo("Asia/Shanghai")
@@ -291,7 +291,7 @@ class Weekly:
 class Recurrence:
     """An RFC 5545 RRULE from an aware ``dtstart`` (its zone governs), with exdates.
 
-    Example:
+    Examples:
         >>> from datetime import datetime
         >>> from zoneinfo import ZoneInfo
         >>> sh = ZoneInfo("Asia/Shanghai")
@@ -345,7 +345,7 @@ class AfterJoin:
     ``hours`` + ``minutes`` after the join instant ("join day welcome" is
     ``AfterJoin()``).
 
-    Example:
+    Examples:
         >>> from datetime import datetime
         >>> from zoneinfo import ZoneInfo
         >>> sh = ZoneInfo("Asia/Shanghai")
@@ -427,7 +427,7 @@ _OFFSET = re.compile(r"^T(?:0|([+-])(\d+)([DHM]))$")
 class CampaignOffset:
     """An offset from a campaign's start (or end): T-24h, T0, T+72h.
 
-    Example:
+    Examples:
         >>> from datetime import datetime, UTC
         >>> c = Campaign("c1", datetime(2026, 12, 12, 12, tzinfo=UTC))
         >>> CampaignOffset.parse("T+72h").expand(c.start, c.end + timedelta(hours=1), UTC, (), [c])[0][0]
@@ -483,7 +483,7 @@ class CampaignOffset:
 class Once:
     """One fixed aware instant.
 
-    Example:
+    Examples:
         >>> from datetime import datetime, UTC
         >>> Once(datetime(2026, 12, 31, 23, tzinfo=UTC)).describe()
         'once 2026-12-31 23:00 UTC'
