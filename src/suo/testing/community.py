@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from suo.community.model import AuditEntry, Community, Member, MemberStatus
 from suo.community.moderation import Moderator
 from suo.community.rules import RuleBook
+from suo.storage.memory import MemoryStore
 from suo.testing.links import _race
 
 T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -19,8 +24,68 @@ _SPAM = (
 )
 
 
+_OPS = st.lists(
+    st.one_of(
+        st.tuples(
+            st.just("strike"),
+            st.sampled_from(["a", "b"]),
+            st.integers(0, 60),  # days after T0
+            st.sampled_from([0.5, 1.0, 2.0]),
+            st.one_of(st.none(), st.sampled_from(["e1", "e2", "e3"])),
+        ),
+        st.tuples(
+            st.just("message"),
+            st.sampled_from(["a", "b"]),
+            st.integers(0, 30),  # seconds after T0
+            st.sampled_from(["x", "y"]),
+            st.none(),
+        ),
+        st.tuples(
+            st.just("referral"),
+            st.sampled_from(["a", "b"]),
+            st.integers(0, 5),  # invitee number
+            st.booleans(),
+            st.none(),
+        ),
+    ),
+    max_size=12,
+)
+
+
 class CommunityStoreSuite:
     """Every backend must pass these unchanged."""
+
+    @settings(
+        max_examples=25,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(ops=_OPS)
+    def test_same_answers_as_the_memory_model(self, store: Any, ops: list[Any]) -> None:
+        # Each example gets a community of its own, so examples never see each other.
+        cid = "p" + uuid.uuid4().hex[:10]
+        model = MemoryStore()
+        windows = [timedelta(seconds=10), timedelta(seconds=25)]
+        for kind, member, n, value, event in ops:
+            if kind == "strike":
+                kw = {"at": T0 + n * DAY, "weight": value, "window": timedelta(days=30)}
+                got = store.add_strike(cid, member, event=event, **kw)
+                assert got == model.add_strike(cid, member, event=event, **kw)
+            elif kind == "message":
+                kw = {"at": T0 + timedelta(seconds=n), "digest": value, "windows": windows}
+                assert store.record_message(cid, member, **kw) == model.record_message(
+                    cid, member, **kw
+                )
+            else:
+                kw = {"inviter_id": member, "invitee_id": f"i{n}", "at": T0, "counted": value}
+                assert store.record_referral(cid, **kw) == model.record_referral(cid, **kw)
+        assert store.referral_leaderboard(cid) == model.referral_leaderboard(cid)
+        for member in ("a", "b"):
+            for day in (0, 30, 61):
+                kw = {"at": T0 + day * DAY, "window": timedelta(days=30)}
+                assert store.strike_total(cid, member, **kw) == model.strike_total(
+                    cid, member, **kw
+                )
 
     def test_community_roundtrip(self, store: Any) -> None:
         c = Community(

@@ -7,7 +7,8 @@ tag ``{c:<id>}``, so each atomic step is one Lua script on one Cluster slot)::
     p:{c:<id>}:members             hash    member id -> Member JSON (without status)
     p:{c:<id>}:status              hash    member id -> "status|muted_until ISO"
     p:{c:<id>}:removed             set     removed member ids (capacity counts the rest)
-    p:{c:<id>}:strikes:<member>    zset    "<event or seq>|<weight>" scored by epoch seconds
+    p:{c:<id>}:strikes:<member>    zset    "<seq>|<weight>" scored by epoch seconds
+    p:{c:<id>}:strike-events:<member>  set  events already struck (re-deliveries add nothing)
     p:{c:<id>}:msgs:<member>       zset    "<seq>|<digest>" scored by epoch seconds
     p:{c:<id>}:seq                 string  sequence making zset members unique
     p:{c:<id>}:audit               list    AuditEntry JSON, oldest first
@@ -59,15 +60,17 @@ end
 return 1
 """
 
-# KEYS: strikes zset, seq, keys. ARGV: at (epoch s), weight, window (s), event ('' = none).
-# A strike's zset member is "<event or seq>|<weight>", so ZADD NX skips a repeated event.
+# KEYS: strikes zset, seq, keys, events set. ARGV: at (epoch s), weight, window (s),
+# event ('' = none). A strike's zset member is "<seq>|<weight>"; the events set
+# remembers which events were struck, so a repeated event adds nothing.
 # Returns the live total as a string (Lua numbers would be truncated to ints).
 _ADD_STRIKE = """
 local z, at, w, window = KEYS[1], tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3])
-local id = ARGV[4]
-if id == '' then id = 'n' .. redis.call('INCR', KEYS[2]) else id = 'e' .. id end
-redis.call('ZADD', z, 'NX', at, id .. '|' .. w)
-redis.call('SADD', KEYS[3], z, KEYS[2])
+if ARGV[4] == '' or redis.call('SADD', KEYS[4], ARGV[4]) == 1 then
+  local seq = redis.call('INCR', KEYS[2])
+  redis.call('ZADD', z, at, seq .. '|' .. w)
+end
+redis.call('SADD', KEYS[3], z, KEYS[2], KEYS[4])
 local total = 0
 for _, m in ipairs(redis.call('ZRANGEBYSCORE', z, '(' .. (at - window), at)) do
   total = total + tonumber(string.match(m, '|(.*)$'))
@@ -255,6 +258,7 @@ class RedisCommunity:
                     self._ck(community_id, f"strikes:{member_id}"),
                     self._ck(community_id, "seq"),
                     self._ck(community_id, "keys"),
+                    self._ck(community_id, f"strike-events:{member_id}"),
                 ],
                 args=[_ts(at), repr(float(weight)), repr(window.total_seconds()), event or ""],
             )
