@@ -37,13 +37,13 @@ from __future__ import annotations
 import enum
 import re
 import threading
+from collections.abc import Callable
 from typing import Any
 
-import ahocorasick
 from attrs import frozen
 from cachetools import LRUCache
 
-from suo.antiblock.bots import match_bot
+from suo.antiblock.bots import FIRST_FREE_BIT, _BotIndex, scanner
 from suo.errors import InvalidInput
 
 __all__ = ["OS", "Client", "Platform", "cache_clear", "cache_info", "details", "detect"]
@@ -195,10 +195,24 @@ _TOKENS: dict[str, str] = {
     "mobile": "mobile", "tablet": "mobile",
 }  # fmt: skip
 
-_AUTOMATON = ahocorasick.Automaton()
-for _key, _flag in _TOKENS.items():
-    _AUTOMATON.add_word(_key, _flag)
-_AUTOMATON.make_automaton()
+# One bit per flag; the crawler index's automaton reports them in the same pass.
+_BIT: dict[str, int] = {
+    flag: FIRST_FREE_BIT << i for i, flag in enumerate(sorted(set(_TOKENS.values())))
+}
+_SCANNER: _BotIndex | None = None
+_SCANNER_LOCK = threading.Lock()
+
+
+def _scanner() -> _BotIndex:
+    global _SCANNER  # built once, on first use (about 50 ms)
+    if _SCANNER is None:
+        with _SCANNER_LOCK:
+            if _SCANNER is None:
+                extra: dict[str, int] = {}
+                for key, flag in _TOKENS.items():
+                    extra[key] = extra.get(key, 0) | _BIT[flag]
+                _SCANNER = scanner(extra)
+    return _SCANNER
 
 _LINE = re.compile(r"(?:^|[\s;(\[])Line/\d")
 _QQ_APP = re.compile(r"(?:^|[\s;])QQ/\d")
@@ -229,97 +243,112 @@ _VERSION: dict[Platform, re.Pattern[str]] = {
 }
 
 
-def _platform(f: set[str], ua: str) -> Platform:
-    # Order matters: the more specific app first (see the module docstring).
-    if "wecom" in f:
-        return Platform.WECOM
-    if "wechat" in f:
-        return Platform.WECHAT
-    if "qq" in f and "tim" not in f and "tencentdocs" not in f and _QQ_APP.search(ua):
-        return Platform.QQ
-    if "dingtalk" in f:
-        return Platform.DINGTALK
-    if "alipay" in f:
-        return Platform.ALIPAY
-    if "taobao" in f:
-        return Platform.TAOBAO
-    if "weibo" in f:
-        return Platform.WEIBO
-    if "douyin" in f:
-        return Platform.DOUYIN
-    if "toutiao" in f:
-        return Platform.TOUTIAO
-    if "feishu" in f:
-        return Platform.FEISHU
-    if "tiktok" in f:
-        return Platform.TIKTOK
-    if "bytedance" in f:
-        return Platform.DOUYIN if "bytezh" in f else Platform.TIKTOK
-    if "xiaohongshu" in f:
-        return Platform.XIAOHONGSHU
-    if "kuaishou" in f:
-        return Platform.KUAISHOU
-    if "baidu" in f:
-        return Platform.BAIDU
-    if "instagram" in f:
-        return Platform.INSTAGRAM
-    if "facebook" in f:
-        return Platform.FACEBOOK
-    if "line" in f and _LINE.search(ua):
-        return Platform.LINE
-    if "twitter" in f:
-        return Platform.TWITTER
-    if "linkedin" in f:
-        return Platform.LINKEDIN
-    if "telegram" in f:
-        return Platform.TELEGRAM
-    if "snapchat" in f:
-        return Platform.SNAPCHAT
-    if "sogou" in f:
-        return Platform.BROWSER
-    if "qqbrowser" in f and "tim" not in f and "tencentdocs" not in f:
-        return Platform.QQ_BROWSER
-    if "uc" in f:
-        return Platform.UC_BROWSER
+def _qq_app(f: int, ua: str) -> Platform | None:
+    if f & (_BIT["tim"] | _BIT["tencentdocs"]) or not _QQ_APP.search(ua):
+        return None  # TIM and Tencent Docs carry " QQ/" too
+    return Platform.QQ
+
+
+def _bytedance(f: int, ua: str) -> Platform | None:
+    return Platform.DOUYIN if f & _BIT["bytezh"] else Platform.TIKTOK
+
+
+def _line(f: int, ua: str) -> Platform | None:
+    return Platform.LINE if _LINE.search(ua) else None
+
+
+def _qq_browser(f: int, ua: str) -> Platform | None:
+    return None if f & (_BIT["tim"] | _BIT["tencentdocs"]) else Platform.QQ_BROWSER
+
+
+_Check = Callable[[int, str], "Platform | None"]
+
+# Priority order: the more specific app first (see the module docstring).
+_ORDER: list[tuple[int, Platform | _Check]] = [
+    (_BIT["wecom"], Platform.WECOM),
+    (_BIT["wechat"], Platform.WECHAT),
+    (_BIT["qq"], _qq_app),
+    (_BIT["dingtalk"], Platform.DINGTALK),
+    (_BIT["alipay"], Platform.ALIPAY),
+    (_BIT["taobao"], Platform.TAOBAO),
+    (_BIT["weibo"], Platform.WEIBO),
+    (_BIT["douyin"], Platform.DOUYIN),
+    (_BIT["toutiao"], Platform.TOUTIAO),
+    (_BIT["feishu"], Platform.FEISHU),
+    (_BIT["tiktok"], Platform.TIKTOK),
+    (_BIT["bytedance"], _bytedance),
+    (_BIT["xiaohongshu"], Platform.XIAOHONGSHU),
+    (_BIT["kuaishou"], Platform.KUAISHOU),
+    (_BIT["baidu"], Platform.BAIDU),
+    (_BIT["instagram"], Platform.INSTAGRAM),
+    (_BIT["facebook"], Platform.FACEBOOK),
+    (_BIT["line"], _line),
+    (_BIT["twitter"], Platform.TWITTER),
+    (_BIT["linkedin"], Platform.LINKEDIN),
+    (_BIT["telegram"], Platform.TELEGRAM),
+    (_BIT["snapchat"], Platform.SNAPCHAT),
+    (_BIT["sogou"], Platform.BROWSER),  # Sogou's iOS browser carries MQQBrowser
+    (_BIT["qqbrowser"], _qq_browser),
+    (_BIT["uc"], Platform.UC_BROWSER),
+]
+_APP_MASK = 0
+for _mask, _ in _ORDER:
+    _APP_MASK |= _mask
+
+
+def _platform(f: int, ua: str) -> Platform:
+    if not f & _APP_MASK:
+        return Platform.BROWSER  # the common case: no app token at all
+    for mask, outcome in _ORDER:
+        if f & mask:
+            if isinstance(outcome, Platform):
+                return outcome
+            decided = outcome(f, ua)
+            if decided is not None:
+                return decided
     return Platform.BROWSER
 
 
-def _os(f: set[str]) -> OS:
-    if "harmony" in f:
+def _os(f: int) -> OS:
+    if f & _BIT["harmony"]:
         return OS.HARMONYOS
-    if "winphone" in f:
+    if f & _BIT["winphone"]:
         return OS.OTHER
-    if "ios" in f:
+    if f & _BIT["ios"]:
         return OS.IOS
-    if "android" in f:
+    if f & _BIT["android"]:
         return OS.ANDROID
-    if "windows" in f:
+    if f & _BIT["windows"]:
         return OS.WINDOWS
-    if "ios_like" in f and "mac" not in f:
+    if f & _BIT["ios_like"] and not f & _BIT["mac"]:
         return OS.IOS
-    if "mac" in f:
+    if f & _BIT["mac"]:
         return OS.MACOS
-    if "cfnetwork" in f and "darwin" in f:
-        return OS.MACOS if "macdevice" in f else OS.IOS
-    if "other_os" in f:
+    if f & _BIT["cfnetwork"] and f & _BIT["darwin"]:
+        return OS.MACOS if f & _BIT["macdevice"] else OS.IOS
+    if f & _BIT["other_os"]:
         return OS.OTHER
-    if "linux" in f or "x11" in f:
+    if f & _BIT["linux"] or f & _BIT["x11"]:
         return OS.LINUX
-    if "darwin" in f:
+    if f & _BIT["darwin"]:
         return OS.MACOS
     return OS.OTHER
 
 
+_MOBILE_BIT = _BIT["mobile"]
+
+
 def _classify(ua: str) -> Client:
     low = ua.lower()
-    flags = {flag for _end, flag in _AUTOMATON.iter(low)}
+    index = _scanner()
+    flags, candidates = index.scan(low)
     os_ = _os(flags)
-    mobile = os_ in (OS.IOS, OS.ANDROID, OS.HARMONYOS) or (
-        "mobile" in flags and os_ is not OS.WINDOWS and os_ is not OS.MACOS
-    )
-    if "windows" in flags and os_ is OS.ANDROID and "mobile" not in flags:
-        mobile = False  # Android apps on Windows (WSA) report both
-    bot = match_bot(ua, low)
+    # identity tests: Enum.__hash__ is a Python-level call, too slow for this path
+    mobile = (
+        os_ is OS.IOS or os_ is OS.ANDROID or os_ is OS.HARMONYOS
+        or bool(flags & _MOBILE_BIT and os_ is not OS.WINDOWS and os_ is not OS.MACOS)
+    )  # fmt: skip
+    bot = index.match(ua, flags, candidates)
     if bot.is_bot:
         return Client(
             Platform.BOT, os_, is_bot=True, is_mobile=mobile, is_preview=bot.is_preview,
@@ -327,7 +356,7 @@ def _classify(ua: str) -> Client:
         )  # fmt: skip
     platform = _platform(flags, ua)
     version = None
-    rx = _VERSION.get(platform)
+    rx = None if platform is Platform.BROWSER else _VERSION.get(platform)
     if rx is not None:
         m = rx.search(ua)
         if m:
@@ -433,3 +462,7 @@ def details(user_agent: str) -> dict[str, Any]:
         "device_brand": r.device.brand if r.device else None,
         "device_model": r.device.model if r.device else None,
     }
+
+
+# Built at import (about 50 ms) so that no request pays for it.
+_scanner()
