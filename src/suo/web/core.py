@@ -269,13 +269,13 @@ def status_page(kind: DecisionKind, lang: str) -> str:
     ``status_page``; otherwise a small self-contained page of this module.
 
     Example:
-        >>> "链接不存在" in status_page(DecisionKind.NOT_FOUND, "zh") or "404" in status_page(DecisionKind.NOT_FOUND, "zh")
+        >>> "<title>" in status_page(DecisionKind.NOT_FOUND, "zh")
         True
     """
     fn = _status_page_fn()
     if fn is not None:
         try:
-            return str(fn(kind, lang=lang))
+            return str(fn(kind.value, lang=lang))
         except (InvalidInput, KeyError, ValueError, TypeError):
             log.debug("suo.antiblock.pages.status_page has no page for %s", kind)
     return _fallback_status_page(kind, lang)
