@@ -210,6 +210,7 @@ def test_scale_and_border_set_the_size() -> None:
     img = Image.open(io.BytesIO(png))
     assert img.size == ((21 + 4) * 5, (21 + 4) * 5)
     svg = qr.render("a", "svg", scale=3, border=0, error="L", boost_error=False)
+    assert 'viewBox="0 0 63 63"' in svg  # scalable by CSS
     assert 'width="63"' in svg
     assert 'height="63"' in svg
     assert Image.open(io.BytesIO(svg_to_png(svg, zoom=1))).size == (63, 63)

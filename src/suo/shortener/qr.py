@@ -301,12 +301,19 @@ def _render(
         raise InvalidInput(
             f"segno refused the colours dark={dark!r} light={light!r}: {exc}"
         ) from exc
+    if fmt == "svg":
+        # A viewBox as well as the size, so CSS can scale the code (segno
+        # writes one or the other).
+        side = code.symbol_size(scale=scale, border=border)[0]
+        svg = out.getvalue().decode().replace("<svg ", f'<svg viewBox="0 0 {side} {side}" ', 1)
+        if logo is None:
+            return svg
+        box = _logo_box(code.symbol_size(scale=1, border=0)[0])
+        return _svg_with_logo(svg, logo, box, scale, border, light)
     if logo is None:
-        return out.getvalue() if fmt == "png" else out.getvalue().decode()
+        return out.getvalue()
     box = _logo_box(code.symbol_size(scale=1, border=0)[0])
-    if fmt == "png":
-        return _png_with_logo(out.getvalue(), logo, box, scale, border, light)
-    return _svg_with_logo(out.getvalue().decode(), logo, box, scale, border, light)
+    return _png_with_logo(out.getvalue(), logo, box, scale, border, light)
 
 
 def _logo_box(modules: int) -> tuple[int, int]:
