@@ -123,3 +123,12 @@ def test_demo_runs_as_a_console_script(tmp_path: Path) -> None:
     assert "redirect  302" in out.stdout
     assert "exhausted 410" in out.stdout
     assert "clicks=2" in out.stdout
+
+
+def test_private_hosts_need_the_flag(capsys: pytest.CaptureFixture[str], db: str) -> None:
+    code, _, err = run(capsys, "shorten", "http://127.0.0.1:8000/", "--store", db)
+    assert code == 2
+    assert "127.0.0.1" in err
+    code, out, _ = run(capsys, "shorten", "http://127.0.0.1:8000/", "--allow-private-hosts",
+                       "--alias", "lo", "--store", db)  # fmt: skip
+    assert (code, out.strip()) == (0, "lo")

@@ -59,7 +59,16 @@ class SuoError(Exception):
 
 
 class InvalidURL(SuoError, ValueError):
-    """A target URL was refused; the message says why and what to send instead."""
+    """A target URL was refused; the message says why and what to send instead.
+
+    Attributes:
+        reason: a stable code for programs (a :class:`suo.shortener.urls.Reason`
+            value such as ``"dangerous_scheme"``), or ``None``.
+    """
+
+    def __init__(self, message: str, *, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class InvalidAlias(SuoError, ValueError):

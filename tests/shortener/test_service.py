@@ -233,3 +233,18 @@ def test_links_carry_their_short_url_and_show_their_qr(s: Shortener) -> None:
     svg = link._repr_svg_()
     assert svg == qr.svg_inline("https://s.example/qrme")
     assert svg.startswith("<svg")
+
+
+def test_url_policy_reaches_every_write(store: Any) -> None:
+    from suo.shortener import URLPolicy
+
+    strict = Shortener(store)
+    with pytest.raises(InvalidURL) as info:
+        strict.shorten("http://10.0.0.1/admin")
+    assert info.value.reason is not None
+    intranet = Shortener(store, url_policy=URLPolicy(allow_private_hosts=True))
+    link = intranet.shorten("http://10.0.0.1/admin")
+    assert intranet.shorten_many(["http://192.168.1.1/"])[0].target == "http://192.168.1.1/"
+    assert intranet.update(link.code, target="http://10.0.0.2/").target == "http://10.0.0.2/"
+    with pytest.raises(InvalidURL):
+        strict.update(link.code, target="http://10.0.0.3/")

@@ -81,6 +81,10 @@ def _shortener(args: argparse.Namespace) -> Any:
     kwargs: dict[str, Any] = {}
     if getattr(args, "base_url", None):
         kwargs["base_url"] = args.base_url
+    if getattr(args, "allow_private_hosts", False):
+        from suo.shortener.urls import URLPolicy
+
+        kwargs["url_policy"] = URLPolicy(allow_private_hosts=True)
     return Shortener(args.store or default_store_url(), cache_ttl=0, **kwargs)
 
 
@@ -187,6 +191,11 @@ def register(sub: Any) -> None:
     p.add_argument("--max-clicks", type=int, metavar="N")
     p.add_argument("--policy", help="anti-block | only:wechat,qq | mobile-only | no-bots")
     p.add_argument("--tag", action="append", help="a tag (repeat for more)")
+    p.add_argument(
+        "--allow-private-hosts",
+        action="store_true",
+        help="allow targets on loopback/private addresses (intranet use; refused by default)",
+    )
     add_store_option(p)
     p.set_defaults(func=cmd_shorten)
 

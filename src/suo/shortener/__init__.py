@@ -8,7 +8,7 @@ from suo.shortener.live import LiveTarget
 from suo.shortener.model import Link, LinkPage, Stats, Visit
 from suo.shortener.service import Shortener
 from suo.shortener.store import LinkStore
-from suo.shortener.urls import normalize_url
+from suo.shortener.urls import Reason, URLCheck, URLPolicy, URLProblem, inspect_url, normalize_url
 
 __all__ = [
     "HashCodes",
@@ -17,10 +17,15 @@ __all__ = [
     "LinkStore",
     "LiveTarget",
     "RandomCodes",
+    "Reason",
     "SequenceCodes",
     "Shortener",
     "Stats",
+    "URLCheck",
+    "URLPolicy",
+    "URLProblem",
     "Visit",
     "codes",
+    "inspect_url",
     "normalize_url",
 ]

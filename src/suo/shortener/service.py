@@ -19,7 +19,7 @@ from suo.errors import AliasTaken, InvalidInput, NotFound, PolicyError
 from suo.shortener.codes import CodeGenerator, RandomCodes, check_alias
 from suo.shortener.model import Link, LinkPage, Stats, Visit
 from suo.shortener.store import LinkStore
-from suo.shortener.urls import normalize_url
+from suo.shortener.urls import URLPolicy, normalize_url
 from suo.storage import open_store
 
 if TYPE_CHECKING:
@@ -41,6 +41,8 @@ class Shortener:
         policy: the default :class:`~suo.antiblock.AccessPolicy` for links
             without their own (``None``: everyone is redirected).
         clock: returns the current aware time; inject one to replay campaigns.
+        url_policy: what targets may be (see :class:`~suo.shortener.urls.URLPolicy`:
+            allow/deny host lists, private hosts for intranet use...).
         cache_size: how many links the read cache holds.
         cache_ttl: seconds a cached link is trusted (``0`` turns the cache off).
             Updates and deletes through this Shortener invalidate it at once;
@@ -69,6 +71,7 @@ class Shortener:
         clock: Clock = utcnow,
         cache_size: int = 10_000,
         cache_ttl: float = 10.0,
+        url_policy: URLPolicy | None = None,
     ) -> None:
         self.store: LinkStore = open_store(store)
         if not isinstance(self.store, LinkStore):
@@ -76,6 +79,7 @@ class Shortener:
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
         self.codes: CodeGenerator = codes if codes is not None else RandomCodes()
         self.policy = policy
+        self.url_policy = url_policy
         self.clock = clock
         # An in-process store is already a dict: a cache in front would only add work.
         if getattr(self.store, "in_process", False):
@@ -148,7 +152,7 @@ class Shortener:
             InvalidAlias: the alias breaks the alias rules.
             AliasTaken: the alias is in use (of racing callers, exactly one wins).
         """
-        target = normalize_url(url)
+        target = normalize_url(url, policy=self.url_policy)
         now = self.clock()
         fields: dict[str, Any] = {
             "expires_at": expires_at,
@@ -216,7 +220,7 @@ class Shortener:
                     f"each item needs 'url' and may have shorten()'s keywords; bad keys: "
                     f"{sorted(unknown) or ['url missing']}"
                 )
-            target = normalize_url(spec.pop("url"))
+            target = normalize_url(spec.pop("url"), policy=self.url_policy)
             alias = spec.pop("alias", None)
             code = check_alias(alias) if alias is not None else ""
             generated.append(alias is None)
@@ -325,7 +329,7 @@ class Shortener:
             raise NotFound(f"no link with code {code!r}")
         changes: dict[str, Any] = {}
         if target is not _UNSET:
-            changes["target"] = normalize_url(target)
+            changes["target"] = normalize_url(target, policy=self.url_policy)
         if expires_at is not _UNSET:
             changes["expires_at"] = (
                 expires_at if expires_at is None else require_aware(expires_at, "expires_at")

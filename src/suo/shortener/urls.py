@@ -196,7 +196,7 @@ class URLPolicy:
         """
         href, problems = _judge(url, self)
         if problems:
-            raise InvalidURL(problems[0].message)
+            raise InvalidURL(problems[0].message, reason=problems[0].reason.value)
         assert href is not None
         return href
 
@@ -237,7 +237,7 @@ def normalize_url(url: str, *, policy: URLPolicy | None = None) -> str:
     """
     href, problems = _judge(url, policy or DEFAULT_POLICY)
     if problems:
-        raise InvalidURL(problems[0].message)
+        raise InvalidURL(problems[0].message, reason=problems[0].reason.value)
     assert href is not None
     return href
 
