@@ -644,3 +644,26 @@ def test_backends_agree_with_the_memory_model(kind: str) -> None:
                 assert model.live_events(code) == real.live_events(code)
 
         run()
+
+
+def test_known_events_cost_no_round_trips(
+    s: suo.Shortener, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    s.shorten_live([LiveTarget(G + "z", cap=1)], alias="rt")
+    s.resolve("rt")
+    calls: list[str] = []
+    real = s.store.record_live_event  # type: ignore[attr-defined]
+
+    def counting(event: LiveEvent) -> bool:
+        calls.append(event.key)
+        return bool(real(event))
+
+    monkeypatch.setattr(s.store, "record_live_event", counting)
+    for _ in range(5):
+        assert s.resolve("rt").kind is DecisionKind.EXHAUSTED
+    assert calls == []  # "empty" was recorded by the filling visit; nobody asks again
+    s.live("rt").add(LiveTarget(G + "y", cap=1))
+    s.resolve("rt")  # new crossings are asked about once each
+    assert [k.split(".")[-1] for k in calls[:2]] == ["nearly_full", "full"]
+    assert calls[2].startswith("empty.")  # the pool changed, so a new "empty"
+    assert len(calls) == 3

@@ -84,6 +84,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
 from attrs import evolve, field, frozen
+from cachetools import LRUCache
 
 from suo._time import require_aware
 from suo.decision import Decision, DecisionKind
@@ -611,7 +612,32 @@ def subscribe(
     return unsubscribe
 
 
+# Event keys this process knows are recorded, per store: an exhausted pool or
+# a target in its last 24 h would otherwise cost two round trips per visit to
+# learn that the event exists already. Only a cache: the store decides.
+_known: weakref.WeakKeyDictionary[Any, LRUCache[tuple[str, str], bool]] = (
+    weakref.WeakKeyDictionary()
+)
+_known_lock = threading.Lock()
+
+
+def _known_for(store: LiveStore) -> LRUCache[tuple[str, str], bool]:
+    with _known_lock:
+        cache = _known.get(store)
+        if cache is None:
+            cache = _known[store] = LRUCache(maxsize=20_000)
+        return cache
+
+
+def _forget_events(store: LiveStore) -> None:
+    with _known_lock:
+        _known.pop(store, None)
+
+
 def _emit(shortener: Shortener, store: LiveStore, events: Iterable[LiveEvent]) -> list[LiveEvent]:
+    known = _known_for(store)
+    with _known_lock:
+        events = [e for e in events if (e.code, e.key) not in known]
     fired = []
     for event in events:
         # Events are rare (a few per target's life): one counter round trip each
@@ -619,6 +645,8 @@ def _emit(shortener: Shortener, store: LiveStore, events: Iterable[LiveEvent]) -
         event = evolve(event, seq=store.next_sequence("live-events"))
         if store.record_live_event(event):
             fired.append(event)
+        with _known_lock:
+            known[(event.code, event.key)] = True
     if not fired:
         return fired
     with _listeners_lock:
@@ -778,6 +806,7 @@ def create(
             raise InvalidInput(f"no free code after {_MAX_ID_TRIES} attempts")
     # A deleted live code's leftovers must not leak into a new one of the same name.
     store.delete_live(link.code)
+    _forget_events(store)
     store.add_live_targets(link.code, _new_slots(store, link.code, items, now))
     shortener._forget(link.code)
     return link
@@ -1145,6 +1174,7 @@ class LiveCode:
     def delete(self) -> bool:
         """Delete the live code: its link, targets, counters and events."""
         self._store.delete_live(self.code)
+        _forget_events(self._store)
         return self.shortener.delete(self.code)
 
     def qr(self, fmt: str = "png", **options: Any) -> bytes | str:
