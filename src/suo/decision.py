@@ -7,6 +7,7 @@ Web adapters only turn it into an HTTP response; they add no logic.
 from __future__ import annotations
 
 import enum
+from types import MappingProxyType
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -49,6 +50,9 @@ _DEFAULT_STATUS = {
 }
 
 
+_NO_HEADERS: Mapping[str, str] = MappingProxyType({})
+
+
 def _default_status(self: Decision) -> int:
     return _DEFAULT_STATUS[self.kind]
 
@@ -84,7 +88,7 @@ class Decision:
     location: str | None = None
     target: Any = None
     body: str | None = None
-    headers: Mapping[str, str] = field(factory=dict)
+    headers: Mapping[str, str] = _NO_HEADERS
     code: str | None = None
     link: Link | None = None
     client: Client | None = None
