@@ -11,7 +11,7 @@ from dateutil import rrule as du
 from hypothesis import given
 from hypothesis import strategies as st
 
-from suo.errors import InvalidInput, ScheduleError
+from suo.errors import ScheduleError
 from suo.sop import RRule
 
 from .rfc5545_examples import EXAMPLES
@@ -155,10 +155,14 @@ def test_bad_rules_raise_schedule_error(rule: str, fragment: str) -> None:
 def test_naive_dtstart_is_refused() -> None:
     with pytest.raises(ScheduleError, match="aware"):
         RRule("FREQ=DAILY", datetime(2026, 1, 1))
-    with pytest.raises(InvalidInput):
-        RRule("FREQ=DAILY", datetime(2026, 1, 1, tzinfo=UTC)).between(
-            datetime(2026, 1, 1), datetime(2026, 2, 1)
-        )
+    # Naive window bounds are read in dtstart's zone.
+    rr = RRule("FREQ=DAILY", datetime(2026, 1, 1, 9, tzinfo=SH))
+    assert rr.between(datetime(2026, 1, 1), datetime(2026, 1, 3)) == rr.between(
+        datetime(2026, 1, 1, tzinfo=SH), datetime(2026, 1, 3, tzinfo=SH)
+    )
+    assert len(rr.between(datetime(2026, 1, 1), datetime(2026, 1, 3))) == 2
+    with pytest.raises(ScheduleError, match="datetime"):
+        rr.between(date(2026, 1, 1), datetime(2026, 1, 3))  # type: ignore[arg-type]
 
 
 _DAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]

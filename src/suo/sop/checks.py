@@ -304,6 +304,7 @@ def check(
         campaigns: as for :meth:`Plan.occurrences`.
     """
     limits = Limits() if limits is None else limits
+    start, end = plan.bounds(start, end)
     comms = None if communities is None else list(communities)
     mem = None if members is None else list(members)
     cam = None if campaigns is None else list(campaigns)

@@ -33,9 +33,8 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import Factory, define, evolve, field, frozen
 
-from suo._time import require_aware
 from suo.errors import ScheduleError
-from suo.sop._tz import zone
+from suo.sop._tz import localize, zone
 from suo.sop.triggers import Campaign, MemberJoin, Trigger
 
 if TYPE_CHECKING:
@@ -421,6 +420,29 @@ class Plan:
 
     # -- expansion --------------------------------------------------------
 
+    def bounds(self, start: datetime, end: datetime) -> tuple[datetime, datetime]:
+        """Validate a window; naive bounds are read as wall-clock times in ``plan.tz``.
+
+        Examples:
+            >>> from datetime import datetime
+            >>> from suo.sop import templates
+            >>> templates.welfare_weekly().bounds(datetime(2026, 11, 30), datetime(2026, 12, 7))[0].isoformat()
+            '2026-11-30T00:00:00+08:00'
+        """
+        tz = zone(self.tz)
+        out = []
+        for name, value in (("start", start), ("end", end)):
+            if not isinstance(value, datetime):
+                raise ScheduleError(f"{name} must be a datetime, got {value!r}")
+            if value.tzinfo is None or value.utcoffset() is None:
+                local = localize(value, tz, "shift")
+                assert local is not None
+                value = local
+            out.append(value)
+        if out[1] < out[0]:
+            raise ScheduleError(f"end ({end}) is before start ({start})")
+        return out[0], out[1]
+
     def _resolve(
         self,
         start: datetime,
@@ -429,10 +451,6 @@ class Plan:
         members: Iterable[MemberJoin] | None,
         campaigns: Iterable[Campaign] | None,
     ) -> tuple[list[Where], list[MemberJoin], list[Campaign]]:
-        require_aware(start, "start")
-        require_aware(end, "end")
-        if end < start:
-            raise ScheduleError(f"end ({end}) is before start ({start})")
         wheres = [Where("")] if communities is None else [Where.of(c) for c in communities]
         ids = [w.id for w in wheres]
         if len(set(ids)) != len(ids):
@@ -501,6 +519,7 @@ class Plan:
         Streams, so memory stays flat for many communities; each distinct
         (zone, steps in scope) is expanded once.
         """
+        start, end = self.bounds(start, end)
         wheres, mem, cam = self._resolve(start, end, communities, members, campaigns)
         cache: dict[tuple[str, tuple[bool, ...]], _Base] = {}
         n = len(wheres)
@@ -567,8 +586,8 @@ class Plan:
         """Every occurrence in ``[start, end)``, sorted by time.
 
         Args:
-            start: aware datetime, inclusive.
-            end: aware datetime, exclusive.
+            start: aware datetime, inclusive (a naive one is read in ``plan.tz``).
+            end: aware datetime, exclusive (likewise).
             communities: ids (or objects with ``.id``, ``.tz``, ``.kind``)
                 to run the plan in; default: one anonymous community.
             members: member joins for member-relative steps (default

@@ -27,7 +27,7 @@ from dateutil import rrule as du
 
 from suo._time import require_aware
 from suo.errors import ScheduleError
-from suo.sop._tz import Nonexistent, check_nonexistent, localize
+from suo.sop._tz import Nonexistent, check_nonexistent, localize, zone
 
 __all__ = ["RRule"]
 
@@ -163,6 +163,10 @@ class RRule:
         self.rule = ";".join(f"{k}={v}" for k, v in parts.items())
         tz = dtstart.tzinfo
         assert tz is not None
+        pytz_name = getattr(tz, "zone", None)
+        if hasattr(tz, "localize") and isinstance(pytz_name, str):
+            # pytz zones cannot be attached with replace(); use the same zone from zoneinfo.
+            tz = zone(pytz_name)
         self._tz = tz
         self._start_wall = dtstart.replace(tzinfo=None, fold=0)
         # DTSTART itself follows 3.3.5: a gap time means the offset before the gap.
@@ -280,8 +284,15 @@ class RRule:
                 continue
             yield at
 
+    def _aware(self, value: datetime, name: str) -> datetime:
+        if not isinstance(value, datetime):
+            raise ScheduleError(f"{name} must be a datetime, got {value!r}")
+        if value.tzinfo is None or value.utcoffset() is None:
+            return _to_instant(value, self._tz, name)
+        return value
+
     def between(self, start: datetime, end: datetime) -> list[datetime]:
-        """Instances in ``[start, end)`` (both aware), in order.
+        """Instances in ``[start, end)``, in order (naive bounds are read in dtstart's zone).
 
         Examples:
             >>> from datetime import datetime, UTC
@@ -289,8 +300,7 @@ class RRule:
             >>> len(r.between(datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 2, 1, tzinfo=UTC)))
             31
         """
-        require_aware(start, "start")
-        require_aware(end, "end")
+        start, end = self._aware(start, "start"), self._aware(end, "end")
         out: list[datetime] = []
         for at in self:
             if at >= end:
@@ -316,6 +326,7 @@ class RRule:
         if self.nonexistent != "skip":
             return []
         tz = self._tz
+        start, end = self._aware(start, "start"), self._aware(end, "end")
         lo = start.astimezone(tz).replace(tzinfo=None) - timedelta(days=1)
         hi = end.astimezone(tz).replace(tzinfo=None) + timedelta(days=1)
         out: list[datetime] = []
