@@ -68,3 +68,14 @@ def test_parse_week() -> None:
     for bad in ("2026-49", "2026-W54", "week 3"):
         with pytest.raises(ScheduleError):
             parse_week(bad)
+
+
+def test_plan_describe_and_notebook_view() -> None:
+    plan = templates.flash_72h()
+    text = plan.describe()
+    assert text.splitlines()[0] == "flash-72h — 72-hour flash campaign (Asia/Shanghai)"
+    assert "warm-up           T-24h" in text
+    assert "[mass]" in text
+    page = plan._repr_html_()
+    assert page.count("<tr>") == len(plan.steps) + 1
+    assert "<code>flash/red-packet-rain</code>" in page

@@ -108,10 +108,10 @@ def cmd_templates(args: argparse.Namespace) -> int:
 
     for name, build in sorted(templates.TEMPLATES.items()):
         plan = build()
-        print(f"{name}\t{plan.title}\t{len(plan.steps)} steps")
         if args.verbose:
-            for s in plan.steps:
-                print(f"  {s.id:<18} {s.trigger.describe():<32} {s.role:<12} {s.title}")
+            print(plan.describe() + "\n")
+        else:
+            print(f"{name}\t{plan.title}\t{len(plan.steps)} steps")
     return 0
 
 

@@ -26,7 +26,7 @@ from suo.sop._tz import zone
 if TYPE_CHECKING:
     from suo.sop.plan import Occurrence, Plan
 
-__all__ = ["CalendarView", "month_view", "parse_week", "week_view"]
+__all__ = ["CalendarView", "month_view", "parse_week", "steps_html", "steps_text", "week_view"]
 
 _WEEK = re.compile(r"^\s*(\d{4})-?W(\d{1,2})\s*$", re.IGNORECASE)
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -208,3 +208,45 @@ def month_view(
     period = {first + timedelta(days=i) for i in range((last - first).days + 1)}
     subtitle = f"{first.strftime('%B %Y')} ({tz_name})"
     return _view(plan, grid_first, grid_last, period, tz_name, subtitle, kwargs)
+
+
+def steps_text(plan: Plan) -> str:
+    """The plan's steps as a text table (what ``print(plan.describe())`` shows).
+
+    Examples:
+        >>> from suo.sop import templates
+        >>> print(steps_text(templates.welfare_weekly()).splitlines()[2])
+        mon-quote         weekly Mon 08:30            operator     Morning quote
+    """
+    head = f"{plan.id}" + (f" — {plan.title}" if plan.title else "") + f" ({plan.tz})"
+    lines = [head, ""]
+    for st in plan.steps:
+        extra = [
+            x
+            for x in (
+                st.channel if st.channel != "group" else "",
+                "" if st.scope == "*" else f"scope {st.scope}",
+            )
+            if x
+        ]
+        tail = f"  [{', '.join(extra)}]" if extra else ""
+        lines.append(f"{st.id:<17} {st.trigger.describe():<27} {st.role:<12} {st.title}{tail}")
+    return "\n".join(lines)
+
+
+def steps_html(plan: Plan) -> str:
+    """The plan's steps as a self-contained HTML table (the notebook view of a plan)."""
+    e = html.escape
+    rows = "".join(
+        f"<tr><td><code>{e(st.id)}</code></td><td>{e(st.trigger.describe())}</td><td>{e(st.role)}</td>"
+        f"<td>{e(st.title)}</td><td>{e(st.channel)}</td><td>{e(st.scope)}</td><td><code>{e(st.content)}</code></td></tr>"
+        for st in plan.steps
+    )
+    head = "".join(
+        f"<th>{h}</th>" for h in ("step", "when", "role", "what", "channel", "scope", "content")
+    )
+    title = e(plan.id) + (f" — {e(plan.title)}" if plan.title else "")
+    return (
+        f'<div class="suo-plan"><h4>{title} <small>({e(plan.tz)})</small></h4>'
+        f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>"
+    )

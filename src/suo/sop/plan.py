@@ -641,6 +641,17 @@ class Plan:
 
         return month_view(self, year, month, tz=tz, **kwargs)
 
+    def describe(self) -> str:
+        """The steps as a text table."""
+        from suo.sop.grid import steps_text
+
+        return steps_text(self)
+
+    def _repr_html_(self) -> str:
+        from suo.sop.grid import steps_html
+
+        return steps_html(self)
+
     def to_ical(self, **kwargs: Any) -> bytes:
         """The plan as an iCalendar file; see :func:`suo.sop.ical.to_ical`."""
         from suo.sop.ical import to_ical
