@@ -49,6 +49,24 @@ live_events = sa.Table(
 )
 
 
+# The two statements of every visit are built once (building SQLAlchemy
+# expressions costs more than running them on SQLite).
+_t = live_targets.c
+_LIST = sa.select(live_targets).where(_t.code == sa.bindparam("b_code")).order_by(_t.id)
+_CLAIM = (
+    live_targets.update()
+    .where(
+        _t.code == sa.bindparam("b_code"),
+        _t.id == sa.bindparam("b_id"),
+        _t.retired == sa.false(),
+        sa.or_(_t.cap.is_(None), _t.used < _t.cap),
+        sa.or_(_t.expires_at.is_(None), _t.expires_at > sa.bindparam("b_now", type_=UTCDateTime)),
+    )
+    .values(used=_t.used + 1)
+    .returning(_t.used)
+)
+
+
 def _slot(row: Any) -> LiveSlot:
     return LiveSlot(
         code=row.code,
@@ -89,26 +107,14 @@ class SQLLive:
             conn.execute(live_targets.insert(), rows)
 
     def live_targets(self, code: str) -> list[LiveSlot]:
-        q = sa.select(live_targets).where(live_targets.c.code == code).order_by(live_targets.c.id)
         with self._tx() as conn:
-            return [_slot(row) for row in conn.execute(q)]
+            return [_slot(row) for row in conn.execute(_LIST, {"b_code": code})]
 
     def claim_live_target(self, code: str, target_id: int, *, now: datetime) -> int | None:
-        t = live_targets.c
-        stmt = (
-            live_targets.update()
-            .where(
-                t.code == code,
-                t.id == target_id,
-                t.retired == sa.false(),
-                sa.or_(t.cap.is_(None), t.used < t.cap),
-                sa.or_(t.expires_at.is_(None), t.expires_at > now),
-            )
-            .values(used=t.used + 1)
-            .returning(t.used)
-        )
         with self._tx() as conn:
-            used: int | None = conn.execute(stmt).scalar()
+            used: int | None = conn.execute(
+                _CLAIM, {"b_code": code, "b_id": target_id, "b_now": now}
+            ).scalar()
         return used
 
     def update_live_target(
