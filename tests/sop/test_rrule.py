@@ -216,3 +216,37 @@ def test_property_exdates_excluded(rule_start: tuple[str, datetime], drop: set[i
     ex = [full[i] for i in drop if i < len(full)]
     rest = list(RRule(rule, start, exdates=ex))
     assert rest == [x for x in full if x not in ex]
+
+
+@given(
+    freq=st.sampled_from(["HOURLY", "DAILY", "WEEKLY"]),
+    interval=st.integers(1, 3),
+    count=st.integers(1, 30),
+    tzname=st.sampled_from(["America/New_York", "Europe/Berlin", "Australia/Lord_Howe"]),
+    day=st.integers(0, 364),
+    hour=st.integers(0, 23),
+    minute=st.sampled_from([0, 15, 30, 45]),
+)
+def test_property_dst_zones_skip_gaps_and_count_only_real_instances(
+    freq: str, interval: int, count: int, tzname: str, day: int, hour: int, minute: int
+) -> None:
+    tz = ZoneInfo(tzname)
+    wall = datetime(2026, 1, 1, hour, minute) + timedelta(days=day)
+    start = wall.replace(tzinfo=tz)
+    if start.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != wall:
+        return  # dtstart itself in a gap: covered by test_dtstart_in_gap_uses_offset_before_gap
+    got = list(RRule(f"FREQ={freq};INTERVAL={interval};COUNT={count}", start))
+    # Reference: dateutil on wall times, drop walls that do not exist, then take COUNT.
+    expected = []
+    for w in du.rrulestr(f"FREQ={freq};INTERVAL={interval}", dtstart=wall):
+        aware = w.replace(tzinfo=tz)
+        if aware.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != w:
+            continue
+        expected.append(aware)
+        if len(expected) == count:
+            break
+    assert [g.astimezone(UTC) for g in got] == [e.astimezone(UTC) for e in expected]
+    assert [g.replace(tzinfo=None) for g in got] == [e.replace(tzinfo=None) for e in expected]
+    assert all(g.fold == 0 for g in got)
+    utc = [g.astimezone(UTC) for g in got]
+    assert utc == sorted(set(utc))
