@@ -596,7 +596,8 @@ class Plan:
                 ``plan.campaigns``); each expands per campaign.
 
         Raises:
-            ScheduleError: naive times, end before start, duplicate ids.
+            ScheduleError: bounds that are not datetimes, end before start,
+                a community id given twice, a member or campaign id repeated.
         """
         runs = [
             occs
