@@ -23,7 +23,7 @@ import uuid
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from attrs import Factory, evolve, field, frozen
 
@@ -408,12 +408,14 @@ class Community:
         )
 
 
-@frozen
-class AuditEntry:
+class AuditEntry(NamedTuple):
     """One moderation decision and why it was taken.
 
+    A named tuple (immutable, cheap: one is written per flagged message).
+
     Attributes:
-        community_id / member_id: where and who.
+        community_id: where.
+        member_id: who.
         at: when the message was posted (aware).
         action: the :class:`~suo.community.Action` value taken.
         reasons: human-readable lines: rule -> match -> strikes -> ladder step.
@@ -427,7 +429,7 @@ class AuditEntry:
 
     community_id: str
     member_id: str
-    at: datetime = field(validator=_aware("at"))
+    at: datetime
     action: str
     reasons: tuple[str, ...] = ()
     rules: tuple[str, ...] = ()

@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import zlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
@@ -134,7 +135,8 @@ class Message:
 
 # Enum members bound once: class attribute lookups on enums are slow on the hot path.
 _ACTIVE = MemberStatus.ACTIVE
-_ALLOW, _DELETE, _MUTE = Action.ALLOW, Action.DELETE, Action.MUTE
+_ALLOW, _DELETE, _WARN = Action.ALLOW, Action.DELETE, Action.WARN
+_MUTE, _REMOVE = Action.MUTE, Action.REMOVE
 
 _RANK = {a.value: i for i, a in enumerate(Action)}
 
@@ -144,12 +146,9 @@ def _rank(action: Action) -> int:
     return _RANK[action._value_]
 
 
-_CLEAN = str.maketrans("", "", " \t\r\n\u3000")
-
-
 def _digest(text: str) -> str:
     # Repeats are judged on the text without whitespace, case-folded.
-    return hashlib.blake2b(text.translate(_CLEAN).casefold().encode(), digest_size=8).hexdigest()
+    return hashlib.blake2b("".join(text.split()).casefold().encode(), digest_size=8).hexdigest()
 
 
 def _n(x: float) -> str:
@@ -430,7 +429,7 @@ class Moderator:
                 at=at,
                 weight=weight,
                 window=ladder.decay,
-                event=f"{at.timestamp()!r}:{_digest(text)}",
+                event=f"{at.timestamp()!r}:{zlib.crc32(text.encode()):08x}",
             )
             step = ladder.step_for(total)
             reasons.append(
@@ -443,38 +442,33 @@ class Moderator:
                     mute_for = max(mute_for or step.duration, step.duration)
         action = max(actions, key=_rank)
         mute_until = at + mute_for if action is _MUTE and mute_for is not None else None
-        verdict = Verdict(
-            action,
-            tuple(reasons),
-            tuple(hits),
-            delete_message=any(a is not Action.WARN for a in actions) or action is Action.REMOVE,
-            mute_until=mute_until,
-            strikes=total,
-            step=step,
-            community_id=group.id,
-            member_id=who.id,
-            at=at,
-            dry_run=dry,
+        delete = action is _REMOVE or any(a is not _WARN for a in actions)
+        ids = (group.id, who.id, at, dry)
+        verdict = Verdict._make(
+            (action, tuple(reasons), tuple(hits), delete, mute_until, total, step, *ids)
         )
         if action is _MUTE:
             state.set_member_status(group.id, who.id, MemberStatus.MUTED, mute_until)
-        elif action is Action.REMOVE:
+        elif action is _REMOVE:
             state.set_member_status(group.id, who.id, MemberStatus.REMOVED, None)
         return self._log(state, verdict, text)
 
     def _log(self, state: Any, verdict: Verdict, text: str) -> Verdict:
+        step = verdict.step
         state.append_audit(
-            AuditEntry(
-                community_id=verdict.community_id,
-                member_id=verdict.member_id,
-                at=verdict.at,  # type: ignore[arg-type]
-                action=verdict.action.value,
-                reasons=verdict.reasons,
-                rules=tuple(h.rule for h in verdict.hits),
-                strikes=verdict.strikes,
-                step=verdict.step.describe() if verdict.step else None,
-                excerpt=text[:80],
-                dry_run=verdict.dry_run,
+            AuditEntry._make(
+                (
+                    verdict.community_id,
+                    verdict.member_id,
+                    verdict.at,
+                    verdict.action._value_,
+                    verdict.reasons,
+                    tuple([h[0] for h in verdict.hits]),
+                    verdict.strikes,
+                    None if step is None else step.describe(),
+                    text[:80],
+                    verdict.dry_run,
+                )
             )
         )
         return verdict

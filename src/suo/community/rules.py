@@ -198,7 +198,7 @@ class Keywords:
         found = self.matcher.search(ctx.text, limit=5)
         if not found:
             return None
-        return f"{self.label} " + ", ".join(repr(w) for w in found)
+        return self.label + " " + ", ".join(map(repr, found))
 
 
 def _compile(value: str | re.Pattern[str]) -> re.Pattern[str]:
@@ -533,7 +533,7 @@ class Step:
         """``"mute 1h"``, ``"warn"``..."""
         if self.action is Action.MUTE:
             return f"mute {span(self.duration or timedelta(0))}"
-        return self.action.value
+        return str(self.action._value_)
 
 
 def _steps(value: Iterable[Step]) -> tuple[Step, ...]:
