@@ -301,3 +301,17 @@ def test_missing_extra_names_the_install(monkeypatch: pytest.MonkeyPatch) -> Non
     with pytest.raises(MissingDependency, match=r"pip install 'suo\[qr\]'"):
         qr.render("no pillow here", logo=png)
     assert isinstance(qr.render("plain codes need no Pillow"), bytes)
+
+
+def test_large_phone_photo_with_two_codes() -> None:
+    scene = _background((3200, 2400), 11)
+    first = _code("https://weixin.qq.com/g/left").rotate(18, expand=True, fillcolor="white")
+    second = _code("右边的群").rotate(-24, expand=True, fillcolor="white")
+    scene.paste(first, (300, 900))
+    scene.paste(second, (2000, 400))
+    scene = _noise(scene.filter(ImageFilter.GaussianBlur(1.5)), 30, 11)
+    # reading order is top to bottom: the right-hand code sits higher
+    assert qr.read(_encode(scene, "JPEG", quality=35)) == [
+        "右边的群",
+        "https://weixin.qq.com/g/left",
+    ]

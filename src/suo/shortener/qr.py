@@ -551,11 +551,18 @@ def _scan_harder(zxingcpp: Any, Image: Any, img: Any) -> list[tuple[int, int, st
 
     tries: list[tuple[Any, float]] = []
     longest = max(img.width, img.height)
-    if longest < 600:  # small or heavily compressed codes read better enlarged
+    base, factor = img, 1.0
+    if longest > 2500:
+        # The full-size pass already ran; the filters below are slow on a
+        # 12 MP photo and a code that only they can read is large in it.
+        factor = longest / 2500
+        size = (round(img.width / factor), round(img.height / factor))
+        base = img.resize(size, Image.Resampling.BOX)
+    elif longest < 600:  # small or heavily compressed codes read better enlarged
         tries.append((img.resize((img.width * 2, img.height * 2), Image.Resampling.BICUBIC), 0.5))
-    tries.append((img.filter(ImageFilter.MedianFilter(3)), 1.0))
-    tries.append((img.filter(ImageFilter.UnsharpMask(radius=2, percent=160, threshold=2)), 1.0))
-    tries.append((ImageOps.autocontrast(img, cutoff=2), 1.0))
+    tries.append((base.filter(ImageFilter.MedianFilter(3)), factor))
+    tries.append((base.filter(ImageFilter.UnsharpMask(radius=2, percent=160, threshold=2)), factor))
+    tries.append((ImageOps.autocontrast(base, cutoff=2), factor))
     for candidate, factor in tries:
         for binarizer in (zxingcpp.Binarizer.LocalAverage, zxingcpp.Binarizer.GlobalHistogram):
             found = _scan(zxingcpp, candidate, binarizer=binarizer)
