@@ -201,3 +201,48 @@ def test_a_page_with_a_lone_surrogate_is_sent_and_hashed_as_replaced() -> None:
     resp = r.respond(Decision(DecisionKind.PAGE, body="<script>a\ud800</script>"))
     assert resp.body == b"<script>a?</script>"
     assert directive(resp.header("Content-Security-Policy") or "", "script-src") == sha("a?")
+
+
+_SHORTENER = suo.Shortener("memory://")
+_SHORTENER.shorten("https://example.com/", alias="known")
+_RESPONDER = Responder(_SHORTENER, trusted_proxies=["10.0.0.0/8"])
+
+
+@given(
+    method=st.sampled_from(["GET", "HEAD", "POST", "PUT", "OPTIONS", "TRACE", "get", "BREW"]),
+    path=st.one_of(
+        st.just("/known"),
+        st.text(max_size=80).map(lambda t: "/" + t),
+        st.text(max_size=80),
+        st.from_regex(r"/[A-Za-z0-9_-]{1,70}(\.(png|svg|gif))?", fullmatch=True),
+    ),
+    user_agent=st.text(max_size=200),
+    accept_language=st.one_of(st.none(), st.text(max_size=40)),
+    forwarded_for=st.one_of(st.none(), st.text(max_size=60)),
+    peer=st.one_of(st.none(), st.ip_addresses().map(str), st.text(max_size=20)),
+)
+def test_every_request_gets_a_safe_answer(
+    method: str,
+    path: str,
+    user_agent: str,
+    accept_language: str | None,
+    forwarded_for: str | None,
+    peer: str | None,
+) -> None:
+    """Whatever arrives, the answer is well-formed, nosniff, and never cacheable if counted."""
+    req = Request(method.upper(), path, user_agent, accept_language, forwarded_for, peer)
+    resp = _RESPONDER.handle(req)
+    assert resp.status in {200, 302, 403, 404, 405, 410}
+    assert resp.header("X-Content-Type-Options") == "nosniff"
+    if resp.status != 200 or resp.header("Content-Type") not in ("image/png", "image/svg+xml"):
+        assert "no-store" in (resp.header("Cache-Control") or "")
+    if req.method == "HEAD":
+        assert resp.body == b""
+    else:
+        assert resp.header("Content-Length") == str(len(resp.body))
+    for name, value in resp.headers:
+        assert name.isascii()
+        assert value.isascii()
+        assert "\r" not in value
+        assert "\n" not in value
+        value.encode("latin-1")  # WSGI and ASGI both need latin-1 headers
