@@ -81,6 +81,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # gone; this one takes it, so the store is closed and the exit is clean.
         stopped.append(sig)
 
+    if args.base_url is None and args.host in ("0.0.0.0", "::", ""):  # noqa: S104 - a comparison
+        print(
+            f"suo: warning: short URLs and QR codes will say {app.shortener.base_url}; "
+            "pass --base-url https://your.short.domain/ to print your public address",
+            file=sys.stderr,
+        )
     previous = {s: signal.signal(s, note_signal) for s in (signal.SIGTERM, signal.SIGINT)}
     print(
         f"suo: serving {_redact(getattr(app.shortener.store, 'url', '?'))} "
