@@ -158,3 +158,57 @@ def test_inline_resolves_run_on_the_loop_thread() -> None:
     sent = asyncio.run(run(app, scope("/x")))
     assert sent[0]["status"] == 302
     assert store.threads == {threading.main_thread().name}
+
+
+def test_graceful_shutdown_finishes_resolves_in_flight() -> None:
+    """uvicorn stops accepting, the resolve that is waiting on the store completes."""
+    import http.client
+    import socket
+    import time
+
+    import uvicorn
+
+    class SlowStore(MemoryStore):
+        entered = threading.Event()
+
+        def get_link(self, code: str) -> Any:
+            SlowStore.entered.set()
+            time.sleep(0.5)
+            return super().get_link(code)
+
+    s = suo.Shortener(SlowStore(), cache_ttl=0)
+    s.shorten("https://example.com/slow", alias="slow")
+    app = ASGIApp(s, offload=True)
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(app, lifespan="on", log_level="warning", access_log=False)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    result: dict[str, Any] = {}
+
+    def visit() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request("GET", "/slow", headers={"User-Agent": UA})
+        r = conn.getresponse()
+        result["status"], result["location"] = r.status, r.getheader("Location")
+        conn.close()
+
+    try:
+        deadline = time.monotonic() + 10
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.02)
+        client = threading.Thread(target=visit)
+        client.start()
+        assert SlowStore.entered.wait(10)
+        server.should_exit = True  # what SIGTERM does
+        client.join(10)
+        thread.join(10)
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()
+    assert result == {"status": 302, "location": "https://example.com/slow"}
+    assert not thread.is_alive()
+    assert app._executor is None  # lifespan shutdown drained the pool
