@@ -7,6 +7,7 @@ compare the SQL backend with it under random operation sequences.
 
 from __future__ import annotations
 
+import base64
 import io
 import logging
 import re
@@ -249,7 +250,10 @@ def test_landing_page(s: suo.Shortener) -> None:
     assert '<html lang="zh-CN">' in body
     assert "<script>" not in body
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in body
-    assert "微信扫一扫" in body
+    assert "长按二维码识别" in body
+    # the transparent <img> over the SVG (for in-app long-press) holds the same code
+    [src] = re.findall(r'<img class="press" alt="二维码" src="data:image/png;base64,([^"]+)"', body)
+    assert qr.read(base64.b64decode(src)) == [G + "AQYAAHxb"]
     assert not re.search(r"(src|href)=\"https?:", body)  # self-contained
     assert _svg_payload(body) == G + "AQYAAHxb"
     assert d.headers["Cache-Control"] == "no-store"
@@ -257,7 +261,7 @@ def test_landing_page(s: suo.Shortener) -> None:
     en = s.resolve("page", accept_language="en-US")
     assert en.body is not None
     assert '<html lang="en">' in en.body
-    assert "Scan this code with WeChat" in en.body
+    assert "Long-press the code to join" in en.body
 
 
 def test_text_payload_page_decodes(s: suo.Shortener) -> None:

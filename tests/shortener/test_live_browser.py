@@ -86,6 +86,12 @@ def test_landing_page_scans_from_a_phone_screen(
         assert box is not None
         assert box["width"] >= 200  # scaled up by CSS through the viewBox
         assert box["y"] + box["height"] <= 700  # above the fold on a phone
+        # a long-press on the code lands on the transparent PNG of the same code
+        centre = page.evaluate(
+            "([x, y]) => document.elementFromPoint(x, y).className",
+            [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2],
+        )
+        assert centre == "press"
         if heading is not None:
             assert page.locator("h1").inner_text() == heading
         else:

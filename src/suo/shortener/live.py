@@ -938,7 +938,8 @@ _HEADERS = {
 _TEXT = {
     "zh": {
         "title": "扫码加入群聊",
-        "hint": "请用微信扫一扫识别二维码加入；也可截图后在微信中从相册识别。",
+        "hint": "长按二维码识别加入，或用微信扫一扫；也可截图后在微信中从相册识别。",
+        "alt": "二维码",
         "hint_text": "请用手机扫描二维码。",
         "full_title": "名额已满",
         "full": "这个活码的所有群都已满员或已过期，请稍后再来，或联系发码的人。",
@@ -946,8 +947,9 @@ _TEXT = {
     },
     "en": {
         "title": "Scan to join",
-        "hint": "Scan this code with WeChat to join, or take a screenshot and pick it "
-        "from your album in WeChat's scanner.",
+        "hint": "Long-press the code to join, or scan it with WeChat; you can also take "
+        "a screenshot and pick it from your album in WeChat's scanner.",
+        "alt": "QR code",
         "hint_text": "Scan this code with your phone.",
         "full_title": "No places left",
         "full": "Every group behind this code is full or has expired. Please come back "
@@ -961,8 +963,10 @@ _STYLE = (
     "'Microsoft YaHei',sans-serif;background:#f5f5f5;color:#222}"
     "main{max-width:420px;margin:0 auto;padding:32px 20px;text-align:center}"
     "h1{font-size:20px;margin:0 0 20px}"
-    ".qr{background:#fff;border-radius:12px;padding:16px;display:inline-block}"
+    ".qr{background:#fff;border-radius:12px;padding:16px;display:inline-block;position:relative}"
     ".qr svg{width:240px;height:240px;display:block}"
+    ".qr .press{position:absolute;left:16px;top:16px;width:240px;height:240px;opacity:0;"
+    "-webkit-touch-callout:default}"
     "p{color:#555}"
 )
 
@@ -999,12 +1003,23 @@ def landing_page(link: Link, target: LiveTarget, *, lang: str) -> str:
 @functools.lru_cache(maxsize=1024)
 def _landing_html(title: str | None, payload: str, lang: str) -> str:
     # Pages are a pure function of these three: cache them like the QR renders.
-    from suo.shortener.qr import svg_inline
+    import base64
+
+    from suo.shortener.qr import render, svg_inline
 
     t = _TEXT.get(lang, _TEXT["en"])
     hint = t["hint"] if _http_parts(payload) is not None else t["hint_text"]
     svg = svg_inline(payload, border=2)
-    inner = f'<div class="qr">{svg}</div><p>{html.escape(hint)}</p>'
+    # In-app "long-press to recognise" (WeChat, QQ) reads <img> elements, not
+    # inline SVG: a transparent PNG of the same code lies exactly over it.
+    png = render(payload, "png", scale=8, border=2)
+    assert isinstance(png, bytes)
+    src = "data:image/png;base64," + base64.b64encode(png).decode()
+    alt = html.escape(t["alt"], quote=True)
+    inner = (
+        f'<div class="qr">{svg}<img class="press" alt="{alt}" src="{src}"></div>'
+        f"<p>{html.escape(hint)}</p>"
+    )
     return _page(lang, title or t["title"], inner)
 
 
