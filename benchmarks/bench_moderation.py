@@ -51,7 +51,7 @@ def main(quick: bool) -> None:
     book = RuleBook.keywords(words)  # built once, like a bot does at start-up
 
     def run_checks() -> list[bool]:
-        # a fresh store per round, so every round starts from an empty strike ledger
+        # a fresh store per run, so every run starts from an empty strike ledger
         mod = Moderator(open_store("memory://"), book)
         return [
             mod.check(group, members[i % 50], text, at=t0 + timedelta(seconds=i)).flagged
@@ -66,23 +66,48 @@ def main(quick: bool) -> None:
         "(identical sets, asserted)"
     )
 
-    # The three are measured in turn within each round (best of the rounds), so
-    # load from other jobs on the machine hits all of them alike.
-    t_naive, t_matcher, t_check = _interleaved(
-        [
-            lambda: [any(word in text for word in words) for text in messages],
-            lambda: [matcher.first(text) is not None for text in messages],
-            run_checks,
-        ],
-        items=len(messages),
-        repeat=repeat,
-    )
+    clean = [m for m, f in zip(messages, naive_flags, strict=True) if not f]
+    spam = [m for m, f in zip(messages, naive_flags, strict=True) if f]
+
+    def checks(texts: list[str]) -> Callable[[], list[bool]]:
+        def run() -> list[bool]:
+            mod = Moderator(open_store("memory://"), book)
+            return [
+                mod.check(group, members[i % 50], text, at=t0 + timedelta(seconds=i)).flagged
+                for i, text in enumerate(texts)
+            ]
+
+        return run
+
+    def naive(texts: list[str]) -> Callable[[], list[bool]]:
+        return lambda: [any(word in text for word in words) for text in texts]
+
+    # Each suo row and its baseline are measured in turn within every round
+    # (best of the rounds), so load from other jobs hits both alike.
+    rows = []
+    for label, texts in (
+        ("all messages", messages),
+        (f"allowed messages ({len(clean)})", clean),
+        (f"flagged messages ({len(spam)}: strike + audit written)", spam),
+    ):
+        t_naive, t_matcher, t_check = _interleaved(
+            [
+                naive(texts),
+                lambda t=texts: [matcher.first(x) is not None for x in t],
+                checks(texts),
+            ],
+            items=len(texts),
+            repeat=repeat,
+        )
+        if label == "all messages":
+            rows.append(
+                ("KeywordMatcher.first, " + label, t_matcher, "any(word in text ...)", t_naive)
+            )
+            overall = (t_naive / t_matcher, t_naive / t_check)
+        rows.append(("Moderator.check, " + label, t_check, "any(word in text ...)", t_naive))
     report(
-        "keyword moderation, per message",
-        [
-            ("KeywordMatcher.first (Aho-Corasick)", t_matcher, "any(word in text ...)", t_naive),
-            ("Moderator.check (memory store)", t_check, "any(word in text ...)", t_naive),
-        ],
+        "keyword moderation with 2,000 keywords, per message (memory store)",
+        rows,
         target=">= 20x faster than the naive loop (ratio <= 0.05) with the same matches",
     )
-    print(f"speed-up: matcher {t_naive / t_matcher:.0f}x, full check {t_naive / t_check:.0f}x")
+    print(f"speed-up on all messages: matcher {overall[0]:.0f}x, Moderator.check {overall[1]:.0f}x")

@@ -138,12 +138,11 @@ _ACTIVE = MemberStatus.ACTIVE
 _ALLOW, _DELETE, _WARN = Action.ALLOW, Action.DELETE, Action.WARN
 _MUTE, _REMOVE = Action.MUTE, Action.REMOVE
 
-_RANK = {a.value: i for i, a in enumerate(Action)}
+# Actions are str enums: they hash and compare as their values, in C.
+_RANK = {a: i for i, a in enumerate(Action)}
 
-
-def _rank(action: Action) -> int:
-    # Enum hashing is a Python-level call; the plain value string hashes in C.
-    return _RANK[action._value_]
+# Named tuples built on the hot path skip the generated __new__ (keyword handling).
+_new = tuple.__new__
 
 
 def _digest(text: str) -> str:
@@ -244,6 +243,14 @@ class Moderator:
         # The rulebook is immutable: read each rule's history needs once.
         self._plan = tuple((r, r.condition.windows) for r in self.rulebook.rules)
         self._windows = any(ws for _r, ws in self._plan)
+        # What the per-message loop reads of each rule, looked up once.
+        self._fast = tuple(
+            (r, ws, r.scope, r.exempt_roles, r.approved_exempt, r.condition.match)
+            for r, ws in self._plan
+        )
+        self._ladder = self.rulebook.ladder
+        self._step_words: dict[int, str] = {}
+        self._one_ladder = not self.rulebook.ladders
 
     # -- lookups -------------------------------------------------------------
 
@@ -376,49 +383,45 @@ class Moderator:
         actions: list[Action] = []
         weight = 0.0
         mute_for: timedelta | None = None
-        for rule, ws in self._plan:
-            if rule.scope is not None and not rule.scope.applies(who, at):
+        waved = False  # an exempt member matched a rule
+        for rule, ws, scope, exempt_roles, honours_approval, match in self._fast:
+            if scope is not None and not scope.applies(who, at):
                 continue
             exempt = None
-            if role in rule.exempt_roles or (rule.approved_exempt and vouched):
+            if role in exempt_roles or (honours_approval and vouched):
                 if ws:
                     continue  # exempt members are not counted for flooding at all
                 exempt = rule.exempts(who, approved=approved)
-            found = rule.condition.match(ctx)
+            found = match(ctx)
             if found is None:
                 continue
-            hits.append(Hit(rule.name, found, rule.strikes, exempt))
+            hits.append(_new(Hit, (rule.name, found, rule.strikes, exempt)))
             if exempt is not None:
+                waved = True
                 continue
             actions.extend(rule.actions)
-            weight = max(weight, rule.strikes)
+            if rule.strikes > weight:
+                weight = rule.strikes
             if _MUTE in rule.actions:
                 mute_for = max(mute_for or rule.mute_for, rule.mute_for)
 
+        ids = (group.id, who.id, at, dry)
         if not hits:
-            # Most messages end here; _make skips the keyword handling of __new__.
-            verdict = Verdict._make(
-                (_ALLOW, (), (), False, None, 0.0, None, group.id, who.id, at, dry)
-            )
+            # Most messages end here: a plain tuple build, no keyword handling.
+            verdict = _new(Verdict, (_ALLOW, (), (), False, None, 0.0, None, *ids))
             if self.audit_allowed:
                 self._log(state, verdict, text)
             return verdict
-        counted = [h for h in hits if h.exempt is None]
-        reasons = [f"{h.rule} -> {h.match}" for h in counted]
-        reasons += [f"{h.exempt} ({h.match})" for h in hits if h.exempt is not None]
-        if not counted:
-            verdict = Verdict(
-                _ALLOW,
-                tuple(reasons),
-                tuple(hits),
-                community_id=group.id,
-                member_id=who.id,
-                at=at,
-                dry_run=dry,
+        reasons = [f"{h[0]} -> {h[1]}" for h in hits if h[3] is None]
+        if waved:
+            reasons += [f"{h[3]} ({h[1]})" for h in hits if h[3] is not None]
+        if not actions:
+            verdict = _new(
+                Verdict, (_ALLOW, tuple(reasons), tuple(hits), False, None, 0.0, None, *ids)
             )
             return self._log(state, verdict, text)
 
-        ladder = self.rulebook.ladder_for(group.kind)
+        ladder = self._ladder if self._one_ladder else self.rulebook.ladder_for(group.kind)
         total = 0.0
         step: Step | None = None
         if weight > 0:
@@ -434,18 +437,21 @@ class Moderator:
             step = ladder.step_for(total)
             reasons.append(
                 f"+{_n(weight)} -> {_n(total)} live (decay {span(ladder.decay)}) -> "
-                + (f"ladder: {step.describe()}" if step else "below the first ladder step")
+                + (
+                    "ladder: " + self._describe(step)
+                    if step is not None
+                    else "below the first ladder step"
+                )
             )
             if step is not None:
                 actions.append(step.action)
                 if step.action is _MUTE and step.duration is not None:
                     mute_for = max(mute_for or step.duration, step.duration)
-        action = max(actions, key=_rank)
+        action = max(actions, key=_RANK.__getitem__)
         mute_until = at + mute_for if action is _MUTE and mute_for is not None else None
-        delete = action is _REMOVE or any(a is not _WARN for a in actions)
-        ids = (group.id, who.id, at, dry)
-        verdict = Verdict._make(
-            (action, tuple(reasons), tuple(hits), delete, mute_until, total, step, *ids)
+        delete = actions.count(_WARN) != len(actions)  # anything but a bare warning
+        verdict = _new(
+            Verdict, (action, tuple(reasons), tuple(hits), delete, mute_until, total, step, *ids)
         )
         if action is _MUTE:
             state.set_member_status(group.id, who.id, MemberStatus.MUTED, mute_until)
@@ -453,10 +459,18 @@ class Moderator:
             state.set_member_status(group.id, who.id, MemberStatus.REMOVED, None)
         return self._log(state, verdict, text)
 
+    def _describe(self, step: Step) -> str:
+        # Ladders are immutable, so each step's words are made once.
+        text = self._step_words.get(id(step))
+        if text is None:
+            text = self._step_words[id(step)] = step.describe()
+        return text
+
     def _log(self, state: Any, verdict: Verdict, text: str) -> Verdict:
         step = verdict.step
         state.append_audit(
-            AuditEntry._make(
+            _new(
+                AuditEntry,
                 (
                     verdict.community_id,
                     verdict.member_id,
@@ -465,10 +479,10 @@ class Moderator:
                     verdict.reasons,
                     tuple([h[0] for h in verdict.hits]),
                     verdict.strikes,
-                    None if step is None else step.describe(),
+                    None if step is None else self._describe(step),
                     text[:80],
                     verdict.dry_run,
-                )
+                ),
             )
         )
         return verdict
