@@ -146,6 +146,26 @@ META_IAB = ("Mozilla/5.0 (iPhone; CPU iPhone OS 18_6_2 like Mac OS X) AppleWebKi
         pytest.param(BUILD_ID, Platform.BROWSER, OS.ANDROID, id="build-id-in-crawler-list"),
         pytest.param(CRONET, Platform.BROWSER, OS.ANDROID, id="cronet-is-not-a-crawler"),
         pytest.param(META_IAB, Platform.FACEBOOK, OS.IOS, id="meta-iab-in-crawler-list"),
+        pytest.param(
+            "Mozilla/5.0 (Linux; Android 7.0; KLIPAD_V355B) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "Chrome/76.0.3809.132 Mobile Safari/537.36",
+            Platform.BROWSER, OS.ANDROID, id="device-name-contains-ipad",
+        ),
+        pytest.param(
+            "Mozilla/5.0 (Mobile; LYF/F300B/LYF-F300B-001-01-15-130718-i; Android; rv:48.0) Gecko/48.0 "
+            "Firefox/48.0 KAIOS/2.5",
+            Platform.BROWSER, OS.ANDROID, id="kaios-is-not-ios",
+        ),
+        pytest.param(
+            "Mozilla/5.0 (Linux; U; Android 2.3.5; en-us; Ouki_A18 Build/MocorDroid2.3.5) UC "
+            "AppleWebKit/530+ (KHTML, like Gecko) Mobile Safari/530",
+            Platform.UC_BROWSER, OS.ANDROID, id="old-uc-token",
+        ),
+        pytest.param(
+            "Mozilla/5.0 (Linux; Andr0id 10; BRAVIA VH1) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "Chrome/84.0.4147.125 Safari/537.36 OPR/46.0.2207.0 OMI/4.21.0.273.D",
+            Platform.BROWSER, OS.ANDROID, id="obfuscated-android-tv",
+        ),
     ],
 )
 def test_traps(ua: str, platform: Platform, os_: OS) -> None:
@@ -183,6 +203,7 @@ def test_app_versions() -> None:
         ("Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", False),
         ("Mozilla/5.0 (compatible; Baiduspider/2.0; +http://www.baidu.com/search/spider.html)", False),
         ("curl/8.5.0", False),
+        ("Mozilla/4.0 (compatible; MSIE 6.0; Windows NT 5.0; baidu Transcoder;)", False),
         ("python-requests/2.31.0", False),
     ],
 )

@@ -113,7 +113,7 @@ _GENERIC = re.compile(
     r"health ?check\w*|uptime\w*|research|survey|scan|audit|feed|rss|preview)"
     r"(?:[^a-z]|$)"
     r"|[;(+]\s*https?://|mailto:|[a-z0-9._-]+@[a-z0-9-]+\.[a-z]"
-    r"|^google|google-[a-z]|gecko; google|compatible; google"
+    r"|^google|google-[a-z]|gecko; google|compatible; google|baidu transcoder|daumoa|; daum "
     r"|\$\{jndi:)"
 )
 # A UA that is not browser-shaped: no "Mozilla/" prefix, and no word naming an
@@ -146,7 +146,7 @@ _GENERIC_KEYS = (
     "python", "aiohttp", "httpx", "go-http-client", "java/", "curl/", "wget/", "okhttp",
     "axios/", "node-fetch", "scrapy", "phantomjs", "lighthouse", "pagespeed", "health",
     "uptime", "research", "survey", "scan", "audit", "feed", "rss", "preview",
-    "http:", "https:", "mailto:", "@", "${jndi:", "google",
+    "http:", "https:", "mailto:", "@", "${jndi:", "google", "baidu transcoder", "daum",
 )  # fmt: skip
 
 

@@ -165,6 +165,7 @@ _TOKENS: dict[str, str] = {
     "baiduboxapp": "baidu", "baidubrowser": "baidu", "bdbrowser": "baidu",
     "bidubrowser": "baidu", "baiduhd": "baidu", "flyflow/": "baidu",
     "ucbrowser": "uc", "ucweb": "uc", " ubrowser/": "uc", "uc browser": "uc",
+    ") uc applewebkit": "uc", "ucmobile/": "uc",
     "instagram": "instagram",
     "fban/": "facebook", "fbav/": "facebook", "fb_iab": "facebook", "fbios": "facebook",
     "metaiab facebook": "facebook",
@@ -175,12 +176,14 @@ _TOKENS: dict[str, str] = {
     "snapchat": "snapchat",
     # operating systems
     "harmonyos": "harmony", "openharmony": "harmony", "hmos/": "harmony",
-    "iphone": "ios", "ipad": "ios", "ipod": "ios", "cpu os ": "ios", "ios ": "ios",
-    "iphone_os": "ios", "ios;": "ios", "ios/": "ios",
+    "iphone": "ios", "ipad": "ios", "ipod": "ios", "cpu os ": "ios", "iphone_os": "ios",
+    "(ios": "ios", " ios ": "ios", " ios;": "ios", " ios/": "ios", "/ios;": "ios",
+    "-ios/": "ios", "watchos": "ios",
     "like mac os x": "ios_like",
-    "android": "android", "adr ": "android", "dalvik": "android", "fb4a": "android",
+    "android": "android", "andr0id": "android", "adr ": "android", "dalvik": "android",
+    "fb4a": "android", "silk/": "android",
     "windows phone": "winphone", "windows mobile": "winphone", "windows ce": "winphone",
-    "iemobile": "winphone",
+    "iemobile": "winphone", "wpdesktop": "winphone", "; wds ": "winphone",
     "windows": "windows", "win32": "windows", "winnt": "windows", "win98": "windows",
     "win 9x": "windows", "win95": "windows", "(win10": "windows", "(win7": "windows",
     "(win8": "windows", "(winxp": "windows", "cygwin": "windows",
@@ -314,10 +317,10 @@ def _os(f: int) -> OS:
         return OS.HARMONYOS
     if f & _BIT["winphone"]:
         return OS.OTHER
+    if f & _BIT["android"]:
+        return OS.ANDROID  # before iOS: device names like "KLIPAD" contain "ipad"
     if f & _BIT["ios"]:
         return OS.IOS
-    if f & _BIT["android"]:
-        return OS.ANDROID
     if f & _BIT["windows"]:
         return OS.WINDOWS
     if f & _BIT["ios_like"] and not f & _BIT["mac"]:
