@@ -37,7 +37,7 @@ def _interleaved(fns: list[Callable[[], Any]], *, items: int, repeat: int) -> li
 def main(quick: bool) -> None:
     words = sample_keywords(2000)
     messages = sample_messages(words, 500 if quick else 3000, spam_share=0.1)
-    repeat = 3 if quick else 5
+    repeat = 3 if quick else 9
 
     naive_flags = [any(word in text for word in words) for text in messages]
     matcher = KeywordMatcher(words)
