@@ -351,9 +351,7 @@ class ContentLibrary:
         if url is not None:
             if self.shortener is None:
                 raise InvalidInput("a content item with a url needs ContentLibrary(shortener=...)")
-            link = self.shortener.shorten(
-                url, tags=("content", f"content:{item.id}", *item.tags), title=title
-            )
+            link = self.shortener.shorten(url, tags=("content", f"content:{item.id}", *item.tags))
             item = evolve(item, url=link.target, link_code=link.code)
         self.store.save_doc(cid, "content", item.id, item.to_dict(), tags=item.tags)
         return item
