@@ -248,3 +248,11 @@ def test_url_policy_reaches_every_write(store: Any) -> None:
     assert intranet.update(link.code, target="http://10.0.0.2/").target == "http://10.0.0.2/"
     with pytest.raises(InvalidURL):
         strict.update(link.code, target="http://10.0.0.3/")
+
+
+def test_delete_of_a_live_code_drops_its_targets(s: Shortener) -> None:
+    link = s.shorten_live(["https://example.com/a", "https://example.com/b"], alias="lv")
+    assert link.short_url == "https://s.example/lv"
+    assert s.store.live_targets("lv")
+    assert s.delete("lv") is True
+    assert s.store.live_targets("lv") == []

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from suo.shortener import codes
+from suo.shortener import codes, live, qr
 from suo.shortener.codes import HashCodes, RandomCodes, SequenceCodes
-from suo.shortener.live import LiveTarget
+from suo.shortener.live import LiveCode, LiveEvent, LiveSlot, LiveStatus, LiveStore, LiveTarget
 from suo.shortener.model import Link, LinkPage, Stats, Visit
 from suo.shortener.service import Shortener
 from suo.shortener.store import LinkStore
@@ -15,6 +15,11 @@ __all__ = [
     "Link",
     "LinkPage",
     "LinkStore",
+    "LiveCode",
+    "LiveEvent",
+    "LiveSlot",
+    "LiveStatus",
+    "LiveStore",
     "LiveTarget",
     "RandomCodes",
     "Reason",
@@ -27,5 +32,7 @@ __all__ = [
     "Visit",
     "codes",
     "inspect_url",
+    "live",
     "normalize_url",
+    "qr",
 ]

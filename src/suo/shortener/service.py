@@ -352,8 +352,12 @@ class Shortener:
         return self._public(updated)
 
     def delete(self, code: str) -> bool:
-        """Delete a link and its counters. ``False`` when there was none."""
+        """Delete a link with its counters (and a live code's targets). ``False`` if none."""
+        from suo.shortener.live import LiveStore
+
         self._forget(code)
+        if isinstance(self.store, LiveStore):
+            self.store.delete_live(code)
         return self.store.delete_link(code)
 
     def stats(self, code: str) -> Stats:
