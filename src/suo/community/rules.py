@@ -603,12 +603,15 @@ SOLICITATION_WORDS: tuple[str, ...] = (
     "低价出", "低价代购", "高仿", "薇信", "威信", "v信", "徽信", "+v", "+vx", "+wx", "+微",
     "淘口令", "复制这段", "点击链接", "戳链接", "下单立减", "代购", "兼职", "返现", "淘宝搜",
     "微信搜", "vx搜", "关注公众号", "公众号回复", "出售微信", "卖微信号", "出售账号",
+    "微商", "刷粉", "涨粉", "免费送", "点我头像", "看我头像", "头像有惊喜", "戳我", "优惠码", "私聊领",
     # English
     "add my wechat", "add me on wechat", "add wechat", "my wechat id", "wechat id:",
     "dm me for", "pm me for", "contact me for", "whatsapp me", "telegram me", "promo code",
     "discount code", "buy now", "click here", "click the link", "free gift", "earn money",
     "make money fast", "work from home", "limited offer", "cheap followers", "from home,",
     "earn $", "contact me on telegram", "contact me on whatsapp", "message me on telegram",
+    "check my bio", "link in bio", "visit my profile", "use code", "coupon code",
+    "investment opportunity", "double your money", "guaranteed returns",
 )  # fmt: skip
 """Ad-spam solicitations of the default rulebook (matched case-insensitively after NFKC)."""
 
