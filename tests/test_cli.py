@@ -123,6 +123,8 @@ def test_demo_runs_as_a_console_script(tmp_path: Path) -> None:
     assert "redirect  302" in out.stdout
     assert "exhausted 410" in out.stdout
     assert "clicks=2" in out.stdout
+    assert "scan 4: exhausted 410" in out.stdout
+    assert "SOP: welfare_weekly()" in out.stdout
 
 
 def test_private_hosts_need_the_flag(capsys: pytest.CaptureFixture[str], db: str) -> None:

@@ -176,8 +176,42 @@ def cmd_demo(args: argparse.Namespace) -> int:
             print(
                 f"  /{link.code:7} clicks={st.clicks} visits={st.visits} bots={st.bots}  ({plats})"
             )
+        _demo_live(s)
+        _demo_sop()
         s.store.close()
     return 0
+
+
+def _demo_live(s: Any) -> None:
+    """A live code (活码) over two group links with caps 2 and 1."""
+    from suo.shortener import LiveTarget
+
+    s.shorten_live(
+        [
+            LiveTarget("https://club.example.com/group-1", cap=2),
+            LiveTarget("https://club.example.com/group-2", cap=1),
+        ],
+        alias="group",
+    )
+    print("\nlive code /group (caps 2 and 1, fill first):")
+    for i in range(4):
+        d = s.resolve("group", user_agent=DEMO_UAS["Safari on iPhone"])
+        print(f"  scan {i + 1}: {d.kind.value:9} {d.status} {d.location or ''}")
+
+
+def _demo_sop() -> None:
+    """The welfare-group SOP for one week."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from suo.sop import templates
+
+    tz = ZoneInfo("Asia/Shanghai")
+    plan = templates.welfare_weekly()
+    week = plan.occurrences(datetime(2026, 11, 30, tzinfo=tz), datetime(2026, 12, 7, tzinfo=tz))
+    print(f"\nSOP: welfare_weekly(), week of 2026-11-30 ({len(week)} steps):")
+    for occ in week:
+        print(f"  {occ.at:%a %m-%d %H:%M}  {occ.step.title}")
 
 
 def register(sub: Any) -> None:
