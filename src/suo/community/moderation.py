@@ -238,7 +238,7 @@ class Moderator:
             )
         if rulebook is not None and not isinstance(rulebook, RuleBook):
             raise InvalidInput(f"rulebook must be a RuleBook, got {type(rulebook).__name__}")
-        self.rulebook = rulebook if rulebook is not None else RuleBook.default()
+        self._rulebook = rulebook if rulebook is not None else RuleBook.default()
         self.audit_allowed = audit_allowed
         # The rulebook is immutable: read each rule's history needs once.
         self._plan = tuple((r, r.condition.windows) for r in self.rulebook.rules)
@@ -251,6 +251,14 @@ class Moderator:
         self._ladder = self.rulebook.ladder
         self._step_words: dict[int, str] = {}
         self._one_ladder = not self.rulebook.ladders
+
+    @property
+    def rulebook(self) -> RuleBook:
+        """The rules (read-only: make another Moderator for another rulebook)."""
+        return self._rulebook
+
+    def __repr__(self) -> str:
+        return f"Moderator({self.store!r}, RuleBook {self._rulebook.name!r})"
 
     # -- lookups -------------------------------------------------------------
 
