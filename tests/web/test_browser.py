@@ -170,6 +170,10 @@ def test_live_code_landing_page_in_a_phone_browser(
     assert page.locator("svg").count() >= 1  # the group's QR code, inline
     assert not [c for c in console if "Content Security Policy" in c], console
     keep_screenshot(page, tmp_path, "web-live-landing.png")
+    # What a phone's scanner would read off the screen: the group's invite.
+    from suo.shortener import qr
+
+    assert qr.read(page.screenshot()) == ["https://weixin.qq.com/g/AbCdEfGh"]
     context.close()
 
 
