@@ -84,6 +84,10 @@ class Applicant:
         paid: what they paid to enter (a number; ``Decimal`` inside).
         name: display name for the welcome message.
         role: the role they get (member by default).
+
+    Example:
+        >>> Applicant(id="u1", paid="9.90").paid
+        Decimal('9.90')
     """
 
     id: str
@@ -272,6 +276,15 @@ class Admission:
             none is given, so capacity always binds.
         mode: ``"all"`` or ``"any"`` (gates marked ``always`` bind in both).
         probation: how long new members stay on probation (``timedelta(0)``: none).
+
+    Example:
+        >>> from datetime import UTC, datetime
+        >>> from suo.community import Community
+        >>> gate = Admission([PaidEntryGate(10)], probation=timedelta(days=3))
+        >>> d = gate.admit("memory://", Community(name="c"), Applicant(id="a", paid=12),
+        ...                at=datetime(2026, 1, 1, tzinfo=UTC))
+        >>> d.admitted, d.member.probation_until.day
+        (True, 4)
     """
 
     gates: tuple[Gate, ...] = field(factory=tuple, converter=_gates)

@@ -173,6 +173,10 @@ class ContentItem:
         author: the member id of a UGC author.
         tags: labels to search by.
         created_at: when it was added.
+
+    Example:
+        >>> ContentItem(title="转载好文", category="brand", mode="repost", source="https://mp.example/a").mode.label("en")
+        'repost'
     """
 
     title: str
@@ -303,6 +307,16 @@ class ContentLibrary:
         shortener: a :class:`suo.Shortener` for tracked links (needed only for
             items with a ``url``).
         clock: the time stamped on items when ``at`` is not given.
+
+    Example:
+        >>> import suo
+        >>> store = suo.open_store("memory://")
+        >>> lib = ContentLibrary(store, suo.Shortener(store))
+        >>> item = lib.add("group-1", "双11攻略", "conversion", url="https://example.com/g", tags=["双11"])
+        >>> item.category.label("zh"), item.link_code is not None, lib.clicks(item)
+        ('转化', True, {})
+        >>> [i.title for i in lib.items("group-1", tag="双11")]
+        ['双11攻略']
     """
 
     def __init__(self, store: Any, shortener: Any | None = None, *, clock: Clock = utcnow) -> None:
@@ -461,6 +475,10 @@ class Engagement:
         impressions: how many people saw it (from the chat platform).
         clicks: visits of its tracked link (``None``: read from the link).
         reactions / saves / shares: from the chat platform.
+
+    Example:
+        >>> Engagement(200, clicks=10, reactions=5, shares=1).actions
+        16
     """
 
     impressions: int = field(validator=_count)

@@ -95,6 +95,14 @@ class Verdict(NamedTuple):
         step: the ladder step applied, if any.
         community_id / member_id / at: the message's place and time.
         dry_run: produced by :meth:`Moderator.dry_run`.
+
+    Example:
+        >>> from datetime import UTC, datetime
+        >>> from suo.community import Community, Member, RuleBook
+        >>> mod = Moderator("memory://", RuleBook.keywords(["spam"]))
+        >>> v = mod.check(Community(name="c"), Member(id="m"), "spam!", at=datetime(2026, 1, 1, tzinfo=UTC))
+        >>> v.action.value, v.flagged, v.delete_message, v.strikes
+        ('warn', True, True, 1.0)
     """
 
     action: Action
@@ -221,6 +229,11 @@ class Moderator:
         ...               at=datetime(2026, 1, 1, tzinfo=UTC))
         >>> v.action.value, v.reasons[0]
         ('warn', "keywords -> keyword '广告'")
+
+    Example:
+        >>> from datetime import UTC, datetime
+        >>> Message("u1", "hello", datetime(2026, 1, 1, tzinfo=UTC)).approved
+        False
     """
 
     def __init__(

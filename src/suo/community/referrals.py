@@ -91,6 +91,10 @@ class JoinSignals:
         device: a device id / fingerprint from your client or SDK.
         phone: a phone number.
         ip: the client IP.
+
+    Example:
+        >>> JoinSignals(ip="1.2.3.4").ip == JoinSignals(ip=" 1.2.3.4").ip != "1.2.3.4"
+        True
     """
 
     device: str | None = field(default=None, converter=_fp)
@@ -156,6 +160,14 @@ class Referrals:
         max_per_device: multi-account limit per device or phone (see the module notes).
         max_per_ip: multi-account limit per IP.
         param: the query parameter carrying the inviter id.
+
+    Example:
+        >>> import suo
+        >>> from datetime import UTC, datetime
+        >>> store = suo.open_store("memory://")
+        >>> refs = Referrals(store, suo.Shortener(store), landing_url="https://example.com/join")
+        >>> refs.attribute("g", "newbie", "ghost", at=datetime(2026, 1, 1, tzinfo=UTC)).reasons
+        ('inviter ghost is not an active member',)
     """
 
     def __init__(

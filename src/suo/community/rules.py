@@ -323,6 +323,10 @@ class Flood:
 
     The window lives in the store (every backend), so several bot processes
     see the same counts.
+
+    Example:
+        >>> Flood(max_messages=3, per=timedelta(seconds=5)).windows
+        (datetime.timedelta(seconds=5),)
     """
 
     max_messages: int = field(default=5, validator=_at_least_one)
@@ -402,6 +406,18 @@ class Scope:
         >>> t = datetime(2026, 1, 10, tzinfo=UTC)
         >>> Scope(first_days=7).applies(Member(id="m", joined_at=datetime(2026, 1, 5, tzinfo=UTC)), t)
         True
+
+    Example:
+        >>> Repeats().within
+        datetime.timedelta(seconds=600)
+
+    Example:
+        >>> from datetime import UTC, datetime
+        >>> from suo.community import Community, Member
+        >>> ctx = MessageContext("@a @b @c", Community(name="c"), Member(id="m"),
+        ...                      datetime(2026, 1, 1, tzinfo=UTC))
+        >>> Mentions(max_mentions=3).match(ctx)
+        'mention spam: 3 mentions'
     """
 
     during: tuple[datetime, datetime] | None = None
@@ -479,6 +495,11 @@ class Rule:
         scope: a :class:`Scope` limiting when the rule applies.
         mute_for: how long a ``mute`` in ``actions`` lasts.
         description: a sentence for people.
+
+    Example:
+        >>> r = Rule("no-links", Pattern(r"https?://"), exempt_roles=["owner"])
+        >>> r.actions, r.strikes, sorted(x.value for x in r.exempt_roles)
+        ((<Action.DELETE: 'delete'>,), 1.0, ['owner'])
     """
 
     name: str
@@ -557,6 +578,10 @@ class Ladder:
         'mute 1h'
         >>> Ladder.default().step_for(0.5) is None
         True
+
+    Example:
+        >>> Step(2, "mute", timedelta(hours=1)).describe()
+        'mute 1h'
     """
 
     steps: tuple[Step, ...] = field(converter=_steps)
