@@ -59,7 +59,7 @@ def _is_in_process(shortener: Shortener) -> bool:
 
 def _default_threads(shortener: Shortener) -> int:
     # SQLite takes one writer at a time and every visit writes: more threads
-    # only queue on the database lock (the p99 grows tenfold), so one thread
+    # only queue on the database lock (the p99 grew sixfold in bench_serve), so one thread
     # keeps the loop free and the writes in line. Servers take many at once.
     return 1 if getattr(shortener.store, "dialect", None) == "sqlite" else 16
 
@@ -91,7 +91,8 @@ class ASGIApp:
         referrer_policy: the ``Referrer-Policy`` sent with redirects.
         offload: run each resolve in the thread pool (``True``), on the event
             loop (``False``), or decide by store (``None``, default: inline for
-            the memory store, the pool for everything else).
+            the memory store, the pool for everything else). The pool runs
+            on the asyncio loop (uvicorn, hypercorn's asyncio worker, daphne).
         max_threads: the size of the pool, i.e. how many resolves may wait on
             the store at once (default: 1 for SQLite, 16 for everything else).
 
