@@ -96,3 +96,28 @@ def test_serve_help_names_the_contract_options(capsys: pytest.CaptureFixture[str
     out = capsys.readouterr().out
     for option in ("--store", "--host", "--port", "--base-url", "--trusted-proxy"):
         assert option in out
+
+
+def test_store_passwords_never_reach_the_log() -> None:
+    from suo.cli.serve import _redact
+
+    assert _redact("postgresql+psycopg://app:s3cret@db:5432/links") == (
+        "postgresql+psycopg://app:***@db:5432/links"
+    )
+    assert _redact("redis://:hunter2@cache:6379/0") == "redis://:***@cache:6379/0"
+    assert _redact("sqlite:///links.db") == "sqlite:///links.db"
+
+
+def test_build_app_from_options() -> None:
+    import argparse
+
+    from suo.cli.serve import build_app
+
+    args = argparse.Namespace(
+        store="memory://", host="::1", port=9000, base_url=None, cache_ttl=0.0,
+        trusted_proxy=["127.0.0.1"], threads=None,
+    )  # fmt: skip
+    app = build_app(args)
+    assert app.shortener.base_url == "http://[::1]:9000/"
+    assert app.responder.trusted_proxies.trusts("127.0.0.1")
+    assert app.offload is False  # memory store: inline
