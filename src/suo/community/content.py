@@ -315,8 +315,8 @@ class ContentLibrary:
         >>> item = lib.add("group-1", "双11攻略", "conversion", url="https://example.com/g", tags=["双11"])
         >>> item.category.label("zh"), item.link_code is not None, lib.clicks(item)
         ('转化', True, {})
-        >>> [i.title for i in lib.items("group-1", tag="双11")]
-        ['双11攻略']
+        >>> lib.items("group-1", tag="双11")[0].title
+        '双11攻略'
     """
 
     def __init__(self, store: Any, shortener: Any | None = None, *, clock: Clock = utcnow) -> None:

@@ -133,7 +133,13 @@ class Verdict(NamedTuple):
 
 @frozen
 class Message:
-    """A past message for :meth:`Moderator.dry_run`."""
+    """A past message for :meth:`Moderator.dry_run`.
+
+    Example:
+        >>> from datetime import UTC, datetime
+        >>> Message("u1", "hello", datetime(2026, 1, 1, tzinfo=UTC)).approved
+        False
+    """
 
     member: Member | str
     text: str
@@ -229,11 +235,6 @@ class Moderator:
         ...               at=datetime(2026, 1, 1, tzinfo=UTC))
         >>> v.action.value, v.reasons[0]
         ('warn', "keywords -> keyword '广告'")
-
-    Example:
-        >>> from datetime import UTC, datetime
-        >>> Message("u1", "hello", datetime(2026, 1, 1, tzinfo=UTC)).approved
-        False
     """
 
     def __init__(

@@ -348,7 +348,12 @@ class Flood:
 
 @frozen
 class Repeats:
-    """The same message (after trimming, case-folded) more than ``max_repeats`` times within ``within``."""
+    """The same message (after trimming, case-folded) more than ``max_repeats`` times within ``within``.
+
+    Example:
+        >>> Repeats().within
+        datetime.timedelta(seconds=600)
+    """
 
     max_repeats: int = field(default=2, validator=_at_least_one)
     within: timedelta = field(default=timedelta(minutes=10), validator=_positive_window)
@@ -372,7 +377,16 @@ _MENTION = re.compile(r"[@＠][^\s@＠,，。!！?？:：]+")
 
 @frozen
 class Mentions:
-    """At least ``max_mentions`` ``@name`` mentions in one message."""
+    """At least ``max_mentions`` ``@name`` mentions in one message.
+
+    Example:
+        >>> from datetime import UTC, datetime
+        >>> from suo.community import Community, Member
+        >>> ctx = MessageContext("@a @b @c", Community(name="c"), Member(id="m"),
+        ...                      datetime(2026, 1, 1, tzinfo=UTC))
+        >>> Mentions(max_mentions=3).match(ctx)
+        'mention spam: 3 mentions'
+    """
 
     max_mentions: int = field(default=5, validator=_at_least_one)
     label: str = "mention spam"
@@ -406,18 +420,6 @@ class Scope:
         >>> t = datetime(2026, 1, 10, tzinfo=UTC)
         >>> Scope(first_days=7).applies(Member(id="m", joined_at=datetime(2026, 1, 5, tzinfo=UTC)), t)
         True
-
-    Example:
-        >>> Repeats().within
-        datetime.timedelta(seconds=600)
-
-    Example:
-        >>> from datetime import UTC, datetime
-        >>> from suo.community import Community, Member
-        >>> ctx = MessageContext("@a @b @c", Community(name="c"), Member(id="m"),
-        ...                      datetime(2026, 1, 1, tzinfo=UTC))
-        >>> Mentions(max_mentions=3).match(ctx)
-        'mention spam: 3 mentions'
     """
 
     during: tuple[datetime, datetime] | None = None
@@ -541,7 +543,12 @@ def _step_action(value: Any) -> Action:
 
 @frozen
 class Step:
-    """From ``strikes`` live strikes on, the penalty is ``action`` (mute: for ``duration``)."""
+    """From ``strikes`` live strikes on, the penalty is ``action`` (mute: for ``duration``).
+
+    Example:
+        >>> Step(2, "mute", timedelta(hours=1)).describe()
+        'mute 1h'
+    """
 
     strikes: float
     action: Action = field(converter=_step_action)
@@ -578,10 +585,6 @@ class Ladder:
         'mute 1h'
         >>> Ladder.default().step_for(0.5) is None
         True
-
-    Example:
-        >>> Step(2, "mute", timedelta(hours=1)).describe()
-        'mute 1h'
     """
 
     steps: tuple[Step, ...] = field(converter=_steps)
