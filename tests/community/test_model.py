@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 import suo.community as community_pkg
 from suo.community import (
     FLASH_DURATION,
+    ROLE_LABELS,
     Community,
     CommunityKind,
     Member,
@@ -29,6 +30,8 @@ def test_contract_value_sets() -> None:
     assert {r.value for r in Role} == {"owner", "operator", "kol", "cheerleader", "member"}
     assert [r.label("zh") for r in Role] == ["总舵主", "运营官", "KOL", "气氛组", "成员"]
     assert [k.label("zh") for k in CommunityKind] == ["引流", "福利", "快闪"]
+    assert [r.zh for r in Role] == [ROLE_LABELS[r]["zh"] for r in Role]
+    assert (Role.KOL.en, CommunityKind.FLASH.zh) == ("KOL", "快闪")
     with pytest.raises(InvalidInput, match="'fr'"):
         Role.OWNER.label("fr")
 

@@ -13,8 +13,8 @@ Example:
     datetime.timedelta(days=3)
     >>> flash.is_open(start + timedelta(hours=71)), flash.is_open(start + timedelta(hours=72))
     (True, False)
-    >>> Role.OWNER.label("zh"), Member(id="u1", role="operator").can("moderate")
-    ('总舵主', True)
+    >>> Role.OWNER.label("zh"), Role.CHEERLEADER.zh, Member(id="u1", role="operator").can("moderate")
+    ('总舵主', '气氛组', True)
 """
 
 from __future__ import annotations
@@ -60,6 +60,16 @@ class CommunityKind(StrEnum):
         """The display name in ``"zh"`` or ``"en"``."""
         return _label(KIND_LABELS, self, lang)
 
+    @property
+    def zh(self) -> str:
+        """The Chinese display name."""
+        return KIND_LABELS[self]["zh"]
+
+    @property
+    def en(self) -> str:
+        """The English display name."""
+        return KIND_LABELS[self]["en"]
+
 
 KIND_LABELS: Mapping[CommunityKind, Mapping[str, str]] = {
     CommunityKind.TRAFFIC: {"zh": "引流", "en": "traffic"},
@@ -81,6 +91,16 @@ class Role(StrEnum):
     def label(self, lang: str = "zh") -> str:
         """The display name in ``"zh"`` or ``"en"``."""
         return _label(ROLE_LABELS, self, lang)
+
+    @property
+    def zh(self) -> str:
+        """The Chinese display name."""
+        return ROLE_LABELS[self]["zh"]
+
+    @property
+    def en(self) -> str:
+        """The English display name."""
+        return ROLE_LABELS[self]["en"]
 
 
 ROLE_LABELS: Mapping[Role, Mapping[str, str]] = {
