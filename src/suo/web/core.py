@@ -298,7 +298,7 @@ def _proxies(value: TrustedProxies | Iterable[str] | None) -> TrustedProxies:
 class Responder:
     """Answers requests for one :class:`~suo.shortener.Shortener`; both adapters use it.
 
-    Args:
+    Attributes:
         shortener: the Shortener whose links are served.
         trusted_proxies: proxies whose ``X-Forwarded-For`` is believed
             (see :class:`~suo.web.proxies.TrustedProxies`); strings are parsed.

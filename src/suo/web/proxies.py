@@ -92,7 +92,7 @@ def _trusts_unix(specs: Iterable[str]) -> bool:
 class TrustedProxies:
     """Which peers may tell the client's address in ``X-Forwarded-For``.
 
-    Args:
+    Attributes:
         networks: addresses or CIDR blocks of your own proxies and load
             balancers (``"127.0.0.1"``, ``"10.0.0.0/8"``, ``"fd00::/8"``), and
             ``"unix"`` to trust a peer on a Unix socket (no address). Empty
