@@ -149,15 +149,18 @@ class KeywordMatcher:
         if self._empty:
             return []
         prepared = text if self._plain else self._prepare(text)
-        found: dict[str, None] = {}
+        found: dict[str, None] | None = None  # made on the first hit: most texts have none
+        whole = self.whole_word
         for end, (words, n) in self._automaton.iter(prepared):
-            if self.whole_word and not self._bounded(prepared, end, n):
+            if whole and not self._bounded(prepared, end, n):
                 continue
+            if found is None:
+                found = {}
             for word in words:
                 found[word] = None
             if len(found) >= limit:
                 break
-        return list(found)[:limit]
+        return [] if found is None else list(found)[:limit]
 
     def __contains__(self, text: object) -> bool:
         return isinstance(text, str) and self.first(text) is not None

@@ -164,10 +164,6 @@ def _digest(text: str) -> str:
     return hashlib.blake2b("".join(text.split()).casefold().encode(), digest_size=8).hexdigest()
 
 
-def _n(x: float) -> str:
-    return f"{x:g} strike" if x == 1 else f"{x:g} strikes"
-
-
 class _Scratch:
     """The moderation state of a dry run: in memory, thrown away afterwards."""
 
@@ -458,7 +454,8 @@ class Moderator:
             )
             step = ladder.step_for(total)
             reasons.append(
-                f"+{_n(weight)} -> {_n(total)} live (decay {span(ladder.decay)}) -> "
+                f"+{weight:g} strike{'' if weight == 1 else 's'} -> {total:g} "
+                f"strike{'' if total == 1 else 's'} live (decay {span(ladder.decay)}) -> "
                 + (
                     "ladder: " + self._describe(step)
                     if step is not None

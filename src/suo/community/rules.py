@@ -195,10 +195,7 @@ class Keywords:
 
     def match(self, ctx: MessageContext) -> str | None:
         """The keywords found, or ``None``."""
-        matcher = self.matcher
-        if matcher.first(ctx.text) is None:  # the common case: one pass, nothing to report
-            return None
-        found = matcher.search(ctx.text, limit=5)
+        found = self.matcher.search(ctx.text, limit=5)
         if not found:
             return None
         return self.label + " " + ", ".join(map(repr, found))

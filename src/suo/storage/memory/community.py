@@ -106,13 +106,18 @@ class MemoryCommunity:
         since = at - window
         key = (community_id, member_id)
         with self._lock:
-            log = self._strikes.setdefault(key, [])
-            seen = self._strike_events.setdefault(key, set())
-            if event is None or event not in seen:
-                if event is not None:
-                    seen.add(event)
-                log.append((at, float(weight)))
-            return float(sum(w for t, w in log if since < t <= at))
+            log = self._strikes.get(key)
+            if log is None:
+                log = self._strikes[key] = []
+            if event is not None:
+                seen = self._strike_events.get(key)
+                if seen is None:
+                    seen = self._strike_events[key] = set()
+                if event in seen:
+                    return float(sum([w for t, w in log if since < t <= at]))
+                seen.add(event)
+            log.append((at, float(weight)))
+            return float(sum([w for t, w in log if since < t <= at]))
 
     def strike_total(
         self, community_id: str, member_id: str, *, at: datetime, window: timedelta
