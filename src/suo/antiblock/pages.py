@@ -84,7 +84,7 @@ _TEXT = {
         "{app}不能直接打开这个链接。请按下面的步骤在{browser}中打开：",
         "{app} can't open this link here. Open it in {browser}:",
     ),
-    "step_menu": ("点击右上角的 <b>···</b>", "Tap <b>···</b> at the top right"),
+    "step_menu": ('点击右上角的 <b class="k">···</b>', 'Tap <b class="k">···</b> at the top right'),
     "step_item": ("选择「<b>{item}</b>」", "Choose “<b>{item}</b>”"),
     "step_generic": (
         "在菜单中选择「<b>在浏览器打开</b>」；没有这个选项时，复制链接后粘贴到{browser}",
@@ -118,7 +118,7 @@ _CSS = (
     "*{box-sizing:border-box}body{margin:0;font:16px/1.6 -apple-system,BlinkMacSystemFont,"
     "'PingFang SC','Microsoft YaHei',sans-serif;background:#f5f6f8;color:#1f2329}"
     "main{max-width:480px;margin:0 auto;padding:24px 20px 40px}"
-    "h1{font-size:22px;margin:8px 0 12px}p{margin:8px 0}"
+    "h1{font-size:22px;margin:8px 0 12px;padding-right:36px}p{margin:8px 0}"
     ".arrow{position:fixed;top:6px;right:14px;font-size:44px;line-height:1;color:#07c160;"
     "animation:b 1.2s infinite}@keyframes b{50%{transform:translate(4px,-6px)}}"
     "ol{padding-left:22px;margin:16px 0}li{margin:10px 0}"
@@ -129,6 +129,8 @@ _CSS = (
     "button,.btn{display:block;width:100%;padding:12px;border:0;border-radius:10px;"
     "background:#07c160;color:#fff;font-size:17px;text-align:center;text-decoration:none}"
     ".msg{min-height:1.6em;color:#07c160;text-align:center}.muted{color:#8f959e;font-size:14px}"
+    ".k{display:inline-block;padding:0 10px;border-radius:6px;background:#e7f8ee;color:#07a14f;"
+    "letter-spacing:2px;font-weight:700}"
 )
 
 
