@@ -47,7 +47,7 @@ import html
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
 from attrs import field, frozen
@@ -254,8 +254,18 @@ class Moderator:
         self._plan = tuple((r, r.condition.windows) for r in self.rulebook.rules)
         self._windows = any(ws for _r, ws in self._plan)
         # What the per-message loop reads of each rule, looked up once.
+        # Conditions with match_text(text) are called without a context; the
+        # context is built only when a rule needs more than the text.
         self._fast = tuple(
-            (r, ws, r.scope, r.exempt_roles, r.approved_exempt, r.condition.match)
+            (
+                r,
+                ws,
+                r.scope,
+                r.exempt_roles,
+                r.approved_exempt,
+                getattr(r.condition, "match_text", None),
+                r.condition.match,
+            )
             for r, ws in self._plan
         )
         self._ladder = self.rulebook.ladder
@@ -337,7 +347,8 @@ class Moderator:
     ) -> Verdict:
         # This is the hot path of a chat bot: plain locals, no per-message
         # allocations beyond the context, the hits and the verdict.
-        if at.tzinfo is None or at.utcoffset() is None:
+        tz = at.tzinfo
+        if tz is not UTC and (tz is None or at.utcoffset() is None):
             require_aware(at, "at")
         if not isinstance(text, str):
             raise InvalidInput(f"text must be a str, got {type(text).__name__}")
@@ -395,14 +406,14 @@ class Moderator:
                     group.id, who.id, at=at, digest=_digest(text), windows=wl
                 )
                 history = dict(zip(wl, counts, strict=True))
-        ctx = MessageContext(text, group, who, at, history)
+        ctx: MessageContext | None = None
 
         hits: list[Hit] = []
         actions: list[Action] = []
         weight = 0.0
         mute_for: timedelta | None = None
         waved = False  # an exempt member matched a rule
-        for rule, ws, scope, exempt_roles, honours_approval, match in self._fast:
+        for rule, ws, scope, exempt_roles, honours_approval, match_text, match in self._fast:
             if scope is not None and not scope.applies(who, at):
                 continue
             exempt = None
@@ -410,7 +421,12 @@ class Moderator:
                 if ws:
                     continue  # exempt members are not counted for flooding at all
                 exempt = rule.exempts(who, approved=approved)
-            found = match(ctx)
+            if match_text is not None:
+                found = match_text(text)
+            else:
+                if ctx is None:
+                    ctx = MessageContext(text, group, who, at, history)
+                found = match(ctx)
             if found is None:
                 continue
             hits.append(_new(Hit, (rule.name, found, rule.strikes, exempt)))

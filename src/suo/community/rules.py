@@ -140,7 +140,12 @@ class Condition(Protocol):
         """Flood/repeat windows whose counts the condition reads (empty: none)."""
 
     def match(self, ctx: MessageContext) -> str | None:
-        """What matched (shown in the audit log), or ``None``."""
+        """What matched (shown in the audit log), or ``None``.
+
+        A condition that needs only the text may also define
+        ``match_text(text)`` answering the same; the Moderator then skips
+        building the context when no other rule needs it.
+        """
 
 
 def _words(value: Iterable[str]) -> tuple[str, ...]:
@@ -195,7 +200,11 @@ class Keywords:
 
     def match(self, ctx: MessageContext) -> str | None:
         """The keywords found, or ``None``."""
-        found = self.matcher.search(ctx.text, limit=5)
+        return self.match_text(ctx.text)
+
+    def match_text(self, text: str) -> str | None:
+        """The same as :meth:`match`, from the text alone (the Moderator's fast path)."""
+        found = self.matcher.search(text, limit=5)
         if not found:
             return None
         return self.label + " " + ", ".join(map(repr, found))
@@ -232,7 +241,12 @@ class Pattern:
 
     def match(self, ctx: MessageContext) -> str | None:
         """The first match, or ``None``."""
-        text = unicodedata.normalize("NFKC", ctx.text) if self.normalize else ctx.text
+        return self.match_text(ctx.text)
+
+    def match_text(self, text: str) -> str | None:
+        """The same as :meth:`match`, from the text alone (the Moderator's fast path)."""
+        if self.normalize:
+            text = unicodedata.normalize("NFKC", text)
         m = self.regex.search(text)
         return None if m is None else f"{self.label} {m.group(0)!r}"
 
