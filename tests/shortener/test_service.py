@@ -256,3 +256,40 @@ def test_delete_of_a_live_code_drops_its_targets(s: Shortener) -> None:
     assert s.store.live_targets("lv")
     assert s.delete("lv") is True
     assert s.store.live_targets("lv") == []
+
+
+QQ_ANDROID = (
+    "Mozilla/5.0 (Linux; Android 13; V2232A Build/TP1A.220624.014; wv) AppleWebKit/537.36 "
+    "(KHTML, like Gecko) Version/4.0 Chrome/109.0.5414.86 MQQBrowser/6.2 TBS/046613 "
+    "Mobile Safari/537.36 V1_AND_SQ_8.9.80_4614_YYB_D QQ/8.9.80.12440 NetType/WIFI"
+)
+
+
+def test_custom_pages_are_used_for_guide_deny_and_status(store: Any) -> None:
+    from suo.antiblock.pages import Pages
+    from suo.web.core import Responder, Request
+
+    class Branded(Pages):
+        def deny(self, client: Any, *, lang: str) -> str:
+            return "<!doctype html><title>Members only</title>"
+
+        def status(self, kind: str, *, lang: str) -> str:
+            return f"<!doctype html><title>branded {kind}</title>"
+
+    s = Shortener(store, pages=Branded(), policy=AccessPolicy.only(suo.Platform.WECHAT))
+    link = s.shorten("https://example.com/")
+    assert s.resolve(link.code, user_agent=DESKTOP).body == "<!doctype html><title>Members only</title>"
+    resp = Responder(s).handle(Request("GET", "/nope", user_agent=DESKTOP))
+    assert resp.status == 404
+    assert resp.body == b"<!doctype html><title>branded not_found</title>"
+
+
+def test_try_browser_step_reaches_the_guide_page(s: Shortener) -> None:
+    plain = s.shorten("https://example.com/p", policy=AccessPolicy.anti_block())
+    eager = s.shorten("https://example.com/p", policy=AccessPolicy.anti_block(try_browser=True))
+    plain_body = s.resolve(plain.code, user_agent=QQ_ANDROID).body
+    eager_body = s.resolve(eager.code, user_agent=QQ_ANDROID).body
+    assert plain_body is not None
+    assert eager_body is not None
+    assert "intent://" not in plain_body
+    assert "intent://" in eager_body

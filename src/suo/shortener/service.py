@@ -12,7 +12,7 @@ from cachetools import TTLCache
 
 from suo._time import Clock, require_aware, utcnow
 from suo.antiblock.detect import detect
-from suo.antiblock.pages import deny_page, guide_page, pick_language
+from suo.antiblock.pages import DEFAULT_PAGES, Pages, pick_language
 from suo.antiblock.policy import AccessPolicy, Action
 from suo.decision import Decision, DecisionKind
 from suo.errors import AliasTaken, InvalidInput, NotFound, PolicyError
@@ -41,6 +41,8 @@ class Shortener:
         policy: the default :class:`~suo.antiblock.AccessPolicy` for links
             without their own (``None``: everyone is redirected).
         clock: returns the current aware time; inject one to replay campaigns.
+        pages: the :class:`~suo.antiblock.pages.Pages` that render guide, deny,
+            preview and status pages; subclass it to brand or replace them.
         url_policy: what targets may be (see :class:`~suo.shortener.urls.URLPolicy`:
             allow/deny host lists, private hosts for intranet use...).
         cache_size: how many links the read cache holds.
@@ -72,6 +74,7 @@ class Shortener:
         cache_size: int = 10_000,
         cache_ttl: float = 10.0,
         url_policy: URLPolicy | None = None,
+        pages: Pages | None = None,
     ) -> None:
         self.store: LinkStore = open_store(store)
         if not isinstance(self.store, LinkStore):
@@ -80,6 +83,7 @@ class Shortener:
         self.codes: CodeGenerator = codes if codes is not None else RandomCodes()
         self.policy = policy
         self.url_policy = url_policy
+        self.pages: Pages = pages if pages is not None else DEFAULT_PAGES
         self.clock = clock
         # An in-process store is already a dict: a cache in front would only add work.
         if getattr(self.store, "in_process", False):
@@ -443,14 +447,15 @@ class Shortener:
 
         if action is not Action.REDIRECT and action is not Action.ELSEWHERE:
             lang = pick_language(accept_language)
+            pages = self.pages
             if action is Action.GUIDE:
-                kind, body = DecisionKind.GUIDE, guide_page(client, link.target, lang=lang)
+                try_browser = verdict is not None and verdict.try_browser
+                body = pages.guide(client, link.target, lang=lang, try_browser=try_browser)
+                kind = DecisionKind.GUIDE
             elif action is Action.DENY:
-                kind, body = DecisionKind.DENY, deny_page(client, lang=lang)
+                kind, body = DecisionKind.DENY, pages.deny(client, lang=lang)
             else:
-                from suo.antiblock.pages import preview_page
-
-                kind, body = DecisionKind.PAGE, preview_page(link, lang=lang)
+                kind, body = DecisionKind.PAGE, pages.preview(link, lang=lang)
             if record:
                 self.store.hit(code, visit.with_outcome(kind.value), count=False, cap=None)
             return Decision(

@@ -22,7 +22,6 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
-import html
 import logging
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -33,8 +32,9 @@ from urllib.parse import quote
 
 from attrs import field, frozen
 
+from suo.antiblock.pages import DEFAULT_PAGES, Pages
 from suo.decision import Decision, DecisionKind
-from suo.errors import InvalidInput, NotFound, StorageError
+from suo.errors import NotFound, StorageError
 from suo.web.proxies import TrustedProxies
 
 if TYPE_CHECKING:
@@ -218,67 +218,18 @@ def page_csp(body: str) -> str:
 
 # -- status pages -------------------------------------------------------------
 
-_FALLBACK_TEXT = {
-    ("zh", DecisionKind.NOT_FOUND): ("链接不存在", "这个短链接不存在，请检查链接是否完整。"),
-    ("en", DecisionKind.NOT_FOUND): (
-        "Link not found",
-        "There is no short link here. Check that the link was copied in full.",
-    ),
-    ("zh", DecisionKind.EXPIRED): ("链接已过期", "这个短链接已过期，请向分享者索取新的链接。"),
-    ("en", DecisionKind.EXPIRED): (
-        "Link expired",
-        "This short link has expired. Ask whoever shared it for a new one.",
-    ),
-    ("zh", DecisionKind.EXHAUSTED): (
-        "链接已失效",
-        "这个短链接的名额已用完，请向分享者索取新的链接。",
-    ),
-    ("en", DecisionKind.EXHAUSTED): (
-        "Link used up",
-        "This short link has reached its limit. Ask whoever shared it for a new one.",
-    ),
-}
 
+def status_page(kind: DecisionKind, lang: str, pages: Pages = DEFAULT_PAGES) -> str:
+    """The 404 / 410 page in ``lang`` (``"zh"`` or ``"en"``) from a page set.
 
-def _fallback_status_page(kind: DecisionKind, lang: str) -> str:
-    title, text = _FALLBACK_TEXT[("zh" if lang == "zh" else "en", kind)]
-    html_lang = "zh-CN" if lang == "zh" else "en"
-    return (
-        f'<!doctype html><html lang="{html_lang}"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width,initial-scale=1">'
-        f'<meta name="robots" content="noindex"><title>{html.escape(title)}</title>'
-        "<style>body{font-family:system-ui,sans-serif;margin:0;padding:3em 1.5em;"
-        "text-align:center;color:#333}h1{font-size:1.4em}</style></head>"
-        f"<body><h1>{html.escape(title)}</h1><p>{html.escape(text)}</p></body></html>"
-    )
-
-
-def _status_page_fn() -> Callable[..., str] | None:
-    try:
-        from suo.antiblock import pages
-    except ImportError:  # pragma: no cover - antiblock is part of the package
-        return None
-    fn = getattr(pages, "status_page", None)
-    return fn if callable(fn) else None
-
-
-def status_page(kind: DecisionKind, lang: str) -> str:
-    """The 404 / 410 page in ``lang`` (``"zh"`` or ``"en"``).
-
-    Uses the anti-block page set (:mod:`suo.antiblock.pages`) when it has a
-    ``status_page``; otherwise a small self-contained page of this module.
+    Adapters pass their Shortener's :class:`~suo.antiblock.pages.Pages`, so a
+    user's page overrides apply to status pages too.
 
     Example:
         >>> "<title>" in status_page(DecisionKind.NOT_FOUND, "zh")
         True
     """
-    fn = _status_page_fn()
-    if fn is not None:
-        try:
-            return str(fn(kind.value, lang=lang))
-        except (InvalidInput, KeyError, ValueError, TypeError):
-            log.debug("suo.antiblock.pages.status_page has no page for %s", kind)
-    return _fallback_status_page(kind, lang)
+    return pages.status(kind.value, lang=lang)
 
 
 def _pick_language(accept_language: str | None) -> str:
@@ -408,7 +359,7 @@ class Responder:
         if body is None:
             lang = _pick_language(accept_language)
             page_kind = kind if kind in _STATUS_KINDS else DecisionKind.NOT_FOUND
-            body = status_page(page_kind, lang)
+            body = status_page(page_kind, lang, self.shortener.pages)
         return self._page(decision.status, body, accept_language, decision.headers)
 
     # -- QR codes -----------------------------------------------------------
@@ -434,7 +385,10 @@ class Responder:
     def _status_page(self, kind: DecisionKind, request: Request) -> Response:
         lang = _pick_language(request.accept_language)
         return self._page(
-            Decision(kind).status, status_page(kind, lang), request.accept_language, {}
+            Decision(kind).status,
+            status_page(kind, lang, self.shortener.pages),
+            request.accept_language,
+            {},
         )
 
     def _page(
