@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import suo
 from suo.community import (
@@ -323,3 +324,18 @@ def test_describe_lists_rules() -> None:
     assert "no-ad-links" in text
     assert "exempt: operator, owner" in text
     assert "ladder: 1 strike: warn -> 2 strikes: mute 1h -> 3 strikes: remove" in text
+
+
+@settings(max_examples=40)
+@given(st.lists(st.integers(0, 90), min_size=1, max_size=12))
+def test_ladder_follows_the_live_strike_total(days: list[int]) -> None:
+    """Flagged messages on random days: each answer is the ladder step of the strikes
+    given in the 30 days up to that message (the model recomputed here)."""
+    mod = Moderator("memory://", RuleBook.keywords(["广告"]))
+    g, m = Community(name="c"), Member(id="m")
+    times = [T0 + timedelta(days=d, seconds=i) for i, d in enumerate(sorted(days))]
+    for i, at in enumerate(times):
+        v = mod.check(g, m, f"广告 {i}", at=at)
+        live = sum(1 for t in times[: i + 1] if at - timedelta(days=30) < t <= at)
+        assert v.strikes == live
+        assert v.action.value == ("warn" if live == 1 else "mute" if live == 2 else "remove")
