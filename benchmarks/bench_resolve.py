@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 from benchmarks._stores import available, bench_store
 from benchmarks._util import compare, report
+from suo.antiblock import detect
 from suo.shortener import Shortener
 
 UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
@@ -102,6 +103,16 @@ def main(quick: bool) -> None:
             n = number if kind == "memory" else max(50, number // 10)
             ours, base = compare(lambda s=s: s.resolve("bench", user_agent=UA), base_fn, number=n)
             rows.append((f"resolve() on {kind}", ours, f"{label} ({kind})", base))
+            if kind == "memory":
+                # Context, not the target: the same floor plus the UA classification
+                # that resolve must do before any policy can be applied.
+                with_detect: Any = lambda r=resolver: (detect(UA), r("bench"))  # noqa: E731
+                ours, base = compare(
+                    lambda s=s: s.resolve("bench", user_agent=UA), with_detect, number=n
+                )
+                rows.append(
+                    ("resolve() on memory", ours, "dict resolver + detect() (memory)", base)
+                )
     report(
         "resolve() per backend vs the engine's minimum",
         rows,
