@@ -47,8 +47,29 @@ _OPS = st.lists(
             st.booleans(),
             st.none(),
         ),
+        st.tuples(
+            st.just("join"),
+            st.sampled_from(["a", "b", "c", "d"]),
+            st.integers(1, 3),  # capacity
+            st.sampled_from(["active", "muted", "removed"]),
+            st.none(),
+        ),
+        st.tuples(
+            st.just("status"),
+            st.sampled_from(["a", "b", "c", "d"]),
+            st.integers(0, 0),
+            st.sampled_from(["active", "muted", "removed"]),
+            st.none(),
+        ),
+        st.tuples(
+            st.just("doc"),
+            st.sampled_from(["d1", "d2", "d3"]),
+            st.integers(0, 3),  # 0: delete, else a version number
+            st.lists(st.sampled_from(["t1", "t2"]), max_size=2, unique=True),
+            st.none(),
+        ),
     ),
-    max_size=12,
+    max_size=14,
 )
 
 
@@ -76,10 +97,29 @@ class CommunityStoreSuite:
                 assert store.record_message(cid, member, **kw) == model.record_message(
                     cid, member, **kw
                 )
-            else:
+            elif kind == "referral":
                 kw = {"inviter_id": member, "invitee_id": f"i{n}", "at": T0, "counted": value}
                 assert store.record_referral(cid, **kw) == model.record_referral(cid, **kw)
+            elif kind == "join":
+                who = Member(id=member, status=value, joined_at=T0)
+                assert store.add_member(cid, who, capacity=n) == model.add_member(
+                    cid, who, capacity=n
+                )
+            elif kind == "status":
+                status = MemberStatus(value)
+                assert store.set_member_status(cid, member, status, None) == (
+                    model.set_member_status(cid, member, status, None)
+                )
+            elif n == 0:
+                assert store.delete_doc(cid, "x", member) == model.delete_doc(cid, "x", member)
+            else:
+                store.save_doc(cid, "x", member, {"v": n}, tags=value)
+                model.save_doc(cid, "x", member, {"v": n}, tags=value)
         assert store.referral_leaderboard(cid) == model.referral_leaderboard(cid)
+        assert store.list_members(cid) == model.list_members(cid)
+        assert store.count_members(cid) == model.count_members(cid)
+        for tag in (None, "t1", "t2"):
+            assert store.list_docs(cid, "x", tag=tag) == model.list_docs(cid, "x", tag=tag)
         for member in ("a", "b"):
             for day in (0, 30, 61):
                 kw = {"at": T0 + day * DAY, "window": timedelta(days=30)}
