@@ -67,6 +67,8 @@ def test_flash_hard_end_defaults_to_72_hours() -> None:
     assert flash.is_open(T0 + timedelta(hours=71, minutes=59))
     assert not flash.is_open(T0 + timedelta(hours=72))
     assert not flash.is_open(T0 - timedelta(seconds=1))
+    assert not flash.is_closed(T0 - timedelta(seconds=1))
+    assert flash.is_closed(T0 + timedelta(hours=72))
     short = Community(name="f", kind="flash", starts_at=T0, flash_duration=timedelta(hours=24))
     assert short.ends_at == T0 + timedelta(hours=24)
     unstarted = Community(name="f", kind="flash")

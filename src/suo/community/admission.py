@@ -302,10 +302,9 @@ class Admission:
         """Judge a join request without writing anything."""
         require_aware(at, "at")
         st: CommunityStore = open_store(store)
-        if not community.is_open(at):
-            return AdmissionDecision(
-                False, (f"community {community.name!r} is not open at {at.isoformat()}",)
-            )
+        if community.is_closed(at):
+            ends = community.ends_at.isoformat() if community.ends_at else ""
+            return AdmissionDecision(False, (f"community {community.name!r} closed at {ends}",))
         existing = st.get_member(community.id, applicant.id)
         if existing is not None:
             if existing.status is MemberStatus.REMOVED:

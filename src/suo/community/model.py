@@ -383,6 +383,11 @@ class Community:
         ends = at + self.flash_duration if self.kind is CommunityKind.FLASH else self.ends_at
         return evolve(self, starts_at=at, ends_at=ends)
 
+    def is_closed(self, at: datetime) -> bool:
+        """Past its hard end at ``at`` (people may still join before the start)."""
+        require_aware(at, "at")
+        return self.ends_at is not None and at >= self.ends_at
+
     def is_open(self, at: datetime) -> bool:
         """Open at ``at``: started (or no start set) and not past its hard end."""
         require_aware(at, "at")
