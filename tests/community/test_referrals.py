@@ -9,9 +9,12 @@ import pytest
 
 import suo
 from suo.community import (
+    Admission,
+    Applicant,
     Community,
     JoinSignals,
     Member,
+    ReferralGate,
     Referrals,
     RewardTier,
     inviter_from,
@@ -125,3 +128,16 @@ def test_bad_input() -> None:
     refs = Referrals(store, suo.Shortener(store), landing_url="https://e.com/")
     with pytest.raises(InvalidInput, match="aware"):
         refs.attribute(G, "a", "b", at=datetime(2026, 1, 1))
+
+
+def test_join_admits_and_attributes(env: Any) -> None:
+    store, refs, _ = env
+    gate = Admission([ReferralGate()])
+    decision, attribution = refs.join(gate, G, Applicant(id="new", referrer="amy"), at=T0)
+    assert decision.admitted
+    assert store.get_member("g", "new").referrer == "amy"
+    assert attribution is not None
+    assert (attribution.inviter, attribution.counted, attribution.total) == ("amy", True, 1)
+    refused, none = refs.join(gate, G, Applicant(id="x", referrer="stranger"), at=T0)
+    assert (refused.admitted, none) == (False, None)
+    assert refs.leaderboard(G) == [("amy", 1)]

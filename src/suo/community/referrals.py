@@ -291,6 +291,39 @@ class Referrals:
         unlocked = tuple(t for t in self.rewards if counted and t.invites == total)
         return Attribution(who, by, True, counted, total, unlocked, tuple(reasons))
 
+    def join(
+        self,
+        admission: Any,
+        community: Community,
+        applicant: Any,
+        *,
+        at: datetime,
+        signals: JoinSignals | None = None,
+    ) -> tuple[Any, Attribution | None]:
+        """Admit ``applicant`` through ``admission`` and, when admitted with a
+        referrer, attribute the join: ``(AdmissionDecision, Attribution or None)``.
+
+        Example:
+            >>> import suo
+            >>> from datetime import UTC, datetime
+            >>> from suo.community import Admission, Applicant, Member
+            >>> store = suo.open_store("memory://")
+            >>> store.add_member("g", Member(id="amy"), capacity=None)
+            True
+            >>> refs = Referrals(store, suo.Shortener(store), landing_url="https://example.com/j")
+            >>> decision, attribution = refs.join(
+            ...     Admission(), Community(name="g", id="g"), Applicant(id="bo", referrer="amy"),
+            ...     at=datetime(2026, 1, 1, tzinfo=UTC))
+            >>> decision.admitted, attribution.inviter, attribution.total
+            (True, 'amy', 1)
+        """
+        decision = admission.admit(self.store, community, applicant, at=at)
+        if not decision.admitted or applicant.referrer is None:
+            return decision, None
+        return decision, self.attribute(
+            community, applicant.id, applicant.referrer, at=at, signals=signals
+        )
+
     def rewards_for(self, total: int) -> tuple[RewardTier, ...]:
         """Every tier ``total`` counted invites have reached."""
         return tuple(t for t in self.rewards if total >= t.invites)
