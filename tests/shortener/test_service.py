@@ -293,3 +293,30 @@ def test_try_browser_step_reaches_the_guide_page(s: Shortener) -> None:
     assert eager_body is not None
     assert "intent://" not in plain_body
     assert "intent://" in eager_body
+
+
+@pytest.mark.parametrize(
+    ("ua", "accept_language", "lang"),
+    [
+        ("Mozilla/5.0 (iPhone) MicroMessenger/8.0.44(0x18002c2f) NetType/WIFI Language/zh_CN", None, "zh"),
+        ("Mozilla/5.0 (iPhone) MicroMessenger/8.0.44(0x18002c2f) NetType/WIFI Language/en", None, "en"),
+        ("Mozilla/5.0 (iPhone) MicroMessenger/8.0.44(0x18002c2f) NetType/WIFI Language/zh_CN", "en-US", "en"),
+        (QQ_ANDROID, None, "zh"),
+        (QQ_ANDROID, "fr-FR", "zh"),
+    ],
+)
+def test_guide_language_without_a_usable_header(
+    s: Shortener, ua: str, accept_language: str | None, lang: str
+) -> None:
+    link = s.shorten("https://example.com/", policy=AccessPolicy.anti_block())
+    d = s.resolve(link.code, user_agent=ua, accept_language=accept_language)
+    assert d.kind is DecisionKind.GUIDE
+    assert d.body is not None
+    assert f'<html lang="{"zh-CN" if lang == "zh" else "en"}"' in d.body
+
+
+def test_deny_page_for_a_desktop_browser_defaults_to_english(s: Shortener) -> None:
+    link = s.shorten("https://example.com/", policy=AccessPolicy.only(suo.Platform.WECHAT))
+    body = s.resolve(link.code, user_agent=DESKTOP).body
+    assert body is not None
+    assert '<html lang="en"' in body

@@ -39,11 +39,18 @@ def parse_accept_language(header: str | None) -> list[tuple[str, float]]:
     return [(tag, q) for _, tag, q in out]
 
 
-def pick_language(accept_language: str | None) -> str:
+_UA_LANGUAGE = re.compile(r"\bLanguage/([A-Za-z]{2})(?![A-Za-z])")
+
+
+def pick_language(
+    accept_language: str | None, user_agent: str | None = None, *, default: str = "en"
+) -> str:
     """``"zh"`` or ``"en"``: the first supported language the visitor prefers.
 
-    ``*`` and unsupported languages are skipped; with nothing supported the
-    answer is ``"en"``.
+    ``*`` and unsupported languages are skipped. When the header names no
+    supported language, the app's own ``Language/xx`` token in the
+    User-Agent decides (WeChat and WeCom send ``Language/zh_CN``); failing
+    that, ``default``.
 
     Example:
         >>> pick_language("fr-FR, zh-TW;q=0.8, en;q=0.5")
@@ -52,9 +59,15 @@ def pick_language(accept_language: str | None) -> str:
         'en'
         >>> pick_language(None)
         'en'
+        >>> pick_language(None, "Mozilla/5.0 ... MicroMessenger/8.0.44 NetType/WIFI Language/zh_CN")
+        'zh'
     """
     for tag, _q in parse_accept_language(accept_language):
         primary = tag.split("-", 1)[0]
         if primary in SUPPORTED:
             return primary
-    return "en"
+    if user_agent:
+        m = _UA_LANGUAGE.search(user_agent)
+        if m and m.group(1).lower() in SUPPORTED:
+            return m.group(1).lower()
+    return default

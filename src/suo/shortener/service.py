@@ -11,7 +11,7 @@ from attrs import evolve
 from cachetools import TTLCache
 
 from suo._time import Clock, require_aware, utcnow
-from suo.antiblock.detect import detect
+from suo.antiblock.detect import CHINESE_APPS, Client, detect
 from suo.antiblock.pages import DEFAULT_PAGES, Pages, pick_language
 from suo.antiblock.policy import AccessPolicy, Action
 from suo.decision import Decision, DecisionKind
@@ -26,6 +26,13 @@ if TYPE_CHECKING:
     from suo.shortener.live import LiveCode, LiveTarget
 
 __all__ = ["Shortener"]
+
+
+def _language(accept_language: str | None, client: Client) -> str:
+    # Accept-Language first, then the app's own Language/xx token; a Chinese
+    # in-app browser that says neither most likely belongs to a Chinese reader.
+    default = "zh" if client.platform in CHINESE_APPS else "en"
+    return pick_language(accept_language, client.user_agent, default=default)
 
 _UNSET: Any = object()
 _MAX_ATTEMPTS = 24
@@ -446,7 +453,7 @@ class Shortener:
         visit = Visit(now, client.platform.value, client.os.value, bot)
 
         if action is not Action.REDIRECT and action is not Action.ELSEWHERE:
-            lang = pick_language(accept_language)
+            lang = _language(accept_language, client)
             pages = self.pages
             if action is Action.GUIDE:
                 try_browser = verdict is not None and verdict.try_browser
@@ -475,7 +482,7 @@ class Shortener:
                 self,
                 link,
                 client=client,
-                lang=pick_language(accept_language),
+                lang=_language(accept_language, client),
                 now=now,
                 record=record,
                 common=common,

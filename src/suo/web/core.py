@@ -232,10 +232,10 @@ def status_page(kind: DecisionKind, lang: str, pages: Pages = DEFAULT_PAGES) -> 
     return pages.status(kind.value, lang=lang)
 
 
-def _pick_language(accept_language: str | None) -> str:
+def _pick_language(accept_language: str | None, user_agent: str | None = None) -> str:
     from suo.antiblock.pages import pick_language
 
-    return pick_language(accept_language)
+    return pick_language(accept_language, user_agent)
 
 
 # -- the responder --------------------------------------------------------------
@@ -357,7 +357,8 @@ class Responder:
             return Response(decision.status, _merge(headers, decision.headers))
         body = decision.body
         if body is None:
-            lang = _pick_language(accept_language)
+            ua = decision.client.user_agent if decision.client is not None else None
+            lang = _pick_language(accept_language, ua)
             page_kind = kind if kind in _STATUS_KINDS else DecisionKind.NOT_FOUND
             body = status_page(page_kind, lang, self.shortener.pages)
         return self._page(decision.status, body, accept_language, decision.headers)
@@ -383,7 +384,7 @@ class Responder:
     # -- pages --------------------------------------------------------------
 
     def _status_page(self, kind: DecisionKind, request: Request) -> Response:
-        lang = _pick_language(request.accept_language)
+        lang = _pick_language(request.accept_language, request.user_agent)
         return self._page(
             Decision(kind).status,
             status_page(kind, lang, self.shortener.pages),
