@@ -8,7 +8,17 @@ import pytest
 
 import suo
 
-PACKAGES = ["suo", "suo.shortener", "suo.antiblock", "suo.errors", "suo.storage", "suo.testing"]
+PACKAGES = [
+    "suo",
+    "suo.shortener",
+    "suo.antiblock",
+    "suo.errors",
+    "suo.storage",
+    "suo.testing",
+    "suo.community",
+    "suo.sop",
+    "suo.web",
+]
 
 
 @pytest.mark.parametrize("name", PACKAGES)
