@@ -58,6 +58,7 @@ def test_policy_option_makes_wechat_see_the_guide(
     )
     code, out, _ = run(capsys, "resolve", "g", "--ua", DEMO_UAS["WeChat on iPhone"], "--lang", "zh-CN",
                        "--body", "--store", db)  # fmt: skip
+    assert code == 0
     assert out.startswith("guide 200")
     assert "noindex" in out
     run(
@@ -134,3 +135,10 @@ def test_private_hosts_need_the_flag(capsys: pytest.CaptureFixture[str], db: str
     code, out, _ = run(capsys, "shorten", "http://127.0.0.1:8000/", "--allow-private-hosts",
                        "--alias", "lo", "--store", db)  # fmt: skip
     assert (code, out.strip()) == (0, "lo")
+
+
+def test_demo_can_run_twice_on_the_same_store(capsys: pytest.CaptureFixture[str], db: str) -> None:
+    assert run(capsys, "demo", "--store", db)[0] == 0
+    code, out, err = run(capsys, "demo", "--store", db)
+    assert (code, err) == (0, "")
+    assert "exhausted 410" in out

@@ -7,8 +7,8 @@ Web adapters only turn it into an HTTP response; they add no logic.
 from __future__ import annotations
 
 import enum
-from types import MappingProxyType
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from attrs import Factory, field, frozen

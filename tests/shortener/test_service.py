@@ -267,7 +267,7 @@ QQ_ANDROID = (
 
 def test_custom_pages_are_used_for_guide_deny_and_status(store: Any) -> None:
     from suo.antiblock.pages import Pages
-    from suo.web.core import Responder, Request
+    from suo.web.core import Request, Responder
 
     class Branded(Pages):
         def deny(self, client: Any, *, lang: str) -> str:
@@ -320,3 +320,21 @@ def test_deny_page_for_a_desktop_browser_defaults_to_english(s: Shortener) -> No
     body = s.resolve(link.code, user_agent=DESKTOP).body
     assert body is not None
     assert '<html lang="en"' in body
+
+
+def test_live_code_cap_refusals_use_up_neither_clicks_nor_slots(store: Any) -> None:
+    from collections import Counter
+    from concurrent.futures import ThreadPoolExecutor
+
+    from suo.shortener import LiveTarget
+
+    s = Shortener(store)
+    s.shorten_live([LiveTarget("https://example.com/g1", cap=1)], alias="capped-live")
+    s.update("capped-live", max_clicks=5)
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        kinds = Counter(d.kind for d in pool.map(lambda _: s.resolve("capped-live"), range(30)))
+    assert kinds == {DecisionKind.REDIRECT: 1, DecisionKind.EXHAUSTED: 29}
+    assert s.stats("capped-live").clicks == 1
+    s.live("capped-live").add(LiveTarget("https://example.com/g2", cap=10))
+    assert s.resolve("capped-live").location == "https://example.com/g2"
+    assert s.stats("capped-live").clicks == 2

@@ -246,3 +246,11 @@ def test_every_request_gets_a_safe_answer(
         assert "\r" not in value
         assert "\n" not in value
         value.encode("latin-1")  # WSGI and ASGI both need latin-1 headers
+
+
+def test_decision_headers_outside_latin1_are_dropped_not_fatal() -> None:
+    from suo.web.core import _merge
+
+    merged = _merge([("X-A", "1")], {"X-Title": "活码", "X-Ok": "yes", "X-名": "v"})
+    assert ("X-Ok", "yes") in merged
+    assert all(name != "X-Title" and name != "X-名" for name, _ in merged)

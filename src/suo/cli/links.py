@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import secrets
 import tempfile
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -149,14 +150,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     with tempfile.TemporaryDirectory(prefix="suo-demo-") as tmp:
         url = args.store or f"sqlite:///{tmp}/demo.db"
+        # On the user's own store, demo codes get a suffix so that reruns never clash.
+        suffix = f"-{secrets.token_hex(2)}" if args.store else ""
         s = Shortener(url, base_url="https://s.example/")
         print(f"store: {url}\n")
         links = [
-            s.shorten("https://shop.example.com/spring-sale", alias="sale",
+            s.shorten("https://shop.example.com/spring-sale", alias="sale" + suffix,
                       policy=AccessPolicy.anti_block(), tags=["demo"]),
-            s.shorten("https://club.example.com/members", alias="club",
+            s.shorten("https://club.example.com/members", alias="club" + suffix,
                       policy=AccessPolicy.only(Platform.WECHAT), tags=["demo"]),
-            s.shorten("https://example.com/coupon", alias="coupon", max_clicks=2, tags=["demo"]),
+            s.shorten("https://example.com/coupon", alias="coupon" + suffix, max_clicks=2, tags=["demo"]),
         ]  # fmt: skip
         print("links made:")
         for link in links:
@@ -176,13 +179,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
             print(
                 f"  /{link.code:7} clicks={st.clicks} visits={st.visits} bots={st.bots}  ({plats})"
             )
-        _demo_live(s)
+        _demo_live(s, suffix)
         _demo_sop()
         s.store.close()
     return 0
 
 
-def _demo_live(s: Any) -> None:
+def _demo_live(s: Any, suffix: str) -> None:
     """A live code (活码) over two group links with caps 2 and 1."""
     from suo.shortener import LiveTarget
 
@@ -191,11 +194,11 @@ def _demo_live(s: Any) -> None:
             LiveTarget("https://club.example.com/group-1", cap=2),
             LiveTarget("https://club.example.com/group-2", cap=1),
         ],
-        alias="group",
+        alias="group" + suffix,
     )
-    print("\nlive code /group (caps 2 and 1, fill first):")
+    print(f"\nlive code /group{suffix} (caps 2 and 1, fill first):")
     for i in range(4):
-        d = s.resolve("group", user_agent=DEMO_UAS["Safari on iPhone"])
+        d = s.resolve("group" + suffix, user_agent=DEMO_UAS["Safari on iPhone"])
         print(f"  scan {i + 1}: {d.kind.value:9} {d.status} {d.location or ''}")
 
 

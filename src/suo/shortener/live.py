@@ -522,6 +522,10 @@ class LiveStore(Protocol):
         ``now`` and under its cap, as one atomic step. Returns ``used`` after it, or
         ``None`` when the target had no room (or does not exist)."""
 
+    def release_live_target(self, code: str, target_id: int) -> None:
+        """Give back one slot taken by :meth:`claim_live_target` (``used -= 1``,
+        never below zero), as one atomic step."""
+
     def update_live_target(
         self, code: str, target_id: int, target: LiveTarget, *, reset: bool
     ) -> LiveSlot | None:
@@ -871,19 +875,20 @@ def resolve(
     if not claim:
         chosen = order[0] if order else None
     else:
-        if link.max_clicks is not None and order:
-            # A live code with its own overall cap: count the click first.
-            if (
-                shortener.store.hit(code, visit(DecisionKind.PAGE), count=True, cap=link.max_clicks)
-                is None
-            ):
-                order = []
-            counted = True
         for slot in order:
             used = store.claim_live_target(code, slot.id, now=now)
             if used is not None:
                 chosen = evolve(slot, used=used)
                 break
+        if chosen is not None and link.max_clicks is not None:
+            # A live code with its own overall cap: the slot is taken first, then
+            # the click counted against the cap; over the cap, the slot goes back,
+            # so a refused scan never uses up either.
+            outcome = DecisionKind.PAGE if is_scan_only(chosen.payload) else DecisionKind.REDIRECT
+            if shortener.store.hit(code, visit(outcome), count=True, cap=link.max_clicks) is None:
+                store.release_live_target(code, chosen.id)
+                chosen = None
+            counted = True
     if chosen is None:
         if record and not counted:
             shortener.store.hit(code, visit(DecisionKind.EXHAUSTED), count=False, cap=None)

@@ -369,7 +369,9 @@ class Shortener:
         self._forget(code)
         if isinstance(self.store, LiveStore):
             self.store.delete_live(code)
-        return self.store.delete_link(code)
+        deleted = self.store.delete_link(code)
+        self._forget(code)  # again: a resolve may have cached it meanwhile
+        return deleted
 
     def stats(self, code: str) -> Stats:
         """Clicks, visits, bots, first/last visit and breakdowns of one link."""
@@ -412,7 +414,12 @@ class Shortener:
         when the cap is used up). Bots and preview fetchers are recorded apart
         and never use up a cap. ``ip`` is accepted for adapters and never stored.
         """
-        return self._decide(code, user_agent, accept_language, now, record=True)
+        try:
+            return self._decide(code, user_agent, accept_language, now, record=True)
+        except NotFound:
+            # Deleted by someone else while this Shortener still had it cached.
+            self._forget(code)
+            return Decision(DecisionKind.NOT_FOUND, 404, code=code, client=detect(user_agent))
 
     def explain(
         self,

@@ -67,6 +67,10 @@ class LinkStore(Protocol):
         the visit is recorded with outcome ``"exhausted"`` and ``None`` is
         returned. Without ``count`` the visit is only recorded (bots, guide
         pages) and the current count is returned.
+
+        Raises :class:`~suo.errors.NotFound` when no link has this code (it was
+        deleted after a caller cached it), and records nothing then: counters
+        of a deleted code must never come back to life.
         """
 
     def link_stats(self, code: str) -> Stats:

@@ -13,7 +13,7 @@ import pytest
 
 from suo.antiblock.policy import AccessPolicy
 from suo.decision import DecisionKind
-from suo.errors import AliasTaken
+from suo.errors import AliasTaken, NotFound
 from suo.shortener.model import Link, Visit
 from suo.shortener.service import Shortener
 
@@ -143,6 +143,26 @@ class LinkStoreSuite:
         stats = store.link_stats("cap")
         assert stats.clicks == 2
         assert stats.visits == 4
+
+    def test_hit_on_a_missing_code_raises_and_records_nothing(self, store: Any) -> None:
+        with pytest.raises(NotFound):
+            store.hit("ghost", Visit(at=T0), count=True, cap=None)
+        with pytest.raises(NotFound):
+            store.hit("ghost", Visit(at=T0, bot=True), count=False, cap=None)
+        store.create_link(_link("ghost"))
+        assert store.link_stats("ghost").clicks == 0
+        assert store.link_stats("ghost").bots == 0
+
+    def test_stale_cache_after_delete_answers_not_found(self, store: Any) -> None:
+        server = Shortener(store, cache_ttl=60)
+        admin = Shortener(store)
+        admin.shorten("https://example.com/old", alias="stale")
+        assert server.resolve("stale").kind is DecisionKind.REDIRECT  # now cached
+        admin.delete("stale")
+        assert server.resolve("stale").kind is DecisionKind.NOT_FOUND
+        admin.shorten("https://example.com/new", alias="stale", max_clicks=1)
+        assert admin.stats("stale").clicks == 0
+        assert server.resolve("stale").location == "https://example.com/new"
 
     def test_delete_drops_counters(self, store: Any) -> None:
         store.create_link(_link("d"))

@@ -447,13 +447,16 @@ def _merge(headers: list[tuple[str, str]], extra: Mapping[str, str]) -> tuple[tu
     page may let a cache swallow a click), and a Decision's
     ``Content-Security-Policy`` is sent *beside* the adapter's hash-based one:
     a browser enforces every policy it gets, so the page gets the stricter of
-    both. A header that would split the response (CR/LF) is dropped.
+    both. A header that would split the response (CR/LF), or that HTTP/1.1
+    cannot carry (outside latin-1), is dropped.
     """
     if not extra:
         return tuple(headers)
     for name, value in extra.items():
         value = str(value)
         if "\r" in name or "\n" in name or "\r" in value or "\n" in value:
+            continue
+        if not (name.isascii() and _latin1(value)):
             continue
         low = name.lower()
         if low in _ADAPTER_OWNED:
@@ -462,6 +465,14 @@ def _merge(headers: list[tuple[str, str]], extra: Mapping[str, str]) -> tuple[tu
             headers = [(k, v) for k, v in headers if k.lower() != low]
         headers.append((name, value))
     return tuple(headers)
+
+
+def _latin1(value: str) -> bool:
+    try:
+        value.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _header_safe_url(url: str) -> str:

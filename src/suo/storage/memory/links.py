@@ -10,7 +10,7 @@ from typing import Any
 
 from attrs import define, field
 
-from suo.errors import AliasTaken
+from suo.errors import AliasTaken, NotFound
 from suo.shortener.model import Link, Stats, Visit
 from suo.shortener.store import first_conflict
 
@@ -82,7 +82,7 @@ class MemoryLinks:
         with self._lock:
             c = self._counters.get(code)
             if c is None:
-                c = self._counters[code] = _Counters()
+                raise NotFound(f"no link with code {code!r}")
             if visit.bot:
                 c.bots += 1
                 return c.clicks

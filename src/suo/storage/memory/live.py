@@ -46,6 +46,12 @@ class MemoryLive:
             self._live[code][target_id] = slot = evolve(slot, used=slot.used + 1)
             return slot.used
 
+    def release_live_target(self, code: str, target_id: int) -> None:
+        with self._lock:
+            slot = self._live.get(code, {}).get(target_id)
+            if slot is not None and slot.used > 0:
+                self._live[code][target_id] = evolve(slot, used=slot.used - 1)
+
     def update_live_target(
         self, code: str, target_id: int, target: LiveTarget, *, reset: bool
     ) -> LiveSlot | None:

@@ -16,15 +16,19 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from suo.errors import AliasTaken
+from suo.errors import AliasTaken, NotFound
 from suo.shortener.model import Link, Stats, Visit
 from suo.shortener.store import first_conflict
 
 # One round trip per visit: cap check, increment and breakdowns together.
-# KEYS: counters hash, breakdown hash. ARGV: bot, count, cap (-1 = none),
-# now (ISO), platform field, os field, day field.
+# KEYS: counters hash, breakdown hash, link. ARGV: bot, count, cap (-1 = none),
+# now (ISO), platform field, os field, day field. -1: cap reached; -2: no link
+# (deleted after the caller cached it: never bring its counters back).
 _HIT = """
 local n, by = KEYS[1], KEYS[2]
+if redis.call('EXISTS', KEYS[3]) == 0 then
+  return -2
+end
 if ARGV[1] == '1' then
   redis.call('HINCRBY', n, 'bots', 1)
   return tonumber(redis.call('HGET', n, 'clicks') or '0')
@@ -49,6 +53,16 @@ return result
 """
 
 
+# Claim the code and start its counters from zero, in one step.
+_CREATE = """
+if redis.call('SET', KEYS[1], ARGV[1], 'NX') then
+  redis.call('DEL', KEYS[2], KEYS[3])
+  return 1
+end
+return 0
+"""
+
+
 class RedisLinks:
     """Mixin of :class:`~suo.storage.redis.RedisStore` for links."""
 
@@ -62,7 +76,8 @@ class RedisLinks:
 
     def create_link(self, link: Link) -> None:
         with self._wrap():
-            if not self._r.set(self._key(link.code, "link"), _dump(link), nx=True):
+            keys = [self._key(link.code, k) for k in ("link", "n", "by")]
+            if not self._script("create", _CREATE)(keys=keys, args=[_dump(link)]):
                 raise AliasTaken(link.code)
             if link.tags:
                 pipe = self._r.pipeline(transaction=False)
@@ -92,6 +107,7 @@ class RedisLinks:
                 raise AliasTaken(self._first_taken(codes) or codes[0])
             pipe = self._r.pipeline(transaction=False)
             for link in links:
+                pipe.delete(self._key(link.code, "n"), self._key(link.code, "by"))
                 for tag in link.tags:
                     pipe.zadd(self._tag_key(tag), {link.code: 0})
             pipe.execute()
@@ -154,7 +170,7 @@ class RedisLinks:
     def hit(self, code: str, visit: Visit, *, count: bool, cap: int | None) -> int | None:
         with self._wrap():
             result = self._script("hit", _HIT)(
-                keys=[self._key(code, "n"), self._key(code, "by")],
+                keys=[self._key(code, "n"), self._key(code, "by"), self._key(code, "link")],
                 args=[
                     int(visit.bot),
                     int(count),
@@ -165,6 +181,8 @@ class RedisLinks:
                     f"day:{visit.day}",
                 ],
             )
+        if int(result) == -2:
+            raise NotFound(f"no link with code {code!r}")
         return None if int(result) < 0 else int(result)
 
     def link_stats(self, code: str) -> Stats:

@@ -31,6 +31,13 @@ if f[3] ~= '' and tonumber(f[3]) <= tonumber(ARGV[1]) then return -1 end
 return redis.call('HINCRBY', t, 'used', 1)
 """
 
+# KEYS: target hash. Gives one slot back, never below zero.
+_RELEASE = """
+local used = tonumber(redis.call('HGET', KEYS[1], 'used') or '0')
+if used > 0 then redis.call('HINCRBY', KEYS[1], 'used', -1) end
+return 0
+"""
+
 # KEYS: target hash. ARGV: payload, cap, exp, exp_iso, weight, reset.
 _UPDATE = """
 local t = KEYS[1]
@@ -132,6 +139,10 @@ class RedisLive:
             )
         used = int(result)
         return None if used < 0 else used
+
+    def release_live_target(self, code: str, target_id: int) -> None:
+        with self._wrap():
+            self._script("live_release", _RELEASE)(keys=[self._live_key(code, f"t:{target_id}")])
 
     def update_live_target(
         self, code: str, target_id: int, target: LiveTarget, *, reset: bool

@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-from suo.errors import AliasTaken, StorageIntegrityError
+from suo.errors import AliasTaken, NotFound, StorageIntegrityError
 from suo.shortener.model import Link, Stats, Visit
 from suo.shortener.store import first_conflict
 from suo.storage.sql._base import METADATA, UTCDateTime
@@ -196,13 +196,15 @@ class SQLLinks:
         with self._tx() as conn:
             if visit.bot:
                 row = conn.execute(bots_stmt, {"b_code": code}).first()
-                return None if row is None else int(row[0])
+                if row is None:
+                    raise NotFound(f"no link with code {code!r}")
+                return int(row[0])
             limit = (cap if cap is not None else _NO_CAP) if count else -1
             params = {"b_code": code, "b_at": visit.at, "b_cap": limit}
             params.update(self._breakdown_params(visit))
             row = conn.execute(count_stmt, params).first()
         if row is None:
-            return None
+            raise NotFound(f"no link with code {code!r}")
         if count and not row[1]:
             return None
         return int(row[0])

@@ -117,6 +117,15 @@ class SQLLive:
             ).scalar()
         return used
 
+    def release_live_target(self, code: str, target_id: int) -> None:
+        t = live_targets.c
+        with self._tx() as conn:
+            conn.execute(
+                live_targets.update()
+                .where(t.code == code, t.id == target_id, t.used > 0)
+                .values(used=t.used - 1)
+            )
+
     def update_live_target(
         self, code: str, target_id: int, target: LiveTarget, *, reset: bool
     ) -> LiveSlot | None:
