@@ -4,44 +4,25 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
-from suo.storage import open_store
+from suo.testing.backends import isolated_store
 
-PG = os.environ.get("SUO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-REDIS = os.environ.get("SUO_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+# The benchmarks use the test servers' addresses, defaulting to local ones.
+os.environ.setdefault("SUO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+os.environ.setdefault("SUO_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+PG = os.environ["SUO_TEST_POSTGRES_URL"]
+REDIS = os.environ["SUO_TEST_REDIS_URL"]
+
+_KINDS = {"memory": "memory", "sqlite": "sqlite-file", "postgres": "postgres", "redis": "redis"}
 
 
 @contextlib.contextmanager
 def bench_store(kind: str) -> Iterator[Any]:
-    """Yield a fresh store of ``kind``: memory, sqlite (file), postgres, redis."""
-    token = uuid.uuid4().hex[:8]
-    if kind == "memory":
-        yield open_store("memory://")
-    elif kind == "sqlite":
-        with tempfile.TemporaryDirectory() as tmp:
-            store = open_store(f"sqlite:///{tmp}/bench.db")
-            yield store
-            store.close()
-    elif kind == "postgres":
-        store = open_store(PG, schema=f"suo_bench_{token}")
-        try:
-            yield store
-        finally:
-            store.drop_schema()
-            store.close()
-    elif kind == "redis":
-        store = open_store(REDIS, prefix=f"suo-bench-{token}")
-        try:
-            yield store
-        finally:
-            store.drop_all()
-            store.close()
-    else:
-        raise ValueError(kind)
+    """Yield a fresh store of ``kind``: memory, sqlite (a file), postgres, redis."""
+    with isolated_store(_KINDS[kind]) as store:
+        yield store
 
 
 def available(kinds: tuple[str, ...] = ("memory", "sqlite", "postgres", "redis")) -> list[str]:

@@ -35,6 +35,7 @@ from suo.errors import (
 )
 from suo.shortener import LiveTarget, live, qr
 from suo.shortener.live import LiveEvent, LiveSlot, is_scan_only, is_wechat_group
+from suo.testing import ManualClock
 from suo.testing.backends import isolated_store
 
 T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -46,17 +47,12 @@ BOT_UA = "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm
 G = "https://weixin.qq.com/g/"
 
 
-class Clock:
-    def __init__(self, now: datetime = T0) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
+Clock = ManualClock
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> ManualClock:
+    return ManualClock(T0)
 
 
 @pytest.fixture

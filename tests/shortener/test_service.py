@@ -12,23 +12,19 @@ from suo.antiblock import AccessPolicy
 from suo.decision import DecisionKind
 from suo.errors import AliasTaken, InvalidAlias, InvalidInput, InvalidURL, NotFound
 from suo.shortener import HashCodes, SequenceCodes, Shortener
+from suo.testing import ManualClock
 
 T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 DESKTOP = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
 BOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
 
 
-class Clock:
-    def __init__(self, now: datetime = T0) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
+Clock = ManualClock
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> ManualClock:
+    return ManualClock(T0)
 
 
 @pytest.fixture

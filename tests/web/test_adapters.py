@@ -11,6 +11,7 @@ import pytest
 
 import suo
 from suo.shortener import qr
+from suo.testing import ManualClock
 
 Caller = Callable[..., tuple[str, dict[str, str], bytes]]
 
@@ -136,12 +137,8 @@ def test_404_page_language(client: Caller) -> None:
     assert "noindex" in zh.decode()
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
+def Clock() -> ManualClock:
+    return ManualClock(datetime(2026, 5, 1, 12, 0, tzinfo=UTC))
 
 
 def test_expired_and_exhausted_are_410(

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from suo.testing.backends import BACKENDS, isolated_store, require_service
 from suo.testing.community import CommunityStoreSuite
+from suo.testing.helpers import ManualClock, race
 from suo.testing.links import LinkStoreSuite
 from suo.testing.live import LiveStoreSuite
 from suo.testing.sop import SopStoreSuite
@@ -30,9 +31,11 @@ __all__ = [
     "CommunityStoreSuite",
     "LinkStoreSuite",
     "LiveStoreSuite",
+    "ManualClock",
     "SopStoreSuite",
     "StoreSuite",
     "isolated_store",
+    "race",
     "require_service",
 ]
 

@@ -13,7 +13,7 @@ from suo.community.model import AuditEntry, Community, Member, MemberStatus
 from suo.community.moderation import Moderator
 from suo.community.rules import RuleBook
 from suo.storage.memory import MemoryStore
-from suo.testing.links import _race
+from suo.testing.helpers import race
 
 T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -184,7 +184,7 @@ class CommunityStoreSuite:
         assert store.count_members("c") == 2
 
     def test_capacity_race_admits_exactly_capacity(self, store: Any) -> None:
-        results = _race(12, lambda i: store.add_member("race", Member(id=f"m{i}"), capacity=5))
+        results = race(12, lambda i: store.add_member("race", Member(id=f"m{i}"), capacity=5))
         assert sum(r is True for r in results) == 5
         assert store.count_members("race") == 5
 
@@ -208,12 +208,12 @@ class CommunityStoreSuite:
         assert add("c", "m", at=T0 + DAY, weight=2, window=window, event="e2") == 3.0
         # a later add may ask about an earlier moment: strikes after it are not counted
         assert add("c", "m", at=T0, weight=1, window=window, event="e1") == 1.0
-        results = _race(8, lambda i: add("c", "r", at=T0, weight=1, window=window, event="same"))
+        results = race(8, lambda i: add("c", "r", at=T0, weight=1, window=window, event="same"))
         assert results == [1.0] * 8
 
     def test_strike_race_loses_no_increment(self, store: Any) -> None:
         window = timedelta(days=30)
-        results = _race(12, lambda i: store.add_strike("c", "m", at=T0, weight=1, window=window))
+        results = race(12, lambda i: store.add_strike("c", "m", at=T0, weight=1, window=window))
         assert sorted(results) == [float(n) for n in range(1, 13)]
         assert store.strike_total("c", "m", at=T0, window=window) == 12.0
 
@@ -230,7 +230,7 @@ class CommunityStoreSuite:
 
     def test_record_message_race(self, store: Any) -> None:
         w = [timedelta(minutes=1)]
-        results = _race(10, lambda i: store.record_message("c", "m", at=T0, digest="d", windows=w))
+        results = race(10, lambda i: store.record_message("c", "m", at=T0, digest="d", windows=w))
         assert sorted(r[0][0] for r in results) == list(range(1, 11))
 
     def test_audit_log(self, store: Any) -> None:
@@ -301,7 +301,7 @@ class CommunityStoreSuite:
         assert len(store.list_referrals("c")) == 4
 
     def test_referral_race(self, store: Any) -> None:
-        results = _race(
+        results = race(
             10,
             lambda i: store.record_referral(
                 "c", inviter_id="a", invitee_id=f"x{i % 5}", at=T0, counted=True

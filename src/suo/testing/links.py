@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -16,27 +13,13 @@ from suo.decision import DecisionKind
 from suo.errors import AliasTaken, NotFound
 from suo.shortener.model import Link, Visit
 from suo.shortener.service import Shortener
+from suo.testing.helpers import race
 
 T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 
 def _link(code: str, target: str = "https://example.com/", **kw: Any) -> Link:
     return Link(code=code, target=target, created_at=T0, **kw)
-
-
-def _race(n: int, fn: Callable[[int], Any]) -> list[Any]:
-    """Run ``fn(i)`` in ``n`` threads released together; return results or exceptions."""
-    barrier = threading.Barrier(n)
-
-    def run(i: int) -> Any:
-        barrier.wait()
-        try:
-            return fn(i)
-        except Exception as exc:
-            return exc
-
-    with ThreadPoolExecutor(max_workers=n) as pool:
-        return list(pool.map(run, range(n)))
 
 
 class LinkStoreSuite:
@@ -172,26 +155,26 @@ class LinkStoreSuite:
         assert store.link_stats("d").clicks == 0
 
     def test_next_sequence_is_atomic(self, store: Any) -> None:
-        results = _race(16, lambda i: store.next_sequence("s"))
+        results = race(16, lambda i: store.next_sequence("s"))
         assert sorted(results) == list(range(1, 17))
         assert store.next_sequence("other") == 1
 
     def test_alias_race_has_one_winner(self, store: Any) -> None:
         shortener = Shortener(store, cache_ttl=0)
-        results = _race(16, lambda i: shortener.shorten(f"https://example.com/{i}", alias="race"))
+        results = race(16, lambda i: shortener.shorten(f"https://example.com/{i}", alias="race"))
         winners = [r for r in results if isinstance(r, Link)]
         losers = [r for r in results if isinstance(r, AliasTaken)]
         assert len(winners) == 1
         assert len(losers) == 15
         assert store.get_link("race").target == winners[0].target
 
-    def test_click_cap_race(self, store: Any) -> None:
+    def test_click_caprace(self, store: Any) -> None:
         shortener = Shortener(store)
         shortener.shorten("https://example.com/", alias="capped", max_clicks=3)
         shortener.resolve("capped", now=T0 - timedelta(days=1), user_agent="Googlebot/2.1")
         kinds = Counter(
             r.kind if not isinstance(r, Exception) else r
-            for r in _race(24, lambda i: shortener.resolve("capped"))
+            for r in race(24, lambda i: shortener.resolve("capped"))
         )
         assert kinds == {DecisionKind.REDIRECT: 3, DecisionKind.EXHAUSTED: 21}
         assert store.link_stats("capped").clicks == 3

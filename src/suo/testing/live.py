@@ -12,7 +12,7 @@ import pytest
 from suo.decision import DecisionKind
 from suo.shortener.live import LiveEvent, LiveSlot, LiveStore, LiveTarget
 from suo.shortener.service import Shortener
-from suo.testing.links import _race
+from suo.testing.helpers import race
 
 T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 BOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
@@ -95,7 +95,7 @@ class LiveStoreSuite:
         assert store.live_targets("u")[1].payload == "other"
 
     def test_live_turn_is_atomic(self, store: Any) -> None:
-        results = _race(16, lambda i: store.live_turn("rr"))
+        results = race(16, lambda i: store.live_turn("rr"))
         assert sorted(results) == list(range(1, 17))
         assert store.live_turn("another") == 1
 
@@ -106,7 +106,7 @@ class LiveStoreSuite:
             )
             return bool(store.record_live_event(event))
 
-        assert sorted(_race(16, record)) == [False] * 15 + [True]
+        assert sorted(race(16, record)) == [False] * 15 + [True]
         later = LiveEvent(
             kind="expiring",
             code="ev",
@@ -155,7 +155,7 @@ class LiveStoreSuite:
             ],
             alias="caps",
         )
-        results = _race(40, lambda i: s.resolve(link.code))
+        results = race(40, lambda i: s.resolve(link.code))
         errors = [r for r in results if isinstance(r, Exception)]
         assert errors == []
         kinds = Counter(r.kind for r in results)
@@ -184,7 +184,7 @@ class LiveStoreSuite:
             alias="st",
             strategy=strategy,
         )
-        results = _race(20, lambda i: s.resolve("st"))
+        results = race(20, lambda i: s.resolve("st"))
         assert [r for r in results if isinstance(r, Exception)] == []
         assert Counter(r.kind for r in results) == {
             DecisionKind.PAGE: 9,
@@ -196,7 +196,7 @@ class LiveStoreSuite:
         s = _shortener(store)
         s.shorten_live(["https://example.com/a", "https://example.com/b", "https://example.com/c"],
                        alias="rr", strategy="round_robin")  # fmt: skip
-        results = _race(15, lambda i: s.resolve("rr"))
+        results = race(15, lambda i: s.resolve("rr"))
         assert Counter(r.location for r in results) == {
             "https://example.com/a": 5,
             "https://example.com/b": 5,
@@ -227,7 +227,7 @@ class LiveStoreSuite:
                 seen.append(event.kind)
 
         s.live("ev").on(None, on_event)
-        _race(16, lambda i: s.resolve("ev"))
+        race(16, lambda i: s.resolve("ev"))
         assert Counter(seen) == {"nearly_full": 1, "full": 1, "empty": 1}
         assert s.live("ev").check() == []  # nothing new: each crossing fires once
         assert Counter(seen) == {"nearly_full": 1, "full": 1, "empty": 1}

@@ -2,33 +2,16 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from suo.sop.engine import DueQueue
 from suo.sop.plan import Plan, Step
 from suo.sop.triggers import Weekly
+from suo.testing.helpers import race
 
 T0 = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)  # Monday 10:00 in Asia/Shanghai
 LEASE = timedelta(minutes=10)
-
-
-def _race(n: int, fn: Callable[[int], Any]) -> list[Any]:
-    """Run ``fn(i)`` in ``n`` threads released together; return results or exceptions."""
-    barrier = threading.Barrier(n)
-
-    def run(i: int) -> Any:
-        barrier.wait()
-        try:
-            return fn(i)
-        except Exception as exc:
-            return exc
-
-    with ThreadPoolExecutor(max_workers=n) as pool:
-        return list(pool.map(run, range(n)))
 
 
 class SopStoreSuite:
@@ -100,14 +83,14 @@ class SopStoreSuite:
         assert store.release_occurrence("r", "w2") is False
 
     def test_claim_race_has_one_winner(self, store: Any) -> None:
-        results = _race(12, lambda i: store.claim_occurrence("race", f"w{i}", T0, LEASE))
+        results = race(12, lambda i: store.claim_occurrence("race", f"w{i}", T0, LEASE))
         assert results.count(True) == 1, results
         assert results.count(False) == 11, results
         winner = f"w{results.index(True)}"
         assert store.get_run_states(["race"])["race"].worker == winner
 
     def test_finish_race_has_one_winner(self, store: Any) -> None:
-        results = _race(
+        results = race(
             12,
             lambda i: store.finish_occurrence(
                 "fin", status="done" if i % 2 else "skipped", by=f"p{i}", at=T0
@@ -123,7 +106,7 @@ class SopStoreSuite:
             [Step(f"s{i}", Weekly("MO", f"09:{i:02d}"), f"Step {i}") for i in range(6)],
         )
         queue = DueQueue(store, plan, lookback=timedelta(hours=3))
-        got = _race(8, lambda i: [queue.claim_next(f"w{i}", now=T0) for _ in range(2)])
+        got = race(8, lambda i: [queue.claim_next(f"w{i}", now=T0) for _ in range(2)])
         ids = [d.id for batch in got for d in batch if d is not None]
         assert len(ids) == 6
         assert len(set(ids)) == 6

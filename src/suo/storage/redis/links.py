@@ -92,11 +92,14 @@ class RedisLinks:
         with self._wrap():
             if len(set(codes)) < len(codes):
                 raise AliasTaken(self._first_taken(codes) or codes[0])
-            # Each SET NX is atomic; keys of different links live in different
-            # Cluster slots, so on a conflict the ones already set are rolled back.
+            # Each claim (SET NX, counters from zero) is atomic; keys of different
+            # links live in different Cluster slots, so on a conflict the ones
+            # already claimed are rolled back.
+            create = self._script("create", _CREATE)
             pipe = self._r.pipeline(transaction=False)
             for link in links:
-                pipe.set(self._key(link.code, "link"), _dump(link), nx=True)
+                keys = [self._key(link.code, k) for k in ("link", "n", "by")]
+                create(keys=keys, args=[_dump(link)], client=pipe)
             results = pipe.execute()
             if not all(results):
                 won = [lk.code for lk, ok in zip(links, results, strict=True) if ok]
@@ -105,12 +108,12 @@ class RedisLinks:
                     undo.delete(self._key(c, "link"))
                 undo.execute()
                 raise AliasTaken(self._first_taken(codes) or codes[0])
-            pipe = self._r.pipeline(transaction=False)
-            for link in links:
-                pipe.delete(self._key(link.code, "n"), self._key(link.code, "by"))
-                for tag in link.tags:
-                    pipe.zadd(self._tag_key(tag), {link.code: 0})
-            pipe.execute()
+            if any(link.tags for link in links):
+                pipe = self._r.pipeline(transaction=False)
+                for link in links:
+                    for tag in link.tags:
+                        pipe.zadd(self._tag_key(tag), {link.code: 0})
+                pipe.execute()
 
     def _first_taken(self, codes: list[str]) -> str | None:
         pipe = self._r.pipeline(transaction=False)
