@@ -128,6 +128,7 @@ class Shortener:
             max_clicks=max_clicks,
             tags=tuple(tags),
             policy=policy,
+            short_url=self.base_url + code,
             **extra,
         )
 
@@ -178,8 +179,8 @@ class Shortener:
         if alias is not None:
             link = self._build(target, code=check_alias(alias), **fields)
             self.store.create_link(link)
-            return self._public(link)
-        return self._public(self._create_generated(target, fields))
+            return link
+        return self._create_generated(target, fields)
 
     def _create_generated(self, target: str, fields: dict[str, Any]) -> Link:
         dedupe = getattr(self.codes, "deduplicates", False)
@@ -192,7 +193,7 @@ class Shortener:
                 if dedupe:
                     existing = self.store.get_link(code)
                     if existing is not None and existing.target == target:
-                        return existing
+                        return self._public(existing)
                 continue
             return link
         raise InvalidInput(  # pragma: no cover - needs a nearly full code space
@@ -246,9 +247,9 @@ class Shortener:
                 if idx is None or not generated[idx]:
                     raise
                 fresh = self.codes.generate(built[idx].target, attempt, self._next_number)
-                built[idx] = built[idx].with_changes(code=fresh)
+                built[idx] = built[idx].with_changes(code=fresh, short_url=self.base_url + fresh)
                 continue
-            return [self._public(link) for link in built]
+            return built
         raise InvalidInput(f"no free codes after {_MAX_ATTEMPTS} attempts")  # pragma: no cover
 
     def shorten_live(
