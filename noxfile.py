@@ -26,7 +26,7 @@ def lint(session: nox.Session) -> None:
     """Ruff, with the rule set in pyproject.toml."""
     session.install("ruff")
     session.run("ruff", "check", "src", "tests", "benchmarks")
-    session.run("ruff", "format", "--check", "src")
+    session.run("ruff", "format", "--check", "src", "tests", "benchmarks")
 
 
 @nox.session

@@ -15,7 +15,9 @@ from pathlib import Path
 
 def main() -> int:
     here = Path(__file__).parent
-    names = sorted(m.name[6:] for m in pkgutil.iter_modules([str(here)]) if m.name.startswith("bench_"))
+    names = sorted(
+        m.name[6:] for m in pkgutil.iter_modules([str(here)]) if m.name.startswith("bench_")
+    )
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("names", nargs="*", help=f"which to run (default all): {', '.join(names)}")
     parser.add_argument("--quick", action="store_true", help="fewer repetitions, smaller inputs")

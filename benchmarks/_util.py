@@ -87,10 +87,14 @@ def report(title: str, rows: list[tuple[str, float, str, float]], *, target: str
         print(f"target: {target}")
     w1 = max(len(r[0]) for r in rows)
     w2 = max(len(r[2]) for r in rows)
-    print(f"{'suo':<{w1}}  {'time/op':>10}   {'baseline':<{w2}}  {'time/op':>10}   ratio (suo/base)")
+    print(
+        f"{'suo':<{w1}}  {'time/op':>10}   {'baseline':<{w2}}  {'time/op':>10}   ratio (suo/base)"
+    )
     for label, t, base_label, tb in rows:
         ratio = t / tb if tb else float("nan")
-        print(f"{label:<{w1}}  {fmt_time(t):>10}   {base_label:<{w2}}  {fmt_time(tb):>10}   {ratio:6.2f}x")
+        print(
+            f"{label:<{w1}}  {fmt_time(t):>10}   {base_label:<{w2}}  {fmt_time(tb):>10}   {ratio:6.2f}x"
+        )
 
 
 def median(xs: list[float]) -> float:

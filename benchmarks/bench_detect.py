@@ -108,7 +108,9 @@ def _suo(ua: str) -> tuple[str, str, bool]:
     return c.platform.value, c.os.value, c.is_bot
 
 
-def _accuracy(fn: Callable[[str], tuple[str, str, bool]], rows: list[dict[str, Any]]) -> tuple[float, float, float, int]:
+def _accuracy(
+    fn: Callable[[str], tuple[str, str, bool]], rows: list[dict[str, Any]]
+) -> tuple[float, float, float, int]:
     p = o = on = b = bt = fp = 0
     for r in rows:
         platform, os_, bot = fn(r["ua"])
@@ -154,7 +156,9 @@ def main(quick: bool) -> None:
     dd_distinct = _per_item(lambda u: DeviceDetector(u).parse(), dd_set)
 
     # the labelled corpus (in-app browsers, browsers, bots), distinct
-    corpus = [json.loads(line)["ua"] for line in CORPUS.read_text(encoding="utf-8").splitlines() if line]
+    corpus = [
+        json.loads(line)["ua"] for line in CORPUS.read_text(encoding="utf-8").splitlines() if line
+    ]
     c_suo, c_ua = [], []
     for _ in range(2 if quick else 3):
         cache_clear()
@@ -168,9 +172,24 @@ def main(quick: bool) -> None:
     report(
         "detect() speed",
         [
-            (f"detect distinct ({n} strings)", suo_distinct, "user_agents.parse, same strings", ua_distinct),
-            (f"detect corpus ({len(corpus)} strings)", min(c_suo), "user_agents.parse, corpus", min(c_ua)),
-            (f"detect distinct ({len(dd_set)} strings)", suo_dd, "device-detector, same strings", dd_distinct),
+            (
+                f"detect distinct ({n} strings)",
+                suo_distinct,
+                "user_agents.parse, same strings",
+                ua_distinct,
+            ),
+            (
+                f"detect corpus ({len(corpus)} strings)",
+                min(c_suo),
+                "user_agents.parse, corpus",
+                min(c_ua),
+            ),
+            (
+                f"detect distinct ({len(dd_set)} strings)",
+                suo_dd,
+                "device-detector, same strings",
+                dd_distinct,
+            ),
             ("detect repeated (cached)", suo_repeat, "user_agents.parse repeated", ua_repeat),
         ],
         target=">= 100x user_agents on distinct strings (ratio <= 0.01)",
@@ -184,6 +203,10 @@ def main(quick: bool) -> None:
         rows = rows[::3]
     print(f"\n## accuracy on the labelled corpus ({len(rows)} strings)")
     print(f"{'parser':<16} {'platform':>9} {'os':>7} {'bot recall':>11} {'people as bots':>15}")
-    for label, fn in (("suo.detect", _suo), ("user_agents", _ua_platform), ("device-detector", _dd_platform)):
+    for label, fn in (
+        ("suo.detect", _suo),
+        ("user_agents", _ua_platform),
+        ("device-detector", _dd_platform),
+    ):
         p, o, b, fp = _accuracy(fn, rows)
         print(f"{label:<16} {p:>9.1%} {o:>7.1%} {b:>11.1%} {fp:>15}")

@@ -20,7 +20,9 @@ def main(quick: bool) -> None:
     n = 200 if quick else 2000
     print("\n## shorten() vs shorten_many()")
     print("target: shorten_many >= 5x the one-at-a-time rate on SQL and Redis")
-    print(f"{'backend':10} {'shorten() per link':>20} {'shorten_many() per link':>25} {'speed-up':>10}")
+    print(
+        f"{'backend':10} {'shorten() per link':>20} {'shorten_many() per link':>25} {'speed-up':>10}"
+    )
     for kind in available():
         with bench_store(kind) as store:
             s = Shortener(store)

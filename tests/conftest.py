@@ -17,6 +17,7 @@ settings.register_profile(
 )
 settings.load_profile(os.environ.get("SUO_HYPOTHESIS_PROFILE", "default"))
 
+
 @pytest.fixture(params=backend_params())
 def backend(request: pytest.FixtureRequest) -> str:
     """The backend id of the current parametrization."""

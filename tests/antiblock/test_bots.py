@@ -42,7 +42,12 @@ def test_literal_runs_agree_with_the_regex_parser_on_the_whole_list() -> None:
     assert [p for p in patterns if _literal_runs(p) != sre_runs(p)] == []
 
 
-@given(st.from_regex(r"[A-Za-z0-9 /._-]{0,6}(\\d\+|\[aA\]|\(x\|y\)|[?*]|\{0,2\})?[A-Za-z0-9 /._-]{0,6}", fullmatch=True))
+@given(
+    st.from_regex(
+        r"[A-Za-z0-9 /._-]{0,6}(\\d\+|\[aA\]|\(x\|y\)|[?*]|\{0,2\})?[A-Za-z0-9 /._-]{0,6}",
+        fullmatch=True,
+    )
+)
 def test_literal_runs_agree_with_the_regex_parser_on_generated_patterns(pattern: str) -> None:
     try:
         expected = sre_runs(pattern)
@@ -59,7 +64,9 @@ def test_every_anchor_occurs_in_every_instance_its_pattern_matches() -> None:
 
     import crawleruseragents
 
-    data = json.loads((Path(crawleruseragents.__file__).parent / "crawler-user-agents.json").read_text())
+    data = json.loads(
+        (Path(crawleruseragents.__file__).parent / "crawler-user-agents.json").read_text()
+    )
     for entry in data:
         anchors = _anchors(entry["pattern"])
         assert anchors, entry["pattern"]
@@ -72,7 +79,9 @@ def test_every_anchor_occurs_in_every_instance_its_pattern_matches() -> None:
 def test_crawler_list_instances_are_bots() -> None:
     import crawleruseragents
 
-    instances = [i for e in crawleruseragents.CRAWLER_USER_AGENTS_DATA for i in e.get("instances", [])]
+    instances = [
+        i for e in crawleruseragents.CRAWLER_USER_AGENTS_DATA for i in e.get("instances", [])
+    ]
     missed = [i for i in instances if not match_bot(i).is_bot]
     # the few misses are the guarded false positives (real browsers listed as crawlers)
     assert len(missed) / len(instances) < 0.01, missed

@@ -44,7 +44,11 @@ def test_platform_accuracy_at_least_99_percent() -> None:
 
 def test_os_accuracy_at_least_97_percent() -> None:
     rows = [r for r in ROWS if r["os"] != "any"]
-    wrong = [(r["os"], detect(r["ua"]).os.value, r["ua"]) for r in rows if detect(r["ua"]).os.value != r["os"]]
+    wrong = [
+        (r["os"], detect(r["ua"]).os.value, r["ua"])
+        for r in rows
+        if detect(r["ua"]).os.value != r["os"]
+    ]
     assert 1 - len(wrong) / len(rows) >= 0.97, wrong
 
 
@@ -125,7 +129,9 @@ META_IAB = ("Mozilla/5.0 (iPhone; CPU iPhone OS 18_6_2 like Mac OS X) AppleWebKi
     ("ua", "platform", "os_"),
     [
         pytest.param(WECOM_IOS, Platform.WECOM, OS.IOS, id="wecom-carries-micromessenger"),
-        pytest.param(WECHAT_X5, Platform.WECHAT, OS.ANDROID, id="android-wechat-carries-mqqbrowser"),
+        pytest.param(
+            WECHAT_X5, Platform.WECHAT, OS.ANDROID, id="android-wechat-carries-mqqbrowser"
+        ),
         pytest.param(QQ_ANDROID, Platform.QQ, OS.ANDROID, id="qq-app-android"),
         pytest.param(QQ_BROWSER, Platform.QQ_BROWSER, OS.ANDROID, id="qq-browser"),
         pytest.param(TIM, Platform.BROWSER, OS.IOS, id="tim-is-not-qq"),
@@ -149,22 +155,30 @@ META_IAB = ("Mozilla/5.0 (iPhone; CPU iPhone OS 18_6_2 like Mac OS X) AppleWebKi
         pytest.param(
             "Mozilla/5.0 (Linux; Android 7.0; KLIPAD_V355B) AppleWebKit/537.36 (KHTML, like Gecko) "
             "Chrome/76.0.3809.132 Mobile Safari/537.36",
-            Platform.BROWSER, OS.ANDROID, id="device-name-contains-ipad",
+            Platform.BROWSER,
+            OS.ANDROID,
+            id="device-name-contains-ipad",
         ),
         pytest.param(
             "Mozilla/5.0 (Mobile; LYF/F300B/LYF-F300B-001-01-15-130718-i; Android; rv:48.0) Gecko/48.0 "
             "Firefox/48.0 KAIOS/2.5",
-            Platform.BROWSER, OS.ANDROID, id="kaios-is-not-ios",
+            Platform.BROWSER,
+            OS.ANDROID,
+            id="kaios-is-not-ios",
         ),
         pytest.param(
             "Mozilla/5.0 (Linux; U; Android 2.3.5; en-us; Ouki_A18 Build/MocorDroid2.3.5) UC "
             "AppleWebKit/530+ (KHTML, like Gecko) Mobile Safari/530",
-            Platform.UC_BROWSER, OS.ANDROID, id="old-uc-token",
+            Platform.UC_BROWSER,
+            OS.ANDROID,
+            id="old-uc-token",
         ),
         pytest.param(
             "Mozilla/5.0 (Linux; Andr0id 10; BRAVIA VH1) AppleWebKit/537.36 (KHTML, like Gecko) "
             "Chrome/84.0.4147.125 Safari/537.36 OPR/46.0.2207.0 OMI/4.21.0.273.D",
-            Platform.BROWSER, OS.ANDROID, id="obfuscated-android-tv",
+            Platform.BROWSER,
+            OS.ANDROID,
+            id="obfuscated-android-tv",
         ),
     ],
 )
@@ -201,7 +215,10 @@ def test_app_versions() -> None:
         ("Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)", True),
         ("WhatsApp/2.24.20.80 A", True),
         ("Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", False),
-        ("Mozilla/5.0 (compatible; Baiduspider/2.0; +http://www.baidu.com/search/spider.html)", False),
+        (
+            "Mozilla/5.0 (compatible; Baiduspider/2.0; +http://www.baidu.com/search/spider.html)",
+            False,
+        ),
         ("curl/8.5.0", False),
         ("Mozilla/4.0 (compatible; MSIE 6.0; Windows NT 5.0; baidu Transcoder;)", False),
         ("python-requests/2.31.0", False),

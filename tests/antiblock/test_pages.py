@@ -27,7 +27,9 @@ from suo.shortener.model import Link
 
 PAYLOADS = [
     line
-    for line in (Path(__file__).parent / "data" / "xss_polyglots.txt").read_text(encoding="utf-8").splitlines()
+    for line in (Path(__file__).parent / "data" / "xss_polyglots.txt")
+    .read_text(encoding="utf-8")
+    .splitlines()
     if line and not line.startswith("# Source:")
 ]
 WECHAT_IOS = Client(Platform.WECHAT, OS.IOS, is_mobile=True)
@@ -104,7 +106,9 @@ def test_wechat_ios_guide_in_chinese() -> None:
 
 
 def test_wechat_android_guide_in_english() -> None:
-    text = "".join(assert_safe_page(guide_page(WECHAT_ANDROID, "https://a.example/", lang="en")).text)
+    text = "".join(
+        assert_safe_page(guide_page(WECHAT_ANDROID, "https://a.example/", lang="en")).text
+    )
     assert "Open in Browser" in text
     assert "WeChat" in text
     assert "Copy link" in text
@@ -113,7 +117,9 @@ def test_wechat_android_guide_in_english() -> None:
 @pytest.mark.parametrize("platform", sorted(Platform, key=lambda p: p.value))
 @pytest.mark.parametrize("os_", [OS.IOS, OS.ANDROID, OS.HARMONYOS, OS.WINDOWS])
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_every_platform_os_and_language_gets_a_safe_guide(platform: Platform, os_: OS, lang: str) -> None:
+def test_every_platform_os_and_language_gets_a_safe_guide(
+    platform: Platform, os_: OS, lang: str
+) -> None:
     client = Client(platform, os_, is_mobile=os_ is not OS.WINDOWS)
     doc = assert_safe_page(guide_page(client, "https://x.example/p?q=1", lang=lang))
     assert len(doc.tags) > 10
@@ -122,7 +128,11 @@ def test_every_platform_os_and_language_gets_a_safe_guide(platform: Platform, os
 
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_hostile_targets_are_only_echoed_escaped(payload: str) -> None:
-    for target in (f"https://evil.example/?q={payload}", payload, f"https://evil.example/{payload}#{payload}"):
+    for target in (
+        f"https://evil.example/?q={payload}",
+        payload,
+        f"https://evil.example/{payload}#{payload}",
+    ):
         page = guide_page(WECHAT_IOS, target, lang="zh")
         doc = assert_safe_page(page)
         assert js_target(doc) == target
@@ -138,7 +148,11 @@ def test_hostile_titles_in_preview_pages_are_escaped(payload: str) -> None:
     link = Link(code="x", target="https://evil.example/", created_at=datetime(2026, 1, 1, tzinfo=UTC),
                 title=payload, description=payload)  # fmt: skip
     doc = assert_safe_page(preview_page(link, lang="en"))
-    og = {a.get("property"): a.get("content") for t, a in doc.tags if t == "meta" and a.get("property")}
+    og = {
+        a.get("property"): a.get("content")
+        for t, a in doc.tags
+        if t == "meta" and a.get("property")
+    }
     assert og["og:title"] == payload
     assert og["og:description"] == payload
     assert doc.scripts == []
@@ -170,7 +184,11 @@ def test_try_browser_adds_an_android_intent_only_where_allowed() -> None:
 
 def test_deny_and_status_pages() -> None:
     assert "无法在此访问" in "".join(assert_safe_page(deny_page(WECHAT_IOS, lang="zh")).text)
-    for kind, words in (("not_found", "not found"), ("expired", "expired"), ("exhausted", "visit limit")):
+    for kind, words in (
+        ("not_found", "not found"),
+        ("expired", "expired"),
+        ("exhausted", "visit limit"),
+    ):
         assert words in "".join(assert_safe_page(status_page(kind, lang="en")).text).lower()
     with pytest.raises(InvalidInput, match="not_found, expired or exhausted"):
         status_page("gone", lang="en")

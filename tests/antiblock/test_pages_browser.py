@@ -30,7 +30,9 @@ LINK = Link(code="sale", target=TARGET, created_at=datetime(2026, 11, 1, tzinfo=
             title="Spring sale: 30% off", description="Three days only, members first.")  # fmt: skip
 
 PAGES: dict[str, Callable[[], str]] = {
-    "guide-wechat-ios-zh": lambda: guide_page(Client(Platform.WECHAT, OS.IOS, is_mobile=True), TARGET, lang="zh"),
+    "guide-wechat-ios-zh": lambda: guide_page(
+        Client(Platform.WECHAT, OS.IOS, is_mobile=True), TARGET, lang="zh"
+    ),
     "guide-wechat-android-en": lambda: guide_page(
         Client(Platform.WECHAT, OS.ANDROID, is_mobile=True), TARGET, lang="en"
     ),
@@ -61,7 +63,10 @@ def browser() -> Iterator[Any]:
 
 def render(browser: Any, page_html: str, *, shot: str | None = None) -> tuple[Any, Any, list[str]]:
     context = browser.new_context(
-        viewport={"width": 390, "height": 760}, device_scale_factor=2, is_mobile=True, has_touch=True
+        viewport={"width": 390, "height": 760},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
     )
     page = context.new_page()
     requests: list[str] = []
@@ -76,7 +81,9 @@ def render(browser: Any, page_html: str, *, shot: str | None = None) -> tuple[An
 
 
 def test_wechat_guide_shows_the_steps_and_the_host(browser: Any) -> None:
-    context, page, requests = render(browser, PAGES["guide-wechat-ios-zh"](), shot="guide-wechat-ios-zh")
+    context, page, requests = render(
+        browser, PAGES["guide-wechat-ios-zh"](), shot="guide-wechat-ios-zh"
+    )
     try:
         body = page.inner_text("body")
         assert "在Safari中打开" in body

@@ -68,7 +68,11 @@ def test_first_matching_rule_wins_and_the_trace_says_why() -> None:
         default=Action.DENY,
     )
     d = policy.decide(SAFARI_IOS)
-    assert (d.action, d.location, d.rule) == (Action.ELSEWHERE, "https://apps.apple.com/app/id1", "rule 2")
+    assert (d.action, d.location, d.rule) == (
+        Action.ELSEWHERE,
+        "https://apps.apple.com/app/id1",
+        "rule 2",
+    )
     assert d.trace == (
         "rule 1 'wechat' [platform in wechat]: no (platform is browser)",
         "rule 2 [os in ios]: yes -> elsewhere",
@@ -121,8 +125,12 @@ def test_bot_and_preview_conditions() -> None:
         (lambda: AccessPolicy(rules=("guide",)), "Rule objects"),
         (lambda: AccessPolicy.from_dict({"format": 99, "rules": []}), "format 99"),
         (lambda: AccessPolicy.from_dict({"rules": [{"action": "fly"}]}), "rule action"),
-        (lambda: AccessPolicy.from_dict({"rules": [{"action": "deny", "when": {"color": "red"}}]}),
-         "unknown condition keys"),
+        (
+            lambda: AccessPolicy.from_dict(
+                {"rules": [{"action": "deny", "when": {"color": "red"}}]}
+            ),
+            "unknown condition keys",
+        ),
     ],
 )
 def test_bad_input_raises_policy_error(build: object, message: str) -> None:
@@ -158,7 +166,9 @@ def whens(draw: st.DrawFn) -> When:
         bot=draw(st.none() | st.booleans()),
         preview=draw(st.none() | st.booleans()),
         mobile=draw(st.none() | st.booleans()),
-        languages=draw(st.none() | st.lists(st.sampled_from(["zh", "en", "zh-tw", "ja"]), min_size=1)),
+        languages=draw(
+            st.none() | st.lists(st.sampled_from(["zh", "en", "zh-tw", "ja"]), min_size=1)
+        ),
         start=start,
         end=end,
     )
@@ -183,11 +193,21 @@ policies = st.builds(
     st.sampled_from([a for a in Action if a is not Action.ELSEWHERE]),
 )
 clients = st.builds(
-    Client, st.sampled_from(Platform), st.sampled_from(OS), st.booleans(), st.booleans(), st.booleans()
+    Client,
+    st.sampled_from(Platform),
+    st.sampled_from(OS),
+    st.booleans(),
+    st.booleans(),
+    st.booleans(),
 )
 
 
-@given(policies, clients, st.sampled_from([None, "zh-CN", "en-US,en;q=0.8", "ja"]), st.none() | aware_times)
+@given(
+    policies,
+    clients,
+    st.sampled_from([None, "zh-CN", "en-US,en;q=0.8", "ja"]),
+    st.none() | aware_times,
+)
 def test_json_round_trip_keeps_policy_and_decisions(
     policy: AccessPolicy, client: Client, lang: str | None, now: datetime | None
 ) -> None:

@@ -57,7 +57,9 @@ def test_anti_block_guides_wechat_per_language_and_redirects_desktop(shortener: 
 
 
 def test_only_wechat_denies_a_browser_and_redirects_wechat(shortener: Shortener) -> None:
-    shortener.shorten("https://club.example.com/", alias="club", policy=AccessPolicy.only(Platform.WECHAT))
+    shortener.shorten(
+        "https://club.example.com/", alias="club", policy=AccessPolicy.only(Platform.WECHAT)
+    )
     denied = shortener.resolve("club", user_agent=CHROME, accept_language="en")
     assert denied.kind is DecisionKind.DENY
     assert denied.status == 403
@@ -96,7 +98,9 @@ def test_policies_survive_every_backend(shortener: Shortener) -> None:
 
 
 def test_preview_fetchers_never_use_up_a_cap(shortener: Shortener) -> None:
-    shortener.shorten("https://a.example/", alias="cap", max_clicks=1, policy=AccessPolicy.anti_block())
+    shortener.shorten(
+        "https://a.example/", alias="cap", max_clicks=1, policy=AccessPolicy.anti_block()
+    )
     for _ in range(3):
         assert shortener.resolve("cap", user_agent=FB_PREVIEW).kind is DecisionKind.REDIRECT
     assert shortener.resolve("cap", user_agent=CHROME).kind is DecisionKind.REDIRECT

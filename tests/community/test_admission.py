@@ -20,7 +20,7 @@ from suo.community import (
 )
 from suo.community.welcome import WELCOME_TEMPLATES
 from suo.errors import InvalidInput
-from suo.testing.links import _race
+from suo.testing import race
 
 T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
@@ -109,7 +109,7 @@ def test_closed_flash_community_refuses(store: Any) -> None:
 def test_capacity_race_never_overfills() -> None:
     store = suo.open_store("memory://")
     group = Community(name="tiny", id="t", capacity=4)
-    results = _race(12, lambda i: Admission().admit(store, group, Applicant(id=f"u{i}"), at=T0))
+    results = race(12, lambda i: Admission().admit(store, group, Applicant(id=f"u{i}"), at=T0))
     assert sum(d.admitted for d in results) == 4
     assert store.count_members("t") == 4
 

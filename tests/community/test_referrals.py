@@ -20,7 +20,7 @@ from suo.community import (
     inviter_from,
 )
 from suo.errors import InvalidInput
-from suo.testing.links import _race
+from suo.testing import race
 
 T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 G = Community(name="裂变群", id="g")
@@ -115,7 +115,7 @@ def test_signals_are_stored_hashed(env: Any) -> None:
 
 def test_concurrent_joins_count_each_invitee_once(env: Any) -> None:
     _store, refs, _ = env
-    _race(12, lambda i: refs.attribute(G, f"r{i % 4}", "amy", at=T0))
+    race(12, lambda i: refs.attribute(G, f"r{i % 4}", "amy", at=T0))
     assert refs.leaderboard(G) == [("amy", 4)]
 
 

@@ -274,7 +274,10 @@ def test_custom_pages_are_used_for_guide_deny_and_status(store: Any) -> None:
 
     s = Shortener(store, pages=Branded(), policy=AccessPolicy.only(suo.Platform.WECHAT))
     link = s.shorten("https://example.com/")
-    assert s.resolve(link.code, user_agent=DESKTOP).body == "<!doctype html><title>Members only</title>"
+    assert (
+        s.resolve(link.code, user_agent=DESKTOP).body
+        == "<!doctype html><title>Members only</title>"
+    )
     resp = Responder(s).handle(Request("GET", "/nope", user_agent=DESKTOP))
     assert resp.status == 404
     assert resp.body == b"<!doctype html><title>branded not_found</title>"
@@ -294,9 +297,21 @@ def test_try_browser_step_reaches_the_guide_page(s: Shortener) -> None:
 @pytest.mark.parametrize(
     ("ua", "accept_language", "lang"),
     [
-        ("Mozilla/5.0 (iPhone) MicroMessenger/8.0.44(0x18002c2f) NetType/WIFI Language/zh_CN", None, "zh"),
-        ("Mozilla/5.0 (iPhone) MicroMessenger/8.0.44(0x18002c2f) NetType/WIFI Language/en", None, "en"),
-        ("Mozilla/5.0 (iPhone) MicroMessenger/8.0.44(0x18002c2f) NetType/WIFI Language/zh_CN", "en-US", "en"),
+        (
+            "Mozilla/5.0 (iPhone) MicroMessenger/8.0.44(0x18002c2f) NetType/WIFI Language/zh_CN",
+            None,
+            "zh",
+        ),
+        (
+            "Mozilla/5.0 (iPhone) MicroMessenger/8.0.44(0x18002c2f) NetType/WIFI Language/en",
+            None,
+            "en",
+        ),
+        (
+            "Mozilla/5.0 (iPhone) MicroMessenger/8.0.44(0x18002c2f) NetType/WIFI Language/zh_CN",
+            "en-US",
+            "en",
+        ),
         (QQ_ANDROID, None, "zh"),
         (QQ_ANDROID, "fr-FR", "zh"),
     ],

@@ -176,7 +176,6 @@ _CLIENT_REST = re.compile(
 )
 
 
-
 class BotMatch:
     """What the crawler scan found: ``is_bot`` and ``is_preview``."""
 
@@ -354,7 +353,9 @@ class _BotIndex:
         self.values: list[tuple[int, tuple[int, ...]]] = [
             (words[k][0], tuple(words[k][1])) for k in keys
         ]
-        self.automaton = ahocorasick_rs.AhoCorasick(keys, matchkind=ahocorasick_rs.MatchKind.Standard)
+        self.automaton = ahocorasick_rs.AhoCorasick(
+            keys, matchkind=ahocorasick_rs.MatchKind.Standard
+        )
 
     def regex(self, i: int) -> re.Pattern[str]:
         """Pattern ``i``, compiled on first use (most are never needed)."""
@@ -404,7 +405,12 @@ class _BotIndex:
                 return BotMatch(True, False)
         if generic and _generic_hit(cleaned.lower()):
             return BotMatch(True, False)
-        if ua and not bits & CLIENT_BIT and not ua.startswith("Mozilla/") and not _CLIENT_REST.search(ua):
+        if (
+            ua
+            and not bits & CLIENT_BIT
+            and not ua.startswith("Mozilla/")
+            and not _CLIENT_REST.search(ua)
+        ):
             return BotMatch(True, False)
         return NOT_BOT
 
@@ -414,7 +420,9 @@ def _preview_ok(tok: str, ua: str) -> bool:
     if tok == "whatsapp/":
         return ua.startswith("WhatsApp/")
     if tok == "viber":
-        return ua.startswith("Viber") or "Viber-Preview" in ua or "viber-url-downloader" in ua.lower()
+        return (
+            ua.startswith("Viber") or "Viber-Preview" in ua or "viber-url-downloader" in ua.lower()
+        )
     if tok == "mastodon/":
         return "(Mastodon/" in ua
     return True

@@ -217,6 +217,7 @@ def _scanner() -> _BotIndex:
                 _SCANNER = scanner(extra)
     return _SCANNER
 
+
 _LINE = re.compile(r"(?:^|[\s;(\[])Line/\d")
 _QQ_APP = re.compile(r"(?:^|[\s;])QQ/\d")
 _VERSION: dict[Platform, re.Pattern[str]] = {

@@ -107,11 +107,17 @@ _TEXT = {
     ),
     "continue": ("继续访问", "Continue"),
     "not_found_title": ("链接不存在", "Link not found"),
-    "not_found_body": ("这个短链接不存在或已被删除。", "This short link does not exist or was deleted."),
+    "not_found_body": (
+        "这个短链接不存在或已被删除。",
+        "This short link does not exist or was deleted.",
+    ),
     "expired_title": ("链接已过期", "Link expired"),
     "expired_body": ("这个短链接已过有效期。", "This short link has expired."),
     "exhausted_title": ("链接已失效", "Link no longer available"),
-    "exhausted_body": ("这个短链接的访问次数已用完。", "This short link has reached its visit limit."),
+    "exhausted_body": (
+        "这个短链接的访问次数已用完。",
+        "This short link has reached its visit limit.",
+    ),
 }
 
 _CSS = (
@@ -204,7 +210,9 @@ class Pages:
         '<!doctype html><title>Members only</title>'
     """
 
-    def document(self, title: str, body: str, *, lang: str, head: str = "", script: str = "") -> str:
+    def document(
+        self, title: str, body: str, *, lang: str, head: str = "", script: str = ""
+    ) -> str:
         """Wrap ``body`` (trusted HTML) in the shared page shell."""
         html_lang = "zh-CN" if lang == "zh" else "en"
         csp = (
@@ -227,7 +235,12 @@ class Pages:
         i = 0 if lang == "zh" else 1
         fam = "ios" if client.os is OS.IOS else "other"
         browser = _BROWSER[fam][i]
-        if not client.is_mobile and client.platform in (Platform.WECHAT, Platform.WECOM, Platform.DINGTALK, Platform.FEISHU):
+        if not client.is_mobile and client.platform in (
+            Platform.WECHAT,
+            Platform.WECOM,
+            Platform.DINGTALK,
+            Platform.FEISHU,
+        ):
             return [_t("desktop", lang)]
         item = _MENU_ITEM.get((client.platform, fam))
         if item is not None:
@@ -252,7 +265,9 @@ class Pages:
             '<p class="msg" id="m" role="status"></p></div>'
         )
         intent = intent_url(target) if try_browser else None
-        attempt = intent is not None and client.os is OS.ANDROID and client.platform not in _NO_INTENT
+        attempt = (
+            intent is not None and client.os is OS.ANDROID and client.platform not in _NO_INTENT
+        )
         if attempt:
             body += f'<p class="muted" id="t">{_e(_t("trying", lang))}</p>'
         script = (
@@ -292,7 +307,8 @@ class Pages:
             f'<meta name="description" content="{_e(desc)}">'
         )
         body = (
-            f"<h1>{_e(title)}</h1>" + (f"<p>{_e(desc)}</p>" if desc else "")
+            f"<h1>{_e(title)}</h1>"
+            + (f"<p>{_e(desc)}</p>" if desc else "")
             + f'<p class="host">{_e(_host(link.target))}</p>'
             f'<a class="btn" href="{_e(link.target)}" rel="noopener noreferrer">'
             f"{_e(_t('continue', lang))}</a>"
@@ -303,7 +319,9 @@ class Pages:
         """The 404 (``"not_found"``) or 410 (``"expired"``, ``"exhausted"``) page."""
         lang = _lang(lang)
         if kind not in ("not_found", "expired", "exhausted"):
-            raise InvalidInput(f"status page kind must be not_found, expired or exhausted, got {kind!r}")
+            raise InvalidInput(
+                f"status page kind must be not_found, expired or exhausted, got {kind!r}"
+            )
         title = _t(f"{kind}_title", lang)
         body = f"<h1>{_e(title)}</h1><p>{_e(_t(f'{kind}_body', lang))}</p>"
         return self.document(title, body, lang=lang)

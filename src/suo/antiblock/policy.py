@@ -249,7 +249,16 @@ class When:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> When:
-        unknown = set(data) - {"platforms", "os", "bot", "preview", "mobile", "languages", "start", "end"}
+        unknown = set(data) - {
+            "platforms",
+            "os",
+            "bot",
+            "preview",
+            "mobile",
+            "languages",
+            "start",
+            "end",
+        }
         if unknown:
             raise PolicyError(f"unknown condition keys {sorted(unknown)}")
 
@@ -364,7 +373,9 @@ class AccessPolicy:
 
     def __attrs_post_init__(self) -> None:
         if self.default is Action.ELSEWHERE:
-            raise PolicyError("the default action cannot be ELSEWHERE (it has no location); add a rule")
+            raise PolicyError(
+                "the default action cannot be ELSEWHERE (it has no location); add a rule"
+            )
 
     # -- presets ------------------------------------------------------------
 
@@ -377,7 +388,9 @@ class AccessPolicy:
         ``try_browser=True`` the guide page first tries to hand the link to the
         system browser (Android), and shows the guide if that does not happen.
         """
-        rule = Rule(When(platforms=CHINESE_APPS), Action.GUIDE, name="cn-in-app", try_browser=try_browser)
+        rule = Rule(
+            When(platforms=CHINESE_APPS), Action.GUIDE, name="cn-in-app", try_browser=try_browser
+        )
         return cls("anti_block", (rule,))
 
     @classmethod
@@ -390,12 +403,16 @@ class AccessPolicy:
         """
         if not platforms:
             raise PolicyError("only() needs at least one platform, e.g. only(Platform.WECHAT)")
-        return cls("only", (Rule(When(platforms=platforms), Action.REDIRECT, name="allowed"),), Action.DENY)
+        return cls(
+            "only", (Rule(When(platforms=platforms), Action.REDIRECT, name="allowed"),), Action.DENY
+        )
 
     @classmethod
     def mobile_only(cls) -> AccessPolicy:
         """Phones and tablets are redirected; computers are denied (403)."""
-        return cls("mobile_only", (Rule(When(mobile=True), Action.REDIRECT, name="mobile"),), Action.DENY)
+        return cls(
+            "mobile_only", (Rule(When(mobile=True), Action.REDIRECT, name="mobile"),), Action.DENY
+        )
 
     @classmethod
     def no_bots(cls) -> AccessPolicy:
@@ -455,7 +472,9 @@ class AccessPolicy:
             return cls._from_first_version(data)
         fmt = data.get("format", _FORMAT)
         if fmt != _FORMAT:
-            raise PolicyError(f"policy format {fmt!r} is not supported by this suo (knows {_FORMAT})")
+            raise PolicyError(
+                f"policy format {fmt!r} is not supported by this suo (knows {_FORMAT})"
+            )
         return cls(
             str(data.get("name", "custom")),
             tuple(Rule.from_dict(r) for r in data.get("rules", ())),

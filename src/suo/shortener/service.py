@@ -34,6 +34,7 @@ def _language(accept_language: str | None, client: Client) -> str:
     default = "zh" if client.platform in CHINESE_APPS else "en"
     return pick_language(accept_language, client.user_agent, default=default)
 
+
 _UNSET: Any = object()
 _MAX_ATTEMPTS = 24
 
@@ -389,7 +390,9 @@ class Shortener:
         found = self.store.list_links(tag=tag, after=after, limit=limit + 1)
         more = len(found) > limit
         found = found[:limit]
-        return LinkPage(tuple(self._public(link) for link in found), found[-1].code if more else None)
+        return LinkPage(
+            tuple(self._public(link) for link in found), found[-1].code if more else None
+        )
 
     def short_url(self, code: str) -> str:
         """The public short URL of a code."""

@@ -39,9 +39,22 @@ CLIENT = {
     "Instagram": "instagram", "Line": "line", "Twitter": "twitter", "LinkedIn": "linkedin",
     "Telegram": "telegram", "TikTok": "tiktok", "Snapchat": "snapchat",
 }  # fmt: skip
-OS_FAMILY = {"Android": "android", "iOS": "ios", "Windows": "windows", "Mac": "macos", "GNU/Linux": "linux"}
+OS_FAMILY = {
+    "Android": "android",
+    "iOS": "ios",
+    "Windows": "windows",
+    "Mac": "macos",
+    "GNU/Linux": "linux",
+}
 # Per-label sample sizes for ordinary browsers by OS and for bots.
-BROWSER_SAMPLE = {"android": 70, "ios": 45, "windows": 40, "macos": 25, "linux": 20, "harmonyos": 15}
+BROWSER_SAMPLE = {
+    "android": 70,
+    "ios": 45,
+    "windows": 40,
+    "macos": 25,
+    "linux": 20,
+    "harmonyos": 15,
+}
 APP_CAP = 30
 
 
@@ -130,10 +143,18 @@ def main() -> None:
     rng.shuffle(entries)
     taken = 0
     for entry in entries:
-        instances = [i for i in entry.get("instances", []) if i.startswith(("Mozilla", entry["pattern"][:3]))]
+        instances = [
+            i for i in entry.get("instances", []) if i.startswith(("Mozilla", entry["pattern"][:3]))
+        ]
         if not instances or entry["pattern"] in ("AP3A\\.240617\\.008",):
             continue
-        add(instances[0], "bot", "any", "monperrus/crawler-user-agents crawler-user-agents.json", bot=True)
+        add(
+            instances[0],
+            "bot",
+            "any",
+            "monperrus/crawler-user-agents crawler-user-agents.json",
+            bot=True,
+        )
         taken += 1
         if taken >= 60:
             break
