@@ -339,3 +339,27 @@ def test_ladder_follows_the_live_strike_total(days: list[int]) -> None:
         live = sum(1 for t in times[: i + 1] if at - timedelta(days=30) < t <= at)
         assert v.strikes == live
         assert v.action.value == ("warn" if live == 1 else "mute" if live == 2 else "remove")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "大家早上好，今天的优惠券领到了吗？",
+        "刚抢到红包了，谢谢群主！",
+        "优惠码在哪里输入呀",
+        "Does anyone know where to enter the promo code?",
+        "Got the free gift today, thanks!",
+    ],
+)
+def test_welfare_chatter_about_coupons_is_allowed(text: str) -> None:
+    from datetime import UTC, datetime
+
+    import suo
+    from suo.community import Community, CommunityKind, Member, Moderator, Role, RuleBook
+
+    mod = Moderator(suo.open_store("memory://"), RuleBook.default())
+    group = Community(name="福利群", kind=CommunityKind.WELFARE)
+    verdict = mod.check(
+        group, Member(id="m", role=Role.MEMBER), text, at=datetime(2026, 1, 1, tzinfo=UTC)
+    )
+    assert verdict.action.value == "allow", verdict.reasons

@@ -8,7 +8,7 @@ Example:
     >>> verdict = mod.check(Community(name="福利群", kind="welfare"), Member(id="u1"),
     ...                     "加我微信 abc123 领优惠", at=datetime(2026, 11, 25, tzinfo=UTC))
     >>> verdict.action.value, verdict.reasons[0]
-    ('warn', "no-solicitation -> solicitation '加我微信', '领优惠'")
+    ('warn', "no-solicitation -> solicitation '加我微信'")
 """
 
 from __future__ import annotations

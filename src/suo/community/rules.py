@@ -634,22 +634,25 @@ class Ladder:
 # -- default word lists ----------------------------------------------------------------
 
 SOLICITATION_WORDS: tuple[str, ...] = (
-    # Chinese "add me" solicitations and the usual spellings around filters
+    # Chinese "add me" solicitations and the usual spellings around filters.
+    # Words for a welfare group's own content (coupons, red packets, free
+    # gifts, promo codes) are deliberately absent: members talk about them all
+    # day, and the ad is the contact hand-off or outside link that comes with them.
     "加我微信", "加微信", "加我v", "加v", "加vx", "加wx", "加v信", "加薇", "加威", "加我薇",
     "加我vx", "加我wx", "加我qq", "加qq", "加扣扣", "加我好友", "加好友领", "私聊我", "私信我",
-    "私我", "找我领", "扫码领", "扫码加", "扫码进群", "进群领", "加群领", "免费领取", "领优惠",
-    "领红包", "优惠券", "返利", "刷单", "兼职日结", "日赚", "躺赚", "代理加盟", "招代理",
+    "私我", "找我领", "扫码领", "扫码加", "扫码进群", "进群领", "加群领",
+    "返利", "刷单", "兼职日结", "日赚", "躺赚", "代理加盟", "招代理",
     "低价出", "低价代购", "高仿", "薇信", "威信", "v信", "徽信", "+v", "+vx", "+wx", "+微",
-    "淘口令", "复制这段", "点击链接", "戳链接", "下单立减", "代购", "兼职", "返现", "淘宝搜",
+    "淘口令", "复制这段", "点击链接", "戳链接", "下单立减", "代购", "兼职", "淘宝搜",
     "微信搜", "vx搜", "关注公众号", "公众号回复", "出售微信", "卖微信号", "出售账号",
-    "微商", "刷粉", "涨粉", "免费送", "点我头像", "看我头像", "头像有惊喜", "戳我", "优惠码", "私聊领",
+    "微商", "刷粉", "涨粉", "点我头像", "看我头像", "头像有惊喜", "戳我", "私聊领",
     # English
     "add my wechat", "add me on wechat", "add wechat", "my wechat id", "wechat id:",
-    "dm me for", "pm me for", "contact me for", "whatsapp me", "telegram me", "promo code",
-    "discount code", "buy now", "click here", "click the link", "free gift", "earn money",
+    "dm me for", "pm me for", "contact me for", "whatsapp me", "telegram me",
+    "click the link", "earn money",
     "make money fast", "work from home", "limited offer", "cheap followers", "from home,",
     "earn $", "contact me on telegram", "contact me on whatsapp", "message me on telegram",
-    "check my bio", "link in bio", "visit my profile", "use code", "coupon code",
+    "check my bio", "link in bio", "visit my profile",
     "investment opportunity", "double your money", "guaranteed returns",
 )  # fmt: skip
 """Ad-spam solicitations of the default rulebook (matched case-insensitively after NFKC)."""
