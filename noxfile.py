@@ -25,7 +25,7 @@ def tests(session: nox.Session) -> None:
 def lint(session: nox.Session) -> None:
     """Ruff, with the rule set in pyproject.toml."""
     session.install("ruff")
-    session.run("ruff", "check", "src", "tests", "benchmarks")
+    session.run("ruff", "check", "src", "tests", "benchmarks", "typing_tests")
     session.run("ruff", "format", "--check", "src", "tests", "benchmarks")
 
 

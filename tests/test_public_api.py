@@ -88,3 +88,19 @@ def test_py_typed_is_shipped() -> None:
     from importlib.resources import files
 
     assert files("suo").joinpath("py.typed").is_file()
+
+
+def test_typing_examples_also_run() -> None:
+    # typing_tests/ is for mypy; running it proves the typed examples are true too.
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).parent.parent / "typing_tests" / "public_api.py"
+    spec = importlib.util.spec_from_file_location("typing_public_api", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.make_and_resolve() == (suo.DecisionKind.REDIRECT, 302, "https://example.com/")
+    assert module.errors().startswith("'javascript:'")
+    assert module.calendar() == 11
