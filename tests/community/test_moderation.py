@@ -363,3 +363,54 @@ def test_welfare_chatter_about_coupons_is_allowed(text: str) -> None:
         group, Member(id="m", role=Role.MEMBER), text, at=datetime(2026, 1, 1, tzinfo=UTC)
     )
     assert verdict.action.value == "allow", verdict.reasons
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我想加VIP会员",
+        "他很自私我不喜欢",
+        "按ctrl+v粘贴就好",
+        "别戳我哈哈",
+        "谢谢Mr.Wang的分享",
+        "I work from home today so I can join the live stream!",
+        "I couldn't click the link yesterday, is there a replay?",
+        "今天下单立减20元，太划算了",
+        "返利活动什么时候开始？",
+    ],
+)
+def test_friendly_messages_that_look_like_ads_are_allowed(text: str) -> None:
+    from datetime import UTC, datetime
+
+    import suo
+    from suo.community import Community, CommunityKind, Member, Moderator, Role, RuleBook
+
+    mod = Moderator(suo.open_store("memory://"), RuleBook.default())
+    group = Community(name="福利群", kind=CommunityKind.WELFARE)
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    verdict = mod.check(group, Member(id="m", role=Role.MEMBER), text, at=at)
+    assert verdict.action.value == "allow", verdict.reasons
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "wechat me: bestprice8",
+        "my WeChat is shop888",
+        "微: abc123",
+        "加v 领资料",
+        "加我v：abc888",
+        "+v abc888",
+    ],
+)
+def test_contact_hand_offs_are_flagged(text: str) -> None:
+    from datetime import UTC, datetime
+
+    import suo
+    from suo.community import Community, CommunityKind, Member, Moderator, Role, RuleBook
+
+    mod = Moderator(suo.open_store("memory://"), RuleBook.default())
+    group = Community(name="福利群", kind=CommunityKind.WELFARE)
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    verdict = mod.check(group, Member(id="m", role=Role.MEMBER), text, at=at)
+    assert verdict.action.value == "warn", (text, verdict.reasons)

@@ -253,7 +253,8 @@ class Pattern:
 
 _TLDS = (
     "com|cn|net|org|io|co|me|cc|tv|vip|top|xyz|shop|store|site|online|club|ltd|info|"
-    "link|app|biz|pro|live|fun|ink|icu|wang|asia|tk|ml|ga|cf|gq|ru|hk|tw|jp|kr|sg|us|uk|de"
+    # no "wang": "Mr.Wang" is a person, not a site (http:// and www. forms still match)
+    "link|app|biz|pro|live|fun|ink|icu|asia|tk|ml|ga|cf|gq|ru|hk|tw|jp|kr|sg|us|uk|de"
 )
 _URL = re.compile(
     r"(?:(?:https?|ftp)://|www\.)[^\s<>\"'\u3000-\u303f\uff01-\uff0f\uff1a-\uff20]+"
@@ -638,19 +639,20 @@ SOLICITATION_WORDS: tuple[str, ...] = (
     # Words for a welfare group's own content (coupons, red packets, free
     # gifts, promo codes) are deliberately absent: members talk about them all
     # day, and the ad is the contact hand-off or outside link that comes with them.
-    "加我微信", "加微信", "加我v", "加v", "加vx", "加wx", "加v信", "加薇", "加威", "加我薇",
+    # Bare "加v" / "+v" are matched by _HANDLE with a letter guard ("加VIP" is fine).
+    "加我微信", "加微信", "加vx", "加wx", "加v信", "加薇", "加威", "加我薇",
     "加我vx", "加我wx", "加我qq", "加qq", "加扣扣", "加我好友", "加好友领", "私聊我", "私信我",
-    "私我", "找我领", "扫码领", "扫码加", "扫码进群", "进群领", "加群领",
-    "返利", "刷单", "兼职日结", "日赚", "躺赚", "代理加盟", "招代理",
-    "低价出", "低价代购", "高仿", "薇信", "威信", "v信", "徽信", "+v", "+vx", "+wx", "+微",
-    "淘口令", "复制这段", "点击链接", "戳链接", "下单立减", "代购", "兼职", "淘宝搜",
+    "找我领", "扫码领", "扫码加", "扫码进群", "进群领", "加群领",
+    "刷单", "兼职日结", "日赚", "躺赚", "代理加盟", "招代理",
+    "低价出", "低价代购", "高仿", "薇信", "威信", "v信", "徽信", "+vx", "+wx", "+微",
+    "淘口令", "复制这段", "点击链接", "戳链接", "代购", "兼职", "淘宝搜",
     "微信搜", "vx搜", "关注公众号", "公众号回复", "出售微信", "卖微信号", "出售账号",
-    "微商", "刷粉", "涨粉", "点我头像", "看我头像", "头像有惊喜", "戳我", "私聊领",
+    "微商", "刷粉", "涨粉", "点我头像", "看我头像", "头像有惊喜", "私聊领",
     # English
     "add my wechat", "add me on wechat", "add wechat", "my wechat id", "wechat id:",
     "dm me for", "pm me for", "contact me for", "whatsapp me", "telegram me",
-    "click the link", "earn money",
-    "make money fast", "work from home", "limited offer", "cheap followers", "from home,",
+    "earn money",
+    "make money fast", "limited offer", "cheap followers", "from home,",
     "earn $", "contact me on telegram", "contact me on whatsapp", "message me on telegram",
     "check my bio", "link in bio", "visit my profile",
     "investment opportunity", "double your money", "guaranteed returns",
@@ -670,11 +672,13 @@ ATTACK_WORDS: tuple[str, ...] = (
 # or an id with a digit in it (微信 abc123); or a phone number (mainland mobile,
 # possibly spaced, or international with a +).
 _HANDLE = (
-    r"(?:微信|薇信|威信|徽信|v信|扣扣|企鹅"
+    r"(?:微信|薇信|威信|徽信|v信|扣扣|企鹅|微(?=\s*[:：])"
     r"|(?<![A-Za-z])(?:vx|wx|weixin|wechat|qq|tg|telegram|whatsapp)(?![A-Za-z]))"
-    r"\s*(?:号|id)?\s*"
+    r"\s*(?:号|id|(?<![A-Za-z])(?:me|is|id is)(?![A-Za-z]))?\s*"
     r"(?:[:：=@]\s*@?[A-Za-z0-9][A-Za-z0-9_-]{3,29}"
     r"|(?=[A-Za-z0-9_-]{5,30}(?![A-Za-z0-9_-]))[A-Za-z_-]*\d[A-Za-z0-9_-]*)"
+    # "加v" / "加我v" / "+v": the one-letter WeChat spelling, but not "加VIP"
+    r"|(?:加|(?<![A-Za-z])\+)\s*(?:我\s*)?v(?![A-Za-z])"
     r"|(?<!\d)1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}(?!\d)"
     r"|(?<![\w+])\+\d{1,3}[\s-]?\(?\d{2,4}\)?[\s-]?\d{3,4}[\s-]?\d{3,4}(?!\d)"
 )
