@@ -228,6 +228,16 @@ class CommunityStoreSuite:
         assert store.record_message("c", "n", at=t2, digest="a", windows=ws) == [(1, 1), (1, 1)]
         assert store.record_message("c", "m", at=t2, digest="a", windows=[]) == []
 
+    def test_windows_are_exact_to_the_microsecond(self, store: Any) -> None:
+        month, ten = timedelta(days=30), timedelta(seconds=10)
+        store.add_strike("c", "w", at=T0, weight=1.5, window=month)
+        edge = T0 + month - timedelta(microseconds=1)
+        assert store.strike_total("c", "w", at=edge, window=month) == 1.5
+        assert store.strike_total("c", "w", at=T0 + month, window=month) == 0.0
+        store.record_message("c", "w", at=T0, digest="a", windows=[ten])
+        near = T0 + ten - timedelta(microseconds=3)
+        assert store.record_message("c", "w", at=near, digest="b", windows=[ten]) == [(2, 1)]
+
     def test_record_message_race(self, store: Any) -> None:
         w = [timedelta(minutes=1)]
         results = race(10, lambda i: store.record_message("c", "m", at=T0, digest="d", windows=w))

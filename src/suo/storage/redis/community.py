@@ -7,9 +7,9 @@ tag ``{c:<id>}``, so each atomic step is one Lua script on one Cluster slot)::
     p:{c:<id>}:members             hash    member id -> Member JSON (without status)
     p:{c:<id>}:status              hash    member id -> "status|muted_until ISO"
     p:{c:<id>}:removed             set     removed member ids (capacity counts the rest)
-    p:{c:<id>}:strikes:<member>    zset    "<seq>|<weight>" scored by epoch seconds
+    p:{c:<id>}:strikes:<member>    zset    "<seq>|<weight>" scored by epoch microseconds
     p:{c:<id>}:strike-events:<member>  set  events already struck (re-deliveries add nothing)
-    p:{c:<id>}:msgs:<member>       zset    "<seq>|<digest>" scored by epoch seconds
+    p:{c:<id>}:msgs:<member>       zset    "<seq>|<digest>" scored by epoch microseconds
     p:{c:<id>}:seq                 string  sequence making zset members unique
     p:{c:<id>}:audit               list    AuditEntry JSON, oldest first
     p:{c:<id>}:docs:<kind>         hash    doc id -> {"data": ..., "tags": [...]}
@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from suo.community.model import AuditEntry, Community, Member, MemberStatus
@@ -60,38 +60,40 @@ end
 return 1
 """
 
-# KEYS: strikes zset, seq, keys, events set. ARGV: at (epoch s), weight, window (s),
-# event ('' = none). A strike's zset member is "<seq>|<weight>"; the events set
-# remembers which events were struck, so a repeated event adds nothing.
-# Returns the live total as a string (Lua numbers would be truncated to ints).
+# Scores are integer epoch microseconds, and every bound is computed in Python
+# and passed as text: Lua would print a 16-digit number with 14 significant
+# digits and shift a window edge by up to ~0.1 ms.
+# KEYS: strikes zset, seq, keys, events set. ARGV: at (µs), weight, exclusive
+# lower bound ("(<µs>"), event ('' = none). A strike's zset member is
+# "<seq>|<weight>"; the events set remembers which events were struck, so a
+# repeated event adds nothing. Returns the live total as a string.
 _ADD_STRIKE = """
-local z, at, w, window = KEYS[1], tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3])
+local z, at, w = KEYS[1], ARGV[1], ARGV[2]
 if ARGV[4] == '' or redis.call('SADD', KEYS[4], ARGV[4]) == 1 then
   local seq = redis.call('INCR', KEYS[2])
   redis.call('ZADD', z, at, seq .. '|' .. w)
 end
 redis.call('SADD', KEYS[3], z, KEYS[2], KEYS[4])
 local total = 0
-for _, m in ipairs(redis.call('ZRANGEBYSCORE', z, '(' .. (at - window), at)) do
+for _, m in ipairs(redis.call('ZRANGEBYSCORE', z, ARGV[3], at)) do
   total = total + tonumber(string.match(m, '|(.*)$'))
 end
 return tostring(total)
 """
 
-# KEYS: messages zset, seq, keys. ARGV: at, digest, window1, window2, ...
+# KEYS: messages zset, seq, keys. ARGV: at (µs), digest, trim bound (µs; '' =
+# none), then one exclusive lower bound ("(<µs>") per window.
 # Returns {n1, same1, n2, same2, ...}.
 _RECORD_MESSAGE = """
-local z, at, digest = KEYS[1], tonumber(ARGV[1]), ARGV[2]
-local longest = 0
-for i = 3, #ARGV do longest = math.max(longest, tonumber(ARGV[i])) end
-if #ARGV >= 3 then redis.call('ZREMRANGEBYSCORE', z, '-inf', at - longest) end
+local z, at, digest = KEYS[1], ARGV[1], ARGV[2]
+if ARGV[3] ~= '' then redis.call('ZREMRANGEBYSCORE', z, '-inf', ARGV[3]) end
 local seq = redis.call('INCR', KEYS[2])
 redis.call('ZADD', z, at, seq .. '|' .. digest)
 redis.call('SADD', KEYS[3], z, KEYS[2])
 local out = {}
-for i = 3, #ARGV do
+for i = 4, #ARGV do
   local n, same = 0, 0
-  for _, m in ipairs(redis.call('ZRANGEBYSCORE', z, '(' .. (at - tonumber(ARGV[i])), at)) do
+  for _, m in ipairs(redis.call('ZRANGEBYSCORE', z, ARGV[i], at)) do
     n = n + 1
     if string.match(m, '|(.*)$') == digest then same = same + 1 end
   end
@@ -117,8 +119,21 @@ def _dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
+def _us(at: datetime) -> int:
+    """Epoch microseconds, exact (a float timestamp is not)."""
+    return (at - _EPOCH) // _MICRO
+
+
+def _us_span(window: timedelta) -> int:
+    return window // _MICRO
+
+
 def _ts(at: datetime) -> str:
-    return repr(at.timestamp())
+    return str(_us(at))
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICRO = timedelta(microseconds=1)
 
 
 class RedisCommunity:
@@ -260,17 +275,22 @@ class RedisCommunity:
                     self._ck(community_id, "keys"),
                     self._ck(community_id, f"strike-events:{member_id}"),
                 ],
-                args=[_ts(at), repr(float(weight)), repr(window.total_seconds()), event or ""],
+                args=[
+                    _ts(at),
+                    repr(float(weight)),
+                    f"({_us(at) - _us_span(window)}",
+                    event or "",
+                ],
             )
         return float(total)
 
     def strike_total(
         self, community_id: str, member_id: str, *, at: datetime, window: timedelta
     ) -> float:
-        lo = at.timestamp() - window.total_seconds()
+        lo = _us(at) - _us_span(window)
         with self._wrap():
             found = self._r.zrangebyscore(
-                self._ck(community_id, f"strikes:{member_id}"), f"({lo!r}", _ts(at)
+                self._ck(community_id, f"strikes:{member_id}"), f"({lo}", _ts(at)
             )
         return float(sum(float(m.rsplit("|", 1)[1]) for m in found))
 
@@ -290,7 +310,12 @@ class RedisCommunity:
                     self._ck(community_id, "seq"),
                     self._ck(community_id, "keys"),
                 ],
-                args=[_ts(at), digest, *(repr(w.total_seconds()) for w in windows)],
+                args=[
+                    _ts(at),
+                    digest,
+                    str(_us(at) - max(map(_us_span, windows))) if windows else "",
+                    *(f"({_us(at) - _us_span(w)}" for w in windows),
+                ],
             )
         return [(int(flat[2 * i]), int(flat[2 * i + 1])) for i in range(len(windows))]
 
