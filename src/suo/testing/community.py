@@ -228,6 +228,11 @@ class CommunityStoreSuite:
         assert store.record_message("c", "n", at=t2, digest="a", windows=ws) == [(1, 1), (1, 1)]
         assert store.record_message("c", "m", at=t2, digest="a", windows=[]) == []
 
+    def test_long_ids_are_stored_on_every_backend(self, store: Any) -> None:
+        cid, mid = "c" * 200, "m" * 300
+        assert store.add_member(cid, Member(id=mid), capacity=None) is True
+        assert store.get_member(cid, mid) is not None
+
     def test_windows_are_exact_to_the_microsecond(self, store: Any) -> None:
         month, ten = timedelta(days=30), timedelta(seconds=10)
         store.add_strike("c", "w", at=T0, weight=1.5, window=month)

@@ -25,15 +25,15 @@ from suo.storage.sql._base import METADATA, UTCDateTime
 communities = sa.Table(
     "suo_communities",
     METADATA,
-    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("id", sa.String(), primary_key=True),
     sa.Column("data", sa.Text, nullable=False),
 )
 
 members = sa.Table(
     "suo_members",
     METADATA,
-    sa.Column("community_id", sa.String(64), primary_key=True),
-    sa.Column("member_id", sa.String(128), primary_key=True),
+    sa.Column("community_id", sa.String(), primary_key=True),
+    sa.Column("member_id", sa.String(), primary_key=True),
     # status and muted_until are columns so that counting and muting are single statements
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("muted_until", UTCDateTime),
@@ -43,8 +43,8 @@ members = sa.Table(
 locks = sa.Table(
     "suo_community_locks",
     METADATA,
-    sa.Column("community_id", sa.String(64), primary_key=True),
-    sa.Column("member_id", sa.String(128), primary_key=True),
+    sa.Column("community_id", sa.String(), primary_key=True),
+    sa.Column("member_id", sa.String(), primary_key=True),
     sa.Column("n", sa.BigInteger, nullable=False),
 )
 
@@ -52,12 +52,12 @@ strikes = sa.Table(
     "suo_strikes",
     METADATA,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("community_id", sa.String(64), nullable=False),
-    sa.Column("member_id", sa.String(128), nullable=False),
+    sa.Column("community_id", sa.String(), nullable=False),
+    sa.Column("member_id", sa.String(), nullable=False),
     sa.Column("at", UTCDateTime, nullable=False),
     sa.Column("weight", sa.Float, nullable=False),
     # names the violation so a re-delivered message is not struck twice (NULLs never clash)
-    sa.Column("event", sa.String(128)),
+    sa.Column("event", sa.String()),
     sa.Index("ix_suo_strikes_member", "community_id", "member_id", "at"),
     sa.Index("ux_suo_strikes_event", "community_id", "member_id", "event", unique=True),
 )
@@ -66,8 +66,8 @@ messages = sa.Table(
     "suo_messages",
     METADATA,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("community_id", sa.String(64), nullable=False),
-    sa.Column("member_id", sa.String(128), nullable=False),
+    sa.Column("community_id", sa.String(), nullable=False),
+    sa.Column("member_id", sa.String(), nullable=False),
     sa.Column("at", UTCDateTime, nullable=False),
     sa.Column("digest", sa.String(32), nullable=False),
     sa.Index("ix_suo_messages_member", "community_id", "member_id", "at"),
@@ -77,8 +77,8 @@ audit = sa.Table(
     "suo_audit",
     METADATA,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("community_id", sa.String(64), nullable=False),
-    sa.Column("member_id", sa.String(128), nullable=False),
+    sa.Column("community_id", sa.String(), nullable=False),
+    sa.Column("member_id", sa.String(), nullable=False),
     sa.Column("data", sa.Text, nullable=False),
     sa.Index("ix_suo_audit_community", "community_id", "id"),
 )
@@ -86,28 +86,28 @@ audit = sa.Table(
 docs = sa.Table(
     "suo_community_docs",
     METADATA,
-    sa.Column("community_id", sa.String(64), primary_key=True),
+    sa.Column("community_id", sa.String(), primary_key=True),
     sa.Column("kind", sa.String(32), primary_key=True),
-    sa.Column("doc_id", sa.String(128), primary_key=True),
+    sa.Column("doc_id", sa.String(), primary_key=True),
     sa.Column("data", sa.Text, nullable=False),
 )
 
 doc_tags = sa.Table(
     "suo_community_doc_tags",
     METADATA,
-    sa.Column("community_id", sa.String(64), primary_key=True),
+    sa.Column("community_id", sa.String(), primary_key=True),
     sa.Column("kind", sa.String(32), primary_key=True),
-    sa.Column("tag", sa.String(128), primary_key=True),
-    sa.Column("doc_id", sa.String(128), primary_key=True),
+    sa.Column("tag", sa.String(), primary_key=True),
+    sa.Column("doc_id", sa.String(), primary_key=True),
 )
 
 referrals = sa.Table(
     "suo_referrals",
     METADATA,
-    sa.Column("community_id", sa.String(64), primary_key=True),
+    sa.Column("community_id", sa.String(), primary_key=True),
     # one row per invitee: the primary key makes the first attribution win
-    sa.Column("invitee_id", sa.String(128), primary_key=True),
-    sa.Column("inviter_id", sa.String(128), nullable=False),
+    sa.Column("invitee_id", sa.String(), primary_key=True),
+    sa.Column("inviter_id", sa.String(), nullable=False),
     sa.Column("at", UTCDateTime, nullable=False),
     sa.Column("counted", sa.Boolean, nullable=False),
     sa.Column("data", sa.Text, nullable=False),

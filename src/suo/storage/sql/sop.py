@@ -20,12 +20,12 @@ from suo.storage.sql._base import METADATA, UTCDateTime
 sop_runs = sa.Table(
     "suo_sop_runs",
     METADATA,
-    sa.Column("occurrence", sa.String(64), primary_key=True),
+    sa.Column("occurrence", sa.String(), primary_key=True),
     sa.Column("status", sa.String(8), nullable=False),
-    sa.Column("worker", sa.String(128)),
+    sa.Column("worker", sa.String()),
     sa.Column("claimed_at", UTCDateTime),
     sa.Column("lease_until", UTCDateTime),
-    sa.Column("by_", sa.String(128)),
+    sa.Column("by_", sa.String()),
     sa.Column("finished_at", UTCDateTime),
     sa.Column("note", sa.Text, nullable=False, server_default=""),
 )
