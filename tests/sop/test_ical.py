@@ -119,3 +119,28 @@ def test_flash_without_campaign_exports_nothing_relative() -> None:
     starts = sorted(e.decoded("DTSTART") for e in events)
     assert starts[0] == t0 - timedelta(hours=24)
     assert starts[-1] == t0 + timedelta(hours=72)
+
+
+def test_excluded_whole_days_reach_the_calendar() -> None:
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    import icalendar
+
+    from suo.sop import Plan, Recurrence, Step
+
+    ny = ZoneInfo("America/New_York")
+    trig = Recurrence(
+        "FREQ=DAILY;COUNT=5", datetime(2026, 1, 5, 9, tzinfo=ny), exdates=[date(2026, 1, 6)]
+    )
+    plan = Plan("p", [Step("s", trig, title="Daily check-in")], tz="America/New_York")
+    got = [
+        o.at.day
+        for o in plan.occurrences(datetime(2026, 1, 1, tzinfo=ny), datetime(2026, 2, 1, tzinfo=ny))
+    ]
+    assert got == [5, 7, 8, 9]
+    cal = icalendar.Calendar.from_ical(plan.to_ical())
+    (event,) = [c for c in cal.walk("VEVENT")]
+    ex = event.get("exdate")
+    exdates = [v.dt for prop in (ex if isinstance(ex, list) else [ex]) for v in prop.dts]
+    assert [d.astimezone(ny).replace(tzinfo=None) for d in exdates] == [datetime(2026, 1, 6, 9)]

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import icalendar
 
 from suo.sop._tz import zone
+from suo.sop.rrule import RRule
 from suo.sop.triggers import Campaign, MemberJoin, Once, Recurrence, Weekly
 
 if TYPE_CHECKING:
@@ -113,13 +114,20 @@ def to_ical(
             ev = _event(plan, step, uid, trig.dtstart, stamp)
             ev.add("rrule", icalendar.vRecur.from_ical(trig.rule))
             exdates = [x for x in trig.exdates if isinstance(x, datetime)]
+            dt_zone = trig.dtstart.tzinfo
+            excluded_days = [x for x in trig.exdates if not isinstance(x, datetime)]
+            if excluded_days:
+                # A whole excluded day: EXDATE takes instants, so name every
+                # instance the rule (without exclusions) has on that local day.
+                plain = RRule(trig.rule, trig.dtstart, nonexistent=trig.nonexistent)
+                for day in excluded_days:
+                    start = datetime.combine(day, time(), dt_zone)
+                    exdates.extend(plain.between(start, start + timedelta(days=1)))
             if exdates:
                 ev.add(
                     "exdate",
                     [
-                        x.astimezone(trig.dtstart.tzinfo)
-                        if x.tzinfo
-                        else x.replace(tzinfo=trig.dtstart.tzinfo)
+                        x.astimezone(dt_zone) if x.tzinfo else x.replace(tzinfo=dt_zone)
                         for x in exdates
                     ],
                 )
