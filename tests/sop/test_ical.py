@@ -140,7 +140,7 @@ def test_excluded_whole_days_reach_the_calendar() -> None:
     ]
     assert got == [5, 7, 8, 9]
     cal = icalendar.Calendar.from_ical(plan.to_ical())
-    (event,) = [c for c in cal.walk("VEVENT")]
+    (event,) = list(cal.walk("VEVENT"))
     ex = event.get("exdate")
     exdates = [v.dt for prop in (ex if isinstance(ex, list) else [ex]) for v in prop.dts]
     assert [d.astimezone(ny).replace(tzinfo=None) for d in exdates] == [datetime(2026, 1, 6, 9)]
