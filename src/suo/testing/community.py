@@ -233,6 +233,13 @@ class CommunityStoreSuite:
         assert store.add_member(cid, Member(id=mid), capacity=None) is True
         assert store.get_member(cid, mid) is not None
 
+    def test_concurrent_retags_leave_one_consistent_tag_index(self, store: Any) -> None:
+        for _ in range(20):
+            store.save_doc("c", "item", "d1", {"n": 0}, tags=["x"])
+            race(2, lambda i: store.save_doc("c", "item", "d1", {"n": i}, tags=["yz"[i]]))
+            listed = [t for t in "xyz" if store.list_docs("c", "item", tag=t)]
+            assert len(listed) == 1, listed
+
     def test_windows_are_exact_to_the_microsecond(self, store: Any) -> None:
         month, ten = timedelta(days=30), timedelta(seconds=10)
         store.add_strike("c", "w", at=T0, weight=1.5, window=month)

@@ -362,10 +362,13 @@ class RedisCommunity:
     ) -> None:
         key = self._ck(community_id, f"docs:{kind}")
         unique = list(dict.fromkeys(tags))
-        with self._wrap():
-            old = self._r.hget(key, doc_id)
+
+        # WATCH the docs hash: the tag diff is computed from the stored doc, so a
+        # concurrent save of the same kind makes EXEC fail and the diff is redone.
+        def save(pipe: Any) -> None:
+            old = pipe.hget(key, doc_id)
             old_tags = set(json.loads(old)["tags"]) if old else set()
-            pipe = self._r.pipeline(transaction=True)
+            pipe.multi()
             pipe.hset(key, doc_id, _dumps({"data": dict(data), "tags": unique}))
             keys = [key]
             for tag in old_tags - set(unique):
@@ -375,7 +378,9 @@ class RedisCommunity:
                 pipe.sadd(tag_key, doc_id)
                 keys.append(tag_key)
             pipe.sadd(self._ck(community_id, "keys"), *keys)
-            pipe.execute()
+
+        with self._wrap():
+            self._r.transaction(save, key)
 
     def get_doc(self, community_id: str, kind: str, doc_id: str) -> dict[str, Any] | None:
         with self._wrap():
@@ -398,16 +403,19 @@ class RedisCommunity:
 
     def delete_doc(self, community_id: str, kind: str, doc_id: str) -> bool:
         key = self._ck(community_id, f"docs:{kind}")
-        with self._wrap():
-            old = self._r.hget(key, doc_id)
+
+        def delete(pipe: Any) -> bool:
+            old = pipe.hget(key, doc_id)
             if old is None:
                 return False
-            pipe = self._r.pipeline(transaction=True)
+            pipe.multi()
             pipe.hdel(key, doc_id)
             for tag in json.loads(old)["tags"]:
                 pipe.srem(self._ck(community_id, f"dtag:{kind}:{tag}"), doc_id)
-            pipe.execute()
-        return True
+            return True
+
+        with self._wrap():
+            return bool(self._r.transaction(delete, key, value_from_callable=True))
 
     # -- referrals -------------------------------------------------------------
 
