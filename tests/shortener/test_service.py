@@ -349,3 +349,14 @@ def test_live_code_cap_refusals_use_up_neither_clicks_nor_slots(store: Any) -> N
     s.live("capped-live").add(LiveTarget("https://example.com/g2", cap=10))
     assert s.resolve("capped-live").location == "https://example.com/g2"
     assert s.stats("capped-live").clicks == 2
+
+
+def test_visit_day_is_the_utc_day_whatever_the_zone() -> None:
+    from zoneinfo import ZoneInfo
+
+    from suo.shortener.model import Visit
+
+    shanghai = ZoneInfo("Asia/Shanghai")
+    assert Visit(datetime(2026, 11, 26, 7, 30, tzinfo=shanghai)).day == "2026-11-25"
+    assert Visit(datetime(2026, 11, 26, 8, 30, tzinfo=shanghai)).day == "2026-11-26"
+    assert Visit(datetime(2026, 11, 25, 23, 59, tzinfo=UTC)).day == "2026-11-25"

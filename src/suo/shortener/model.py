@@ -163,6 +163,7 @@ _KEY = re.compile(r"[A-Za-z0-9_.-]{1,32}")
 
 
 _GOOD_KEYS: set[str] = set()
+_DAYS: dict[int, str] = {}
 
 
 def _key_validator(_inst: object, attr: Attribute[str], value: str) -> None:
@@ -196,7 +197,14 @@ class Visit:
     @property
     def day(self) -> str:
         """The UTC calendar day, ``YYYY-MM-DD`` (the per-day breakdown key)."""
-        return self.at.astimezone(UTC).date().isoformat()
+        at = self.at if self.at.tzinfo is UTC else self.at.astimezone(UTC)
+        ordinal = at.toordinal()
+        day = _DAYS.get(ordinal)
+        if day is None:  # formatted once per day seen, not once per visit
+            day = _DAYS[ordinal] = at.date().isoformat()
+            if len(_DAYS) > 4096:
+                _DAYS.clear()
+        return day
 
     def with_outcome(self, outcome: str) -> Visit:
         """This visit with another outcome."""

@@ -461,7 +461,8 @@ class Shortener:
         trace = () if verdict is None else verdict.trace
         action = Action.REDIRECT if verdict is None else verdict.action
         bot = client.is_bot or client.is_preview
-        visit = Visit(now, client.platform.value, client.os.value, bot)
+        # _value_ is the enum's stored value; .value goes through a descriptor.
+        visit = Visit(now, client.platform._value_, client.os._value_, bot)
 
         if action is not Action.REDIRECT and action is not Action.ELSEWHERE:
             lang = _language(accept_language, client)
