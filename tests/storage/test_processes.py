@@ -7,15 +7,13 @@ import multiprocessing as mp
 import subprocess
 import sys
 import textwrap
-import uuid
 from collections import Counter
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from suo.storage import open_store
-from suo.testing.backends import require_service
+from suo.testing.backends import drop_store, store_url
 from suo.testing.workers import resolve_many
 
 
@@ -44,15 +42,6 @@ def test_link_made_in_one_process_resolves_in_another(tmp_path: Path) -> None:
     assert json.loads(out.stdout) == ["redirect", "https://example.com/from-a", 1]
 
 
-def _store_for(kind: str, tmp_path: Path) -> tuple[str, dict[str, Any]]:
-    token = uuid.uuid4().hex[:10]
-    if kind == "sqlite-file":
-        return f"sqlite:///{tmp_path}/race.db", {}
-    if kind == "postgres":
-        return require_service("postgres"), {"schema": f"suo_t_{token}"}
-    return require_service("redis"), {"prefix": f"suo-t-{token}"}
-
-
 @pytest.mark.parametrize(
     "kind",
     [
@@ -64,7 +53,7 @@ def _store_for(kind: str, tmp_path: Path) -> tuple[str, dict[str, Any]]:
 def test_click_cap_holds_across_processes(kind: str, tmp_path: Path) -> None:
     import suo
 
-    url, options = _store_for(kind, tmp_path)
+    url, options = store_url(kind, directory=str(tmp_path))
     store = open_store(url, **options)
     try:
         suo.Shortener(store).shorten("https://example.com/", alias="pcap", max_clicks=7)
@@ -81,8 +70,4 @@ def test_click_cap_holds_across_processes(kind: str, tmp_path: Path) -> None:
         assert kinds == {"redirect": 7, "exhausted": 17}
         assert store.link_stats("pcap").clicks == 7
     finally:
-        if kind == "postgres":
-            store.drop_schema()
-        elif kind == "redis":
-            store.drop_all()
-        store.close()
+        drop_store(kind, store)

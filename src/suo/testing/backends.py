@@ -21,7 +21,15 @@ from typing import Any
 
 import pytest
 
-__all__ = ["BACKENDS", "backend_params", "isolated_store", "require_service", "service_url"]
+__all__ = [
+    "BACKENDS",
+    "backend_params",
+    "drop_store",
+    "isolated_store",
+    "require_service",
+    "service_url",
+    "store_url",
+]
 
 BACKENDS = ("memory", "sqlite", "sqlite-file", "postgres", "redis")
 """Backend ids used by the ``store`` fixtures, in the order tests run them."""
@@ -45,57 +53,57 @@ def require_service(kind: str) -> str:
     return url
 
 
+def store_url(kind: str, *, directory: str | None = None) -> tuple[str, dict[str, Any]]:
+    """A fresh URL and the options that isolate it, for ``open_store(url, **options)``.
+
+    Another process can open the same store with them. ``sqlite-file`` needs
+    the ``directory`` to put the file in; PostgreSQL gets a schema and Redis a
+    key prefix of its own (drop them with :func:`drop_store`).
+    """
+    token = uuid.uuid4().hex[:10]
+    if kind == "memory":
+        return "memory://", {}
+    if kind == "sqlite":
+        return "sqlite://", {}
+    if kind == "sqlite-file":
+        if directory is None:
+            raise ValueError("the sqlite-file backend needs a directory for its file")
+        return f"sqlite:///{directory}/suo-{token}.db", {}
+    if kind == "postgres":
+        return require_service("postgres"), {"schema": f"suo_t_{token}"}
+    if kind == "redis":
+        return require_service("redis"), {"prefix": f"suo-t-{token}"}
+    raise ValueError(f"unknown backend kind {kind!r}; use one of {BACKENDS}")
+
+
+def drop_store(kind: str, store: Any) -> None:
+    """Remove what :func:`store_url` isolated (schema, key prefix) and close the store."""
+    try:
+        if kind == "postgres":
+            store.drop_schema()
+        elif kind == "redis":
+            store.drop_all()
+    finally:
+        store.close()
+
+
 @contextlib.contextmanager
 def isolated_store(kind: str, **options: Any) -> Iterator[Any]:
     """Yield a fresh, empty store of ``kind`` (one of :data:`BACKENDS`), then drop it."""
     from suo.storage import open_store
 
-    token = uuid.uuid4().hex[:10]
-    if kind == "memory":
-        store = open_store("memory://", **options)
+    folder: contextlib.AbstractContextManager[str | None] = (
+        tempfile.TemporaryDirectory(prefix="suo-test-")
+        if kind == "sqlite-file"
+        else contextlib.nullcontext()
+    )
+    with folder as directory:
+        url, own = store_url(kind, directory=directory)
+        store = open_store(url, **own, **options)
         try:
             yield store
         finally:
-            store.close()
-    elif kind == "sqlite":
-        store = open_store("sqlite://", **options)
-        try:
-            yield store
-        finally:
-            store.close()
-    elif kind == "sqlite-file":
-        with tempfile.TemporaryDirectory(prefix="suo-test-") as tmp:
-            store = open_store(f"sqlite:///{tmp}/suo-{token}.db", **options)
-            try:
-                yield store
-            finally:
-                store.close()
-    elif kind == "postgres":
-        store = open_store(require_service("postgres"), schema=f"suo_t_{token}", **options)
-        try:
-            yield store
-        finally:
-            store.drop_schema()
-            store.close()
-    elif kind == "redis":
-        store = open_store(require_service("redis"), prefix=f"suo-t-{token}", **options)
-        try:
-            yield store
-        finally:
-            store.drop_all()
-            store.close()
-    else:
-        raise ValueError(f"unknown backend kind {kind!r}; use one of {BACKENDS}")
-
-
-def store_url(kind: str, token: str | None = None) -> tuple[str, dict[str, Any]]:
-    """A URL and options that another process can use to open the same kind of store."""
-    token = token or uuid.uuid4().hex[:10]
-    if kind == "postgres":
-        return require_service("postgres"), {"schema": f"suo_t_{token}"}
-    if kind == "redis":
-        return require_service("redis"), {"prefix": f"suo-t-{token}"}
-    raise ValueError(kind)
+            drop_store(kind, store)
 
 
 def backend_params(kinds: tuple[str, ...] = BACKENDS) -> list[Any]:
