@@ -73,6 +73,8 @@ class Decision:
         link: the link, when one was found.
         client: who asked (:class:`~suo.antiblock.Client`).
         trace: why: the policy rules tried, in order.
+        lang: the language of ``body`` (``"zh"`` or ``"en"``) when suo chose
+            one; adapters send it as ``Content-Language`` so header and page agree.
 
     Examples:
         >>> import suo
@@ -93,6 +95,7 @@ class Decision:
     link: Link | None = None
     client: Client | None = None
     trace: tuple[str, ...] = ()
+    lang: str | None = None
 
     @property
     def is_redirect(self) -> bool:

@@ -900,6 +900,7 @@ def resolve(
             DecisionKind.EXHAUSTED,
             body=_exhausted_page(link, lang),
             headers=_HEADERS,
+            lang=lang,
             **common,
         )
     scan = is_scan_only(chosen.payload)
@@ -928,6 +929,7 @@ def resolve(
         target=chosen.target,
         body=landing_page(link, chosen.target, lang=lang),
         headers=_HEADERS,
+        lang=lang,
         **common,
     )
 

@@ -485,6 +485,7 @@ class Shortener:
                 link=link,
                 client=client,
                 trace=trace,
+                lang=lang,
             )
         if link.live is not None:
             from suo.shortener import live
