@@ -38,6 +38,16 @@ class DecisionKind(enum.Enum):
     EXHAUSTED = "exhausted"
     """The link's click cap is used up, or every live-code target is full (410)."""
 
+    @property
+    def default_status(self) -> int:
+        """The usual HTTP status of this kind (a redirect's may be 301/303/307/308 instead).
+
+        Example:
+            >>> DecisionKind.GUIDE.default_status, DecisionKind.EXHAUSTED.default_status
+            (200, 410)
+        """
+        return _DEFAULT_STATUS[self]
+
 
 _DEFAULT_STATUS = {
     DecisionKind.REDIRECT: 302,

@@ -528,7 +528,7 @@ def test_subscriptions(s: suo.Shortener, caplog: pytest.LogCaptureFixture) -> No
     s.shorten_live([LiveTarget(G + "a", cap=1)], alias="s1")
     s.shorten_live([LiveTarget(G + "b", cap=1)], alias="s2")
     everything: list[str] = []
-    stop = live.subscribe(s, lambda e: everything.append(f"{e.code}:{e.kind}"), kind="full")
+    stop = s.on("full", lambda e: everything.append(f"{e.code}:{e.kind}"))
 
     def broken(_e: LiveEvent) -> None:
         raise RuntimeError("bot is down")
@@ -540,8 +540,12 @@ def test_subscriptions(s: suo.Shortener, caplog: pytest.LogCaptureFixture) -> No
     stop()
     s.resolve("s2")
     assert everything == ["s1:full"]
-    other = suo.Shortener("memory://")
-    assert live.subscribe(other, print)  # listeners are per shortener
+    # Hooks belong to the Shortener instance: another one on the same store has none.
+    other = suo.Shortener(s.store)
+    other.shorten_live([LiveTarget(G + "c", cap=1)], alias="s3")
+    other.resolve("s3")
+    assert everything == ["s1:full"]
+    assert s.event_hooks is not other.event_hooks
     with pytest.raises(InvalidInput, match="event kind"):
         s.live("s1").on("overflow", print)
     with pytest.raises(InvalidInput, match="callable"):
@@ -635,7 +639,7 @@ def test_backends_agree_with_the_memory_model(kind: str) -> None:
                             x.update_live_target(code, a, new, reset=bool(b)) for x in (model, real)
                         ]
                     elif op == "turn":
-                        results = [x.live_turn(code) for x in (model, real)]
+                        results = [x.next_sequence(f"live-turn:{code}") for x in (model, real)]
                     else:
                         ev = LiveEvent(kind="full", code=code, at=T0, key=f"k{a}", seq=a)
                         results = [x.record_live_event(ev) for x in (model, real)]
@@ -667,3 +671,44 @@ def test_known_events_cost_no_round_trips(
     assert [k.split(".")[-1] for k in calls[:2]] == ["nearly_full", "full"]
     assert calls[2].startswith("empty.")  # the pool changed, so a new "empty"
     assert len(calls) == 3
+
+
+def test_a_pages_subclass_brands_the_live_code_pages() -> None:
+    class Branded(suo.antiblock.Pages):
+        def landing(self, payload: str, *, title: str | None = None, lang: str) -> str:
+            return f"<!doctype html><html lang='{lang}'><title>Brand</title>{payload}</html>"
+
+        def exhausted(self, *, lang: str) -> str:
+            return "<!doctype html><title>Brand: come back tomorrow</title>"
+
+    s = suo.Shortener("memory://", pages=Branded())
+    s.shorten_live([LiveTarget(G + "brand", cap=1)], alias="b")
+    page = s.resolve("b", accept_language="en")
+    assert page.kind is DecisionKind.PAGE
+    assert page.body == f"<!doctype html><html lang='en'><title>Brand</title>{G}brand</html>"
+    assert page.lang == "en"
+    full = s.resolve("b")
+    assert full.kind is DecisionKind.EXHAUSTED
+    assert full.status == 410
+    assert full.body == "<!doctype html><title>Brand: come back tomorrow</title>"
+
+
+def test_the_default_landing_page_is_the_pages_landing() -> None:
+    s = suo.Shortener("memory://")
+    s.shorten_live([G + "same"], alias="same", title="Club")
+    d = s.resolve("same", accept_language="zh-CN")
+    assert d.body == suo.antiblock.Pages().landing(G + "same", title="Club", lang="zh")
+    assert d.headers["Cache-Control"] == "no-store"
+
+
+def test_shortener_and_store_close_with_with(tmp_path: Any) -> None:
+    url = f"sqlite:///{tmp_path / 'w.db'}"
+    with suo.Shortener(url) as s:
+        s.shorten("https://example.com/", alias="w")
+        engine = s.store._engine  # type: ignore[attr-defined]
+        assert engine.pool.checkedin() >= 1
+    assert engine.pool.checkedin() == 0  # disposed: no pooled connection left
+    store = suo.open_store("memory://")
+    with suo.Shortener(store) as s2:
+        s2.shorten("https://example.com/", alias="kept")
+    assert suo.Shortener(store).get("kept").code == "kept"  # a store passed in stays open

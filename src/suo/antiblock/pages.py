@@ -22,6 +22,8 @@ Example:
 
 from __future__ import annotations
 
+import base64
+import functools
 import html
 import json
 from typing import TYPE_CHECKING
@@ -113,6 +115,20 @@ _TEXT = {
     ),
     "expired_title": ("链接已过期", "Link expired"),
     "expired_body": ("这个短链接已过有效期。", "This short link has expired."),
+    "landing_title": ("扫码加入群聊", "Scan to join"),
+    "landing_hint": (
+        "长按二维码识别加入，或用微信扫一扫；也可截图后在微信中从相册识别。",
+        "Long-press the code to join, or scan it with WeChat; you can also take "
+        "a screenshot and pick it from your album in WeChat's scanner.",
+    ),
+    "landing_hint_text": ("请用手机扫描二维码。", "Scan this code with your phone."),
+    "qr_alt": ("二维码", "QR code"),
+    "live_full_title": ("名额已满", "No places left"),
+    "live_full_body": (
+        "这个活码的所有群都已满员或已过期，请稍后再来，或联系发码的人。",
+        "Every group behind this code is full or has expired. Please come back "
+        "later or ask whoever shared it.",
+    ),
     "exhausted_title": ("链接已失效", "Link no longer available"),
     "exhausted_body": (
         "这个短链接的访问次数已用完。",
@@ -138,6 +154,27 @@ _CSS = (
     ".k{display:inline-block;padding:0 10px;border-radius:6px;background:#e7f8ee;color:#07a14f;"
     "letter-spacing:2px;font-weight:700}"
 )
+# The landing page's QR: inline SVG to look at, and a transparent PNG of the
+# same code exactly over it, because in-app "long-press to recognise" (WeChat,
+# QQ) reads <img> elements, not inline SVG.
+_QR_CSS = (
+    "<style>main{text-align:center}.qr{background:#fff;border-radius:12px;padding:16px;"
+    "display:inline-block;position:relative}.qr svg{width:240px;height:240px;display:block}"
+    ".qr .press{position:absolute;left:16px;top:16px;width:240px;height:240px;opacity:0;"
+    "-webkit-touch-callout:default}p{color:#555}</style>"
+)
+
+
+@functools.lru_cache(maxsize=1024)
+def _qr_figure(payload: str, alt: str) -> str:
+    # A pure function of the payload: cached like the QR renders themselves.
+    from suo.shortener.qr import render, svg_inline
+
+    svg = svg_inline(payload, border=2)
+    png = render(payload, "png", scale=8, border=2)
+    data = png if isinstance(png, bytes) else png.encode()
+    src = "data:image/png;base64," + base64.b64encode(data).decode()
+    return f'<div class="qr">{svg}<img class="press" alt="{_e(alt)}" src="{src}"></div>'
 
 
 def _t(key: str, lang: str) -> str:
@@ -324,6 +361,28 @@ class Pages:
             )
         title = _t(f"{kind}_title", lang)
         body = f"<h1>{_e(title)}</h1><p>{_e(_t(f'{kind}_body', lang))}</p>"
+        return self.document(title, body, lang=lang)
+
+    def landing(self, payload: str, *, title: str | None = None, lang: str) -> str:
+        """A live code's landing page: the chosen target's QR code, to scan or long-press.
+
+        Example:
+            >>> page = Pages().landing("https://weixin.qq.com/g/A", lang="zh")
+            >>> "<svg" in page and "noindex" in page and "扫码加入群聊" in page
+            True
+        """
+        lang = _lang(lang)
+        web = payload[:8].lower().startswith(("https://", "http://"))
+        hint = _t("landing_hint" if web else "landing_hint_text", lang)
+        heading = title or _t("landing_title", lang)
+        body = f"<h1>{_e(heading)}</h1>{_qr_figure(payload, _t('qr_alt', lang))}<p>{_e(hint)}</p>"
+        return self.document(heading, body, lang=lang, head=_QR_CSS)
+
+    def exhausted(self, *, lang: str) -> str:
+        """A live code's page when every target is full, expired or retired (410)."""
+        lang = _lang(lang)
+        title = _t("live_full_title", lang)
+        body = f"<h1>{_e(title)}</h1><p>{_e(_t('live_full_body', lang))}</p>"
         return self.document(title, body, lang=lang)
 
 

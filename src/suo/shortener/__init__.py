@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from suo.shortener import codes, live, qr
 from suo.shortener.codes import HashCodes, RandomCodes, SequenceCodes
-from suo.shortener.live import LiveCode, LiveEvent, LiveSlot, LiveStatus, LiveStore, LiveTarget
+from suo.shortener.live import LiveCode, LiveEvent, LiveSlot, LiveStatus, LiveTarget
 from suo.shortener.model import Link, LinkPage, Stats, Visit
 from suo.shortener.service import Shortener
-from suo.shortener.store import LinkStore
+from suo.shortener.store import LinkStore, LiveStore
 from suo.shortener.urls import Reason, URLCheck, URLPolicy, URLProblem, inspect_url, normalize_url
 
 __all__ = [

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from types import MappingProxyType
+from typing import Any, Self
 
 from attrs import evolve
 from cachetools import TTLCache
@@ -13,17 +14,20 @@ from cachetools import TTLCache
 from suo._time import Clock, require_aware, utcnow
 from suo.antiblock.detect import CHINESE_APPS, Client, detect
 from suo.antiblock.pages import DEFAULT_PAGES, Pages, pick_language
-from suo.antiblock.policy import AccessPolicy, Action
+from suo.antiblock.policy import AccessPolicy, Action, PolicyDecision
 from suo.decision import Decision, DecisionKind
-from suo.errors import AliasTaken, InvalidInput, NotFound, PolicyError
+from suo.errors import AliasTaken, ConfigurationError, InvalidInput, NotFound, PolicyError
+from suo.shortener import qr as _qr
 from suo.shortener.codes import CodeGenerator, RandomCodes, check_alias
+from suo.shortener.live import choose as live_choose
+from suo.shortener.live.choose import Pick, coerce, new_slots
+from suo.shortener.live.events import EventHooks, Listener, empty_event, expiry_events, fill_events
+from suo.shortener.live.manager import LiveCode
+from suo.shortener.live.values import STRATEGIES, LiveEvent, LiveTarget, is_scan_only
 from suo.shortener.model import Link, LinkPage, Stats, Visit
-from suo.shortener.store import LinkStore
+from suo.shortener.store import LinkStore, LiveStore
 from suo.shortener.urls import URLPolicy, normalize_url
 from suo.storage import open_store
-
-if TYPE_CHECKING:
-    from suo.shortener.live import LiveCode, LiveTarget
 
 __all__ = ["Shortener"]
 
@@ -37,6 +41,44 @@ def _language(accept_language: str | None, client: Client) -> str:
 
 _UNSET: Any = object()
 _MAX_ATTEMPTS = 24
+_NO_HEADERS: Mapping[str, str] = MappingProxyType({})
+# A live code's target changes from visit to visit: never cache the answer.
+_LIVE_REDIRECT_HEADERS: Mapping[str, str] = MappingProxyType({"Cache-Control": "no-store"})
+_LIVE_PAGE_HEADERS: Mapping[str, str] = MappingProxyType(
+    {
+        "Cache-Control": "no-store",
+        "X-Robots-Tag": "noindex, nofollow",
+        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
+        "Referrer-Policy": "no-referrer",
+    }
+)
+_PAGE_KINDS = {
+    Action.GUIDE: DecisionKind.GUIDE,
+    Action.DENY: DecisionKind.DENY,
+    Action.PREVIEW: DecisionKind.PAGE,
+}
+
+
+class _Recorder:
+    """Writes one visit: the single recording step of :meth:`Shortener.resolve`."""
+
+    claims = True  # live-code slots are taken, events noticed
+
+    def __init__(self, store: LinkStore) -> None:
+        self.store = store
+
+    def hit(self, code: str, visit: Visit, *, count: bool, cap: int | None) -> int | None:
+        return self.store.hit(code, visit, count=count, cap=cap)
+
+
+class _DryRun(_Recorder):
+    """:meth:`Shortener.explain`: the same path, reading the count instead of writing."""
+
+    claims = False
+
+    def hit(self, code: str, visit: Visit, *, count: bool, cap: int | None) -> int | None:
+        clicks = self.store.link_stats(code).clicks
+        return None if count and cap is not None and clicks >= cap else clicks
 
 
 class Shortener:
@@ -58,6 +100,12 @@ class Shortener:
             Updates and deletes through this Shortener invalidate it at once;
             another process's changes show within ``cache_ttl`` seconds. Click
             counts and caps are never cached.
+        event_hooks: live-code event callbacks by event kind
+            (``{"full": [notify], "empty": [page_someone]}``); more with :meth:`on`.
+            They belong to this instance, like ``httpx``'s client hooks.
+
+    A Shortener made from a URL owns its store: ``with suo.Shortener(url) as s:``
+    closes it on the way out (a store object passed in is left open).
 
     Examples:
         >>> import suo
@@ -83,10 +131,19 @@ class Shortener:
         cache_ttl: float = 10.0,
         url_policy: URLPolicy | None = None,
         pages: Pages | None = None,
+        event_hooks: Mapping[str, Iterable[Listener]] | None = None,
     ) -> None:
+        self._owns_store = isinstance(store, str)
         self.store: LinkStore = open_store(store)
         if not isinstance(self.store, LinkStore):
             raise InvalidInput(f"{self.store!r} does not implement the LinkStore protocol")
+        self.event_hooks = EventHooks()
+        """Live-code event callbacks of this Shortener (see :meth:`on`)."""
+        for kind, callbacks in (event_hooks or {}).items():
+            for callback in callbacks:
+                self.event_hooks.add(kind, callback)
+        self._live_store: LiveStore | None = None
+        self._recorder = _Recorder(self.store)
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
         self.codes: CodeGenerator = codes if codes is not None else RandomCodes()
         self.policy = policy
@@ -94,7 +151,7 @@ class Shortener:
         self.pages: Pages = pages if pages is not None else DEFAULT_PAGES
         self.clock = clock
         # An in-process store is already a dict: a cache in front would only add work.
-        if getattr(self.store, "in_process", False):
+        if getattr(self.store, "in_process", False) is True:
             cache_ttl = 0
         self._cache: TTLCache[str, Link] | None = (
             TTLCache(maxsize=cache_size, ttl=cache_ttl)
@@ -105,32 +162,88 @@ class Shortener:
 
     # -- making links -----------------------------------------------------
 
-    def _build(
+    def build_link(
         self,
-        url: str,
+        target: str,
         *,
         code: str,
-        now: datetime,
+        now: datetime | None = None,
         expires_at: datetime | None = None,
         max_clicks: int | None = None,
         policy: AccessPolicy | None = None,
         tags: Iterable[str] = (),
-        **extra: Any,
+        **fields: Any,
     ) -> Link:
+        """A :class:`Link` for ``code`` with this Shortener's short URL; nothing is stored.
+
+        ``target`` is used as given (normalise it with
+        :func:`~suo.shortener.urls.normalize_url` first); ``fields`` are further
+        :class:`Link` attributes (``redirect_status``, ``title``, ``live``...).
+        Meant for :meth:`create_link`, the extension point for new kinds of link.
+        """
         if expires_at is not None:
             require_aware(expires_at, "expires_at")
         if policy is not None and not isinstance(policy, AccessPolicy):
             raise PolicyError(f"policy must be an AccessPolicy, got {type(policy).__name__}")
         return Link(
             code=code,
-            target=url,
-            created_at=now,
+            target=target,
+            created_at=self.clock() if now is None else now,
             expires_at=expires_at,
             max_clicks=max_clicks,
             tags=tuple(tags),
             policy=policy,
             short_url=self.base_url + code,
-            **extra,
+            **fields,
+        )
+
+    def create_link(
+        self,
+        build: Callable[[str], Link],
+        *,
+        alias: str | None = None,
+        key: str = "",
+        dedupe: bool = False,
+    ) -> Link:
+        """Store the link ``build(code)`` makes, under ``alias`` or a generated code.
+
+        The extension point for new kinds of link (live codes use it): the code
+        generator is asked for codes (``key`` feeds content-hash generators)
+        until one is free, up to 24 tries; an alias is checked and tried once.
+        With ``dedupe`` and a deduplicating generator, an existing link with the
+        same code and target is returned instead of a new one.
+
+        Raises:
+            InvalidAlias / AliasTaken: as for :meth:`shorten`.
+
+        Example:
+            >>> import suo
+            >>> s = suo.Shortener("memory://", base_url="https://s.example/")
+            >>> link = s.create_link(lambda code: s.build_link("https://example.com/", code=code, title="Hi"))
+            >>> s.get(link.code).title, len(link.code)
+            ('Hi', 7)
+        """
+        if alias is not None:
+            link = build(check_alias(alias))
+            self.store.create_link(link)
+            self._forget(link.code)
+            return link
+        dedupe = dedupe and getattr(self.codes, "deduplicates", False)
+        for attempt in range(_MAX_ATTEMPTS):
+            code = self.codes.generate(key, attempt, self._next_number)
+            link = build(code)
+            try:
+                self.store.create_link(link)
+            except AliasTaken:
+                if dedupe:
+                    existing = self.store.get_link(code)
+                    if existing is not None and existing.target == link.target:
+                        return self._public(existing)
+                continue
+            self._forget(code)
+            return link
+        raise InvalidInput(  # pragma: no cover - needs a nearly full code space
+            f"no free code after {_MAX_ATTEMPTS} attempts; use a longer code generator"
         )
 
     def shorten(
@@ -167,39 +280,22 @@ class Shortener:
         """
         target = normalize_url(url, policy=self.url_policy)
         now = self.clock()
-        fields: dict[str, Any] = {
-            "expires_at": expires_at,
-            "max_clicks": max_clicks,
-            "policy": policy,
-            "tags": tags,
-            "now": now,
-            "redirect_status": redirect_status,
-            "title": title,
-            "description": description,
-        }
-        if alias is not None:
-            link = self._build(target, code=check_alias(alias), **fields)
-            self.store.create_link(link)
-            return link
-        return self._create_generated(target, fields)
 
-    def _create_generated(self, target: str, fields: dict[str, Any]) -> Link:
-        dedupe = getattr(self.codes, "deduplicates", False)
-        for attempt in range(_MAX_ATTEMPTS):
-            code = self.codes.generate(target, attempt, self._next_number)
-            link = self._build(target, code=code, **fields)
-            try:
-                self.store.create_link(link)
-            except AliasTaken:
-                if dedupe:
-                    existing = self.store.get_link(code)
-                    if existing is not None and existing.target == target:
-                        return self._public(existing)
-                continue
-            return link
-        raise InvalidInput(  # pragma: no cover - needs a nearly full code space
-            f"no free code after {_MAX_ATTEMPTS} attempts; use a longer code generator"
-        )
+        def build(code: str) -> Link:
+            return self.build_link(
+                target,
+                code=code,
+                now=now,
+                expires_at=expires_at,
+                max_clicks=max_clicks,
+                policy=policy,
+                tags=tags,
+                redirect_status=redirect_status,
+                title=title,
+                description=description,
+            )
+
+        return self.create_link(build, alias=alias, key=target, dedupe=True)
 
     def _next_number(self) -> int:
         return self.store.next_sequence("codes")
@@ -239,7 +335,7 @@ class Shortener:
             generated.append(alias is None)
             if alias is None:
                 code = self.codes.generate(target, 0, self._next_number)
-            built.append(self._build(target, code=code, now=now, **spec))
+            built.append(self.build_link(target, code=code, now=now, **spec))
         for attempt in range(1, _MAX_ATTEMPTS):
             try:
                 self.store.create_links(built)
@@ -265,28 +361,91 @@ class Shortener:
     ) -> Link:
         """Make a live code (活码): one permanent link that rotates through targets.
 
-        See :mod:`suo.shortener.live` for strategies, caps and expiry.
-        """
-        from suo.shortener import live
+        The link's ``target`` is the first http(s) payload, or the short URL
+        itself when no target is a URL (a live code's visits never use it).
+        See :mod:`suo.shortener.live` for strategies, caps, expiry and events.
 
-        return self._public(
-            live.create(
-                self, targets, strategy=strategy, alias=alias, policy=policy, title=title, tags=tags
-            )
+        Raises:
+            InvalidInput: no targets, an unknown strategy, or a bad target.
+            InvalidAlias / AliasTaken: as for :meth:`shorten`.
+        """
+        if strategy not in STRATEGIES:
+            raise InvalidInput(f"strategy must be one of {STRATEGIES}, got {strategy!r}")
+        if isinstance(targets, str | LiveTarget):
+            targets = [targets]
+        store = self.live_store
+        now = self.clock()
+        items = [coerce(t, now) for t in targets]
+        if not items:
+            raise InvalidInput("a live code needs at least one target")
+        url = next(
+            (t.payload for t in items if t.payload.startswith(("http://", "https://"))), None
         )
+
+        def build(code: str) -> Link:
+            return self.build_link(
+                url or self.short_url(code),
+                code=code,
+                now=now,
+                policy=policy,
+                tags=tags,
+                live=strategy,
+                title=title,
+            )
+
+        link = self.create_link(build, alias=alias, key="\n".join(t.payload for t in items))
+        # A deleted live code's leftovers must not leak into a new one of the same name.
+        store.delete_live(link.code)
+        self.event_hooks.forget(link.code)
+        store.add_live_targets(link.code, new_slots(store, link.code, items, now))
+        return self._public(link)
 
     def live(self, code: str) -> LiveCode:
         """The manager of a live code's targets (add, retire, replace, list, events)."""
-        from suo.shortener.live import LiveCode
-
         return LiveCode(self, code)
+
+    @property
+    def live_store(self) -> LiveStore:
+        """The store as a :class:`~suo.shortener.LiveStore` (checked once).
+
+        Raises:
+            ConfigurationError: the store does not implement it.
+        """
+        store = self._live_store
+        if store is None:
+            if not isinstance(self.store, LiveStore):
+                raise ConfigurationError(
+                    f"{self.store!r} does not implement the LiveStore protocol that live codes "
+                    "need (suo.shortener.LiveStore); use a suo store (memory, SQL, Redis)"
+                )
+            store = self._live_store = self.store
+        return store
+
+    def on(
+        self, kind: str | None, callback: Listener, *, code: str | None = None
+    ) -> Callable[[], None]:
+        """Call ``callback(event)`` on live-code events of ``kind`` (``None``: all).
+
+        ``code`` limits it to one live code. Returns a function that removes
+        the hook. Hooks run in the thread that noticed the event; one that
+        raises is logged (``suo.live``) and does not disturb the visit.
+
+        Example:
+            >>> import suo
+            >>> s = suo.Shortener("memory://")
+            >>> seen = []
+            >>> stop = s.on("full", seen.append)
+            >>> _ = s.shorten_live([suo.LiveTarget("https://weixin.qq.com/g/A", cap=1)], alias="j")
+            >>> _ = s.resolve("j")
+            >>> [e.kind for e in seen]
+            ['full']
+        """
+        return self.event_hooks.add(kind, callback, code=code)
 
     def qr(self, code: str, fmt: str = "png", **options: Any) -> bytes | str:
         """Render the QR code of a link's short URL (see :func:`suo.shortener.qr.render`)."""
-        from suo.shortener import qr
-
         self.get(code)
-        return qr.render(self.short_url(code), fmt=fmt, **options)
+        return _qr.render(self.short_url(code), fmt=fmt, **options)
 
     # -- reading and changing ---------------------------------------------
 
@@ -365,12 +524,14 @@ class Shortener:
         return self._public(updated)
 
     def delete(self, code: str) -> bool:
-        """Delete a link with its counters (and a live code's targets). ``False`` if none."""
-        from suo.shortener.live import LiveStore
+        """Delete a link with its counters (and a live code's targets and events).
 
+        ``False`` if there was none.
+        """
         self._forget(code)
         if isinstance(self.store, LiveStore):
             self.store.delete_live(code)
+            self.event_hooks.forget(code)
         deleted = self.store.delete_link(code)
         self._forget(code)  # again: a resolve may have cached it meanwhile
         return deleted
@@ -418,12 +579,7 @@ class Shortener:
         when the cap is used up). Bots and preview fetchers are recorded apart
         and never use up a cap. ``ip`` is accepted for adapters and never stored.
         """
-        try:
-            return self._decide(code, user_agent, accept_language, now, record=True)
-        except NotFound:
-            # Deleted by someone else while this Shortener still had it cached.
-            self._forget(code)
-            return Decision(DecisionKind.NOT_FOUND, 404, code=code, client=detect(user_agent))
+        return self._resolve(code, user_agent, accept_language, now, self._recorder)
 
     def explain(
         self,
@@ -433,95 +589,167 @@ class Shortener:
         accept_language: str | None = None,
         now: datetime | None = None,
     ) -> Decision:
-        """What :meth:`resolve` would answer, with ``.trace`` set, recording nothing."""
-        return self._decide(code, user_agent, accept_language, now, record=False)
+        """What :meth:`resolve` would answer, with ``.trace`` set, recording nothing.
 
-    def _decide(
+        It is the same path as :meth:`resolve` with a recorder that writes
+        nothing: the cap is read instead of counted, no live-code slot is taken.
+        """
+        return self._resolve(code, user_agent, accept_language, now, _DryRun(self.store))
+
+    def _resolve(
         self,
         code: str,
         user_agent: str,
         accept_language: str | None,
         now: datetime | None,
-        *,
-        record: bool,
+        recorder: _Recorder,
     ) -> Decision:
+        # detect -> load -> gate -> policy verdict -> outcome -> record, in that order.
         now = self.clock() if now is None else require_aware(now, "now")
         client = detect(user_agent)
         link = self._load(code)
         if link is None:
-            return Decision(DecisionKind.NOT_FOUND, 404, code=code, client=client)
+            return Decision(DecisionKind.NOT_FOUND, code=code, client=client)
         if link.expires_at is not None and now >= link.expires_at:
-            return Decision(DecisionKind.EXPIRED, 410, code=code, link=link, client=client)
+            return Decision(DecisionKind.EXPIRED, code=code, link=link, client=client)
+
         policy = link.policy if link.policy is not None else self.policy
         verdict = (
             None
             if policy is None
             else policy.decide(client, accept_language=accept_language, now=now)
         )
-        trace = () if verdict is None else verdict.trace
         action = Action.REDIRECT if verdict is None else verdict.action
         bot = client.is_bot or client.is_preview
-        # _value_ is the enum's stored value; .value goes through a descriptor.
-        visit = Visit(now, client.platform._value_, client.os._value_, bot)
 
-        if action is not Action.REDIRECT and action is not Action.ELSEWHERE:
-            lang = _language(accept_language, client)
-            pages = self.pages
-            if action is Action.GUIDE:
-                try_browser = verdict is not None and verdict.try_browser
-                body = pages.guide(client, link.target, lang=lang, try_browser=try_browser)
-                kind = DecisionKind.GUIDE
-            elif action is Action.DENY:
-                kind, body = DecisionKind.DENY, pages.deny(client, lang=lang)
+        # The outcome, before anything is written.
+        pick: Pick | None = None
+        location: str | None = None
+        target: Any = link.target
+        if action is Action.REDIRECT or action is Action.ELSEWHERE:
+            if link.live is None:
+                kind = DecisionKind.REDIRECT
+                if verdict is not None and verdict.location:
+                    target = verdict.location
+                location = target
             else:
-                kind, body = DecisionKind.PAGE, pages.preview(link, lang=lang)
-            if record:
-                self.store.hit(code, visit.with_outcome(kind.value), count=False, cap=None)
-            return Decision(
-                kind,
-                target=None if kind is DecisionKind.DENY else link.target,
-                body=body,
-                code=code,
-                link=link,
-                client=client,
-                trace=trace,
-                lang=lang,
-            )
-        if link.live is not None:
-            from suo.shortener import live
-
-            common: dict[str, Any] = {"code": code, "link": link, "client": client, "trace": trace}
-            return live.resolve(
-                self,
-                link,
-                client=client,
-                lang=_language(accept_language, client),
-                now=now,
-                record=record,
-                common=common,
-            )
-        location = verdict.location if verdict is not None and verdict.location else link.target
-        cap = link.max_clicks
-        clicks: int | None
-        if record:
-            clicks = self.store.hit(code, visit, count=not bot, cap=cap)
+                claim = recorder.claims and not bot
+                pick = live_choose.pick(self.live_store, code, link.live, now, claim=claim)
+                kind, target = DecisionKind.EXHAUSTED, None
+                if pick.slot is not None:
+                    target = pick.slot.target
+                    if is_scan_only(pick.slot.payload):
+                        kind = DecisionKind.PAGE
+                    else:
+                        kind, location = DecisionKind.REDIRECT, pick.slot.payload
         else:
-            clicks = self.store.link_stats(code).clicks
-        # A bot never uses up the cap, but sees what people see once it is used up.
-        if clicks is None or ((bot or not record) and cap is not None and clicks >= cap):
-            return Decision(
-                DecisionKind.EXHAUSTED, 410, code=code, link=link, client=client, trace=trace
-            )
+            kind = _PAGE_KINDS[action]
+            if kind is DecisionKind.DENY:
+                target = None
+
+        # One recording step: a click (a person sent to a target, or shown a
+        # live target's page) counts against the cap; anything else is recorded.
+        count = not bot and (
+            kind is DecisionKind.REDIRECT or (pick is not None and kind is DecisionKind.PAGE)
+        )
+        cap = link.max_clicks
+        visit = Visit(now, client.platform._value_, client.os._value_, bot, kind._value_)
+        try:
+            clicks = recorder.hit(code, visit, count=count, cap=cap if count else None)
+        except NotFound:
+            # Deleted by someone else while this Shortener still had it cached.
+            self._forget(code)
+            return Decision(DecisionKind.NOT_FOUND, code=code, client=client)
+        if clicks is None or (
+            # A bot never uses up the cap, but sees what people see once it is used up.
+            not count and kind is DecisionKind.REDIRECT and cap is not None and clicks >= cap
+        ):
+            kind, location, target = DecisionKind.EXHAUSTED, None, None
+            if pick is not None and pick.claimed and pick.slot is not None:
+                # The link's own cap refused the visit: the live slot goes back.
+                self.live_store.release_live_target(code, pick.slot.id)
+                pick = Pick(None, False, pick.slots)
+        if pick is not None and recorder.claims:
+            self._notice_live_events(code, pick, now)
+
+        lang: str | None = None
+        body: str | None = None
+        if kind is not DecisionKind.REDIRECT and (kind is not DecisionKind.EXHAUSTED or pick):
+            lang = _language(accept_language, client)
+            body = self._page_body(kind, link, client, target, verdict, lang)
         return Decision(
-            DecisionKind.REDIRECT,
-            link.redirect_status,
-            location,
-            location,
+            kind,
+            link.redirect_status if kind is DecisionKind.REDIRECT else kind.default_status,
+            location=location,
+            target=target,
+            body=body,
+            headers=(
+                _NO_HEADERS
+                if pick is None
+                else _LIVE_REDIRECT_HEADERS
+                if kind is DecisionKind.REDIRECT
+                else _LIVE_PAGE_HEADERS
+            ),
             code=code,
             link=link,
             client=client,
-            trace=trace,
+            trace=() if verdict is None else verdict.trace,
+            lang=lang,
         )
+
+    def _page_body(
+        self,
+        kind: DecisionKind,
+        link: Link,
+        client: Client,
+        target: Any,
+        verdict: PolicyDecision | None,
+        lang: str,
+    ) -> str:
+        pages = self.pages
+        if kind is DecisionKind.GUIDE:
+            try_browser = verdict is not None and verdict.try_browser
+            return pages.guide(client, link.target, lang=lang, try_browser=try_browser)
+        if kind is DecisionKind.DENY:
+            return pages.deny(client, lang=lang)
+        if kind is DecisionKind.EXHAUSTED:
+            return pages.exhausted(lang=lang)
+        if isinstance(target, LiveTarget):
+            return pages.landing(target.payload, title=link.title, lang=lang)
+        return pages.preview(link, lang=lang)
+
+    def _notice_live_events(self, code: str, pick: Pick, now: datetime) -> None:
+        slot = pick.slot
+        events: list[LiveEvent] = []
+        if slot is not None:
+            if not pick.claimed:
+                return
+            events = fill_events(slot, now, crossing_only=True) + expiry_events(slot, now)
+        if slot is None or (slot.cap is not None and slot.used >= slot.cap):
+            # The pool may have run empty: read it again unless it was empty already.
+            had_room = slot is not None or any(s.has_room(now) for s in pick.slots)
+            fresh = self.live_store.live_targets(code) if had_room else pick.slots
+            if not any(s.has_room(now) for s in fresh):
+                events.append(empty_event(code, fresh, now))
+        if events:
+            self.event_hooks.emit(self.live_store, events)
+
+    # -- lifecycle ------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the store if this Shortener opened it from a URL.
+
+        A store object passed in stays open: whoever opened it closes it.
+        ``with Shortener(url) as s:`` calls this on the way out.
+        """
+        if self._owns_store:
+            self.store.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     def __repr__(self) -> str:
         return f"Shortener({self.store!r}, base_url={self.base_url!r})"

@@ -1,4 +1,4 @@
-"""What the shortener needs from a store: the :class:`LinkStore` protocol.
+"""What the shortener needs from a store: the :class:`LinkStore` and :class:`LiveStore` protocols.
 
 Backends implement it (``suo.storage.memory``, ``.sql``, ``.redis``); the
 conformance suite in :mod:`suo.testing` checks that they agree with the memory
@@ -8,11 +8,15 @@ model. Every method that can race is one atomic operation in the engine.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from typing import Protocol, runtime_checkable
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from suo.shortener.model import Link, Stats, Visit
 
-__all__ = ["LinkStore", "first_conflict"]
+if TYPE_CHECKING:
+    from suo.shortener.live.values import LiveEvent, LiveSlot, LiveTarget
+
+__all__ = ["LinkStore", "LiveStore", "first_conflict"]
 
 
 def first_conflict(codes: Sequence[str], existing: Collection[str]) -> str | None:
@@ -81,3 +85,45 @@ class LinkStore(Protocol):
 
     def close(self) -> None:
         """Release connections. The store is unusable afterwards."""
+
+
+@runtime_checkable
+class LiveStore(Protocol):
+    """What live codes need from a store. Every method is atomic in the engine."""
+
+    def add_live_targets(self, code: str, slots: Sequence[LiveSlot]) -> None:
+        """Store new targets of ``code`` (ids already assigned, all new)."""
+
+    def live_targets(self, code: str) -> list[LiveSlot]:
+        """Every target of ``code``, retired ones too, in id order."""
+
+    def claim_live_target(self, code: str, target_id: int, *, now: datetime) -> int | None:
+        """Take one slot: ``used += 1`` if the target is not retired, not expired at
+        ``now`` and under its cap, as one atomic step. Returns ``used`` after it, or
+        ``None`` when the target had no room (or does not exist)."""
+
+    def release_live_target(self, code: str, target_id: int) -> None:
+        """Give back one slot taken by :meth:`claim_live_target` (``used -= 1``,
+        never below zero), as one atomic step."""
+
+    def update_live_target(
+        self, code: str, target_id: int, target: LiveTarget, *, reset: bool
+    ) -> LiveSlot | None:
+        """Replace a target's payload, cap, expiry and weight, keeping ``used``
+        (or with ``reset`` setting it to 0 and adding 1 to ``epoch``). ``None``
+        when the target does not exist or is retired."""
+
+    def retire_live_target(self, code: str, target_id: int) -> bool:
+        """Take a target out of rotation; ``False`` if missing or retired already."""
+
+    def record_live_event(self, event: LiveEvent) -> bool:
+        """Store ``event`` unless one with its ``(code, key)`` exists; ``True`` if stored."""
+
+    def live_events(self, code: str) -> list[LiveEvent]:
+        """The recorded events of ``code`` in ``seq`` order (ties by ``at``, then key)."""
+
+    def delete_live(self, code: str) -> None:
+        """Forget every target, counter and event of ``code``."""
+
+    def next_sequence(self, name: str) -> int:
+        """Atomically increment and return the named counter (shared with links)."""

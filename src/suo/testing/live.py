@@ -1,4 +1,4 @@
-"""Conformance tests of :class:`~suo.shortener.live.LiveStore` (need a ``store`` fixture)."""
+"""Conformance tests of :class:`~suo.shortener.LiveStore` (need a ``store`` fixture)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from suo.decision import DecisionKind
-from suo.shortener.live import LiveEvent, LiveSlot, LiveStore, LiveTarget
+from suo.shortener import LiveEvent, LiveSlot, LiveStore, LiveTarget
 from suo.shortener.service import Shortener
 from suo.testing.helpers import race
 
@@ -94,11 +94,6 @@ class LiveStoreSuite:
         assert store.update_live_target("u", 2, new, reset=True) is None
         assert store.live_targets("u")[1].payload == "other"
 
-    def test_live_turn_is_atomic(self, store: Any) -> None:
-        results = race(16, lambda i: store.live_turn("rr"))
-        assert sorted(results) == list(range(1, 17))
-        assert store.live_turn("another") == 1
-
     def test_event_is_recorded_once_under_a_race(self, store: Any) -> None:
         def record(i: int) -> bool:
             event = LiveEvent(
@@ -131,14 +126,11 @@ class LiveStoreSuite:
     def test_delete_live_forgets_only_that_code(self, store: Any) -> None:
         for code in ("d1", "d2"):
             store.add_live_targets(code, [_slot(code, 1, "p")])
-            store.live_turn(code)
             store.record_live_event(LiveEvent(kind="empty", code=code, at=T0, key="k"))
         store.delete_live("d1")
         assert store.live_targets("d1") == []
         assert store.live_events("d1") == []
-        assert store.live_turn("d1") == 1
         assert len(store.live_targets("d2")) == 1
-        assert store.live_turn("d2") == 2
         assert len(store.live_events("d2")) == 1
         store.delete_live("never-existed")
 

@@ -1,4 +1,4 @@
-"""Memory implementation of :class:`~suo.shortener.live.LiveStore`."""
+"""Memory implementation of :class:`~suo.shortener.LiveStore`."""
 
 from __future__ import annotations
 
@@ -21,7 +21,6 @@ class MemoryLive:
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         self._live: dict[str, dict[int, LiveSlot]] = {}
-        self._live_turns: dict[str, int] = {}
         self._live_events: dict[str, dict[str, LiveEvent]] = {}
 
     def add_live_targets(self, code: str, slots: Sequence[LiveSlot]) -> None:
@@ -76,12 +75,6 @@ class MemoryLive:
             self._live[code][target_id] = evolve(slot, retired=True)
             return True
 
-    def live_turn(self, code: str) -> int:
-        with self._lock:
-            n = self._live_turns.get(code, 0) + 1
-            self._live_turns[code] = n
-            return n
-
     def record_live_event(self, event: LiveEvent) -> bool:
         with self._lock:
             events = self._live_events.setdefault(event.code, {})
@@ -98,5 +91,4 @@ class MemoryLive:
     def delete_live(self, code: str) -> None:
         with self._lock:
             self._live.pop(code, None)
-            self._live_turns.pop(code, None)
             self._live_events.pop(code, None)

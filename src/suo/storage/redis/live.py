@@ -1,4 +1,4 @@
-"""Redis implementation of :class:`~suo.shortener.live.LiveStore`.
+"""Redis implementation of :class:`~suo.shortener.LiveStore`.
 
 Keys (``p`` is the store prefix). Every key of one live code carries the
 code as its hash tag, the same as the link's own keys, so they share a
@@ -7,7 +7,6 @@ Redis Cluster slot and one Lua script may touch them all::
     p:{<code>}:live:ids     zset    target ids (score = id)
     p:{<code>}:live:t:<id>  hash    payload, cap, exp (µs since epoch), exp_iso,
                                     weight, used, retired, epoch, added
-    p:{<code>}:live:turn    string  round-robin counter
     p:{<code>}:live:ev      hash    event key -> LiveEvent JSON (HSETNX: once)
 """
 
@@ -17,7 +16,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from suo.shortener.live import LiveEvent, LiveSlot, LiveTarget, _dump_event, _load_event
+from suo.shortener.live import LiveEvent, LiveSlot, LiveTarget
 
 # KEYS: target hash. ARGV: now in µs since the epoch.
 # -1: no room (missing, retired, full or expired); else used after the claim.
@@ -164,24 +163,20 @@ class RedisLive:
             )
         return bool(int(done))
 
-    def live_turn(self, code: str) -> int:
-        with self._wrap():
-            return int(self._r.incr(self._live_key(code, "turn")))
-
     def record_live_event(self, event: LiveEvent) -> bool:
         with self._wrap():
             return bool(
-                self._r.hsetnx(self._live_key(event.code, "ev"), event.key, _dump_event(event))
+                self._r.hsetnx(self._live_key(event.code, "ev"), event.key, event.to_json())
             )
 
     def live_events(self, code: str) -> list[LiveEvent]:
         with self._wrap():
-            found = [_load_event(v) for v in self._r.hvals(self._live_key(code, "ev"))]
+            found = [LiveEvent.from_json(v) for v in self._r.hvals(self._live_key(code, "ev"))]
         return sorted(found, key=lambda e: (e.seq, e.at, e.key))
 
     def delete_live(self, code: str) -> None:
         with self._wrap():
             ids = self._r.zrange(self._live_key(code, "ids"), 0, -1)
             keys = [self._live_key(code, f"t:{i}") for i in ids]
-            keys += [self._live_key(code, n) for n in ("ids", "turn", "ev")]
+            keys += [self._live_key(code, n) for n in ("ids", "ev")]
             self._r.delete(*keys)

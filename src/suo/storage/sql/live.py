@@ -1,4 +1,4 @@
-"""SQL implementation of :class:`~suo.shortener.live.LiveStore`.
+"""SQL implementation of :class:`~suo.shortener.LiveStore`.
 
 A slot claim is one statement, ``UPDATE ... SET used = used + 1 WHERE
 used < cap AND NOT retired AND (expires_at IS NULL OR expires_at > now)
@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from suo.shortener.live import LiveEvent, LiveSlot, LiveTarget, _dump_event, _load_event
+from suo.shortener.live import LiveEvent, LiveSlot, LiveTarget
 from suo.storage.sql._base import METADATA, UTCDateTime
 
 live_targets = sa.Table(
@@ -29,13 +29,6 @@ live_targets = sa.Table(
     sa.Column("retired", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("epoch", sa.Integer, nullable=False, server_default="0"),
     sa.Column("added_at", UTCDateTime, nullable=False),
-)
-
-live_turns = sa.Table(
-    "suo_live_turns",
-    METADATA,
-    sa.Column("code", sa.String(64), primary_key=True),
-    sa.Column("n", sa.BigInteger, nullable=False),
 )
 
 live_events = sa.Table(
@@ -158,15 +151,6 @@ class SQLLive:
         with self._tx() as conn:
             return bool(conn.execute(stmt).rowcount)
 
-    def live_turn(self, code: str) -> int:
-        stmt = self._insert_stmt(live_turns).values(code=code, n=1)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["code"], set_={"n": live_turns.c.n + 1}
-        ).returning(live_turns.c.n)
-        with self._tx() as conn:
-            n: int = conn.execute(stmt).scalar_one()
-        return int(n)
-
     def record_live_event(self, event: LiveEvent) -> bool:
         stmt = (
             self._insert_stmt(live_events)
@@ -175,7 +159,7 @@ class SQLLive:
                 key=event.key,
                 seq=event.seq,
                 at=event.at,
-                data=_dump_event(event),
+                data=event.to_json(),
             )
             .on_conflict_do_nothing(index_elements=["code", "key"])
             .returning(live_events.c.key)
@@ -190,9 +174,9 @@ class SQLLive:
             .order_by(live_events.c.seq, live_events.c.at, live_events.c.key)
         )
         with self._tx() as conn:
-            return [_load_event(d) for d in conn.execute(q).scalars()]
+            return [LiveEvent.from_json(d) for d in conn.execute(q).scalars()]
 
     def delete_live(self, code: str) -> None:
         with self._tx() as conn:
-            for table in (live_targets, live_turns, live_events):
+            for table in (live_targets, live_events):
                 conn.execute(table.delete().where(table.c.code == code))
