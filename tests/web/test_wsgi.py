@@ -73,8 +73,9 @@ def test_request_from_reads_the_environ() -> None:
             "REMOTE_ADDR": "10.0.0.1",
         }
     )
+    # The method is kept as sent: methods are case-sensitive, "head" is not HEAD.
     assert (req.method, req.path, req.user_agent, req.accept_language) == (
-        "HEAD",
+        "head",
         "/x",
         "UA",
         "zh-CN",

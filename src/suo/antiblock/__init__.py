@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 from suo.antiblock.detect import CHINESE_APPS, OS, Client, Platform, details, detect
-from suo.antiblock.lang import parse_accept_language, pick_language
+from suo.antiblock.lang import page_language, parse_accept_language, pick_language
 from suo.antiblock.pages import (
     DEFAULT_PAGES,
     Pages,
@@ -37,6 +37,7 @@ __all__ = [
     "details",
     "detect",
     "guide_page",
+    "page_language",
     "parse_accept_language",
     "pick_language",
     "preview_page",

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["parse_accept_language", "pick_language"]
+from suo.antiblock.detect import CHINESE_APPS, Client
+
+__all__ = ["page_language", "parse_accept_language", "pick_language"]
 
 _ITEM = re.compile(r"^\s*([A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*|\*)\s*(?:;\s*q\s*=\s*([0-9.]+)\s*)?$")
 #: Languages suo ships pages in.
@@ -71,3 +73,28 @@ def pick_language(
         if m and m.group(1).lower() in SUPPORTED:
             return m.group(1).lower()
     return default
+
+
+def page_language(accept_language: str | None, client: Client | None = None) -> str:
+    """``"zh"`` or ``"en"``: the language of the page suo shows this visitor.
+
+    The one rule for every page suo renders itself (guide, deny, preview,
+    live-code and 404/410 pages), so a page and its ``Content-Language``
+    always agree: the ``Accept-Language`` header first, then the app's own
+    ``Language/xx`` token in the User-Agent, and failing both, Chinese for a
+    Chinese in-app browser (:data:`~suo.antiblock.CHINESE_APPS`: WeChat, QQ,
+    Douyin...) and English for everyone else.
+
+    Example:
+        >>> from suo.antiblock import detect
+        >>> wechat = detect("Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) "
+        ...                 "AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.44")
+        >>> page_language(None, wechat), page_language("en-US", wechat)
+        ('zh', 'en')
+        >>> page_language(None, detect("curl/8.5")), page_language("zh-CN,zh;q=0.9")
+        ('en', 'zh')
+    """
+    if client is None:
+        return pick_language(accept_language)
+    default = "zh" if client.platform in CHINESE_APPS else "en"
+    return pick_language(accept_language, client.user_agent, default=default)

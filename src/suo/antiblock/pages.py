@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from suo.antiblock.detect import OS, Client, Platform
-from suo.antiblock.lang import pick_language
+from suo.antiblock.lang import page_language, pick_language
 from suo.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -42,6 +42,7 @@ __all__ = [
     "deny_page",
     "guide_page",
     "intent_url",
+    "page_language",
     "pick_language",
     "preview_page",
     "status_page",

@@ -154,7 +154,7 @@ class ASGIApp:
         headers = _asgi_headers(scope.get("headers") or ())
         client = scope.get("client")
         return Request(
-            method=str(scope.get("method") or "GET").upper(),
+            method=str(scope.get("method") or "GET"),
             path=path,
             user_agent=headers.get("user-agent", ""),
             accept_language=headers.get("accept-language"),

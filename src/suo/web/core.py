@@ -14,7 +14,19 @@ Routes:
   checkers, chat apps probing a URL) never counts as a click;
 * ``GET|HEAD /{code}.svg`` and ``/{code}.png`` -- the link's QR code;
 * ``GET|HEAD /healthz`` -- ``ok``, without touching the store (liveness);
-* anything else -- 404 page; other methods -- 405.
+* anything else -- 404 page.
+
+Only ``GET`` and ``HEAD`` are served. Methods are case-sensitive (RFC 9110
+section 9.1), so ``get`` or ``Get`` is not ``GET``: nothing is resolved and no
+click is counted. A method HTTP defines (``POST``, ``PUT``, ``DELETE``,
+``OPTIONS``, ``PATCH``...) is answered ``405 Method Not Allowed`` with
+``Allow: GET, HEAD`` (RFC 9110 section 15.5.6); any other method is one the
+server does not recognise, answered ``501 Not Implemented`` (section 15.6.2).
+
+Every page suo renders itself carries a ``Content-Language`` equal to its
+``<html lang>``: the :attr:`Decision.lang <suo.decision.Decision.lang>` the
+Shortener chose, or for 404/410 pages
+:func:`~suo.antiblock.lang.page_language` (the same rule the Shortener uses).
 """
 
 from __future__ import annotations
@@ -32,7 +44,8 @@ from urllib.parse import quote
 
 from attrs import field, frozen
 
-from suo.antiblock.pages import DEFAULT_PAGES, Pages
+from suo.antiblock.detect import Client, detect
+from suo.antiblock.lang import page_language
 from suo.decision import Decision, DecisionKind
 from suo.errors import NotFound, StorageError
 from suo.web.proxies import TrustedProxies
@@ -47,7 +60,6 @@ __all__ = [
     "Responder",
     "Response",
     "page_csp",
-    "status_page",
 ]
 
 log = logging.getLogger("suo.web")
@@ -218,24 +230,14 @@ def page_csp(body: str) -> str:
 
 # -- status pages -------------------------------------------------------------
 
+_CONTENT_LANGUAGE = {"zh": "zh-CN", "en": "en"}
+"""The ``Content-Language`` of a page in each of suo's languages (as its ``<html lang>``)."""
 
-def status_page(kind: DecisionKind, lang: str, pages: Pages = DEFAULT_PAGES) -> str:
-    """The 404 / 410 page in ``lang`` (``"zh"`` or ``"en"``) from a page set.
-
-    Adapters pass their Shortener's :class:`~suo.antiblock.pages.Pages`, so a
-    user's page overrides apply to status pages too.
-
-    Example:
-        >>> "<title>" in status_page(DecisionKind.NOT_FOUND, "zh")
-        True
-    """
-    return pages.status(kind.value, lang=lang)
-
-
-def _pick_language(accept_language: str | None, user_agent: str | None = None) -> str:
-    from suo.antiblock.pages import pick_language
-
-    return pick_language(accept_language, user_agent)
+#: Methods RFC 9110 (and RFC 5789, PATCH) define: answered 405 with ``Allow``.
+#: Any other method, including ``get`` (methods are case-sensitive), is 501.
+_KNOWN_METHODS = frozenset(
+    {"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"}
+)
 
 
 # -- the responder --------------------------------------------------------------
@@ -288,9 +290,13 @@ class Responder:
     def _route(self, request: Request) -> Response:
         method = request.method
         if method not in ("GET", "HEAD"):
-            return self._text(
-                405, "method not allowed: use GET or HEAD\n", [("Allow", "GET, HEAD")]
-            )
+            # Nothing is resolved, so no click is counted. Methods are
+            # case-sensitive (RFC 9110 section 9.1): "get" is not GET.
+            if method in _KNOWN_METHODS:
+                return self._text(
+                    405, "method not allowed: use GET or HEAD\n", [("Allow", "GET, HEAD")]
+                )
+            return self._text(501, "method not implemented: use GET or HEAD\n")
         path = request.path
         if not path.startswith("/"):
             return self._status_page(DecisionKind.NOT_FOUND, request)
@@ -356,12 +362,14 @@ class Responder:
             ]
             return Response(decision.status, _merge(headers, decision.headers))
         body = decision.body
+        lang = decision.lang
         if body is None:
-            ua = decision.client.user_agent if decision.client is not None else None
-            lang = _pick_language(accept_language, ua)
+            if lang is None or lang not in _CONTENT_LANGUAGE:
+                client = decision.client if decision.client is not None else Client()
+                lang = page_language(accept_language, client)
             page_kind = kind if kind in _STATUS_KINDS else DecisionKind.NOT_FOUND
-            body = status_page(page_kind, lang, self.shortener.pages)
-        return self._page(decision.status, body, accept_language, decision.headers)
+            body = self.shortener.pages.status(page_kind.value, lang=lang)
+        return self._page(decision.status, body, lang, decision.headers)
 
     # -- QR codes -----------------------------------------------------------
 
@@ -384,19 +392,16 @@ class Responder:
     # -- pages --------------------------------------------------------------
 
     def _status_page(self, kind: DecisionKind, request: Request) -> Response:
-        lang = _pick_language(request.accept_language, request.user_agent)
+        lang = page_language(request.accept_language, detect(request.user_agent))
         return self._page(
-            Decision(kind).status,
-            status_page(kind, lang, self.shortener.pages),
-            request.accept_language,
-            {},
+            Decision(kind).status, self.shortener.pages.status(kind.value, lang=lang), lang, {}
         )
 
     def _page(
         self,
         status: int,
         body: str,
-        accept_language: str | None,
+        lang: str | None,
         extra: Mapping[str, str],
     ) -> Response:
         try:
@@ -404,11 +409,9 @@ class Responder:
         except UnicodeEncodeError:  # lone surrogates: send (and hash) what the browser gets
             data = body.encode("utf-8", "replace")
             body = data.decode("utf-8")
-        lang = _pick_language(accept_language)
         headers = [
             ("Content-Type", _HTML),
             ("Content-Length", str(len(data))),
-            ("Content-Language", "zh-CN" if lang == "zh" else "en"),
             ("Cache-Control", NO_STORE),
             ("Vary", "User-Agent, Accept-Language"),
             ("Content-Security-Policy", page_csp(body)),
@@ -417,6 +420,9 @@ class Responder:
             ("X-Robots-Tag", "noindex"),
             ("Referrer-Policy", "no-referrer"),
         ]
+        content_language = _CONTENT_LANGUAGE.get(lang or "")
+        if content_language is not None:  # a page of unknown language gets none, not a wrong one
+            headers.insert(2, ("Content-Language", content_language))
         return Response(status, _merge(headers, extra), data)
 
     @staticmethod

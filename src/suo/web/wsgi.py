@@ -73,7 +73,7 @@ class WSGIApp:
         with contextlib.suppress(UnicodeError):
             path = path.encode("latin-1").decode("utf-8")
         return Request(
-            method=str(environ.get("REQUEST_METHOD") or "GET").upper(),
+            method=str(environ.get("REQUEST_METHOD") or "GET"),
             path=path,
             user_agent=environ.get("HTTP_USER_AGENT") or "",
             accept_language=environ.get("HTTP_ACCEPT_LANGUAGE") or None,
