@@ -12,8 +12,9 @@ from attrs import evolve
 from cachetools import TTLCache
 
 from suo._time import Clock, require_aware, utcnow
-from suo.antiblock.detect import CHINESE_APPS, Client, detect
-from suo.antiblock.pages import DEFAULT_PAGES, Pages, pick_language
+from suo.antiblock.detect import Client, detect
+from suo.antiblock.lang import page_language
+from suo.antiblock.pages import DEFAULT_PAGES, Pages
 from suo.antiblock.policy import AccessPolicy, Action, PolicyDecision
 from suo.decision import Decision, DecisionKind
 from suo.errors import AliasTaken, ConfigurationError, InvalidInput, NotFound, PolicyError
@@ -30,13 +31,6 @@ from suo.shortener.urls import URLPolicy, normalize_url
 from suo.storage import open_store
 
 __all__ = ["Shortener"]
-
-
-def _language(accept_language: str | None, client: Client) -> str:
-    # Accept-Language first, then the app's own Language/xx token; a Chinese
-    # in-app browser that says neither most likely belongs to a Chinese reader.
-    default = "zh" if client.platform in CHINESE_APPS else "en"
-    return pick_language(accept_language, client.user_agent, default=default)
 
 
 _UNSET: Any = object()
@@ -675,7 +669,7 @@ class Shortener:
         lang: str | None = None
         body: str | None = None
         if kind is not DecisionKind.REDIRECT and (kind is not DecisionKind.EXHAUSTED or pick):
-            lang = _language(accept_language, client)
+            lang = page_language(accept_language, client)
             body = self._page_body(kind, link, client, target, verdict, lang)
         return Decision(
             kind,
