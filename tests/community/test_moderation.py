@@ -284,7 +284,7 @@ def test_bad_input_is_explained(mod: Moderator, group: Community) -> None:
         mod.check("missing", Member(id="a"), "x", at=T0)
     with pytest.raises(NotFound, match="no member"):
         mod.check(group, "ghost", "x", at=T0)
-    with pytest.raises(InvalidInput, match="CommunityStore"):
+    with pytest.raises(InvalidInput, match="ModeratorStore"):
         Moderator(object())
     with pytest.raises(PolicyError, match="unique"):
         RuleBook((Rule("a", Pattern("x")), Rule("a", Pattern("y"))))

@@ -72,7 +72,17 @@ from suo.community.rules import (
     Scope,
     Step,
 )
-from suo.community.store import CommunityStore
+from suo.community.store import (
+    CommunityStore,
+    DocumentStore,
+    LibraryStore,
+    MemberDirectory,
+    MemberStore,
+    ModerationLog,
+    ModeratorStore,
+    ReferralLedger,
+    ReferralsStore,
+)
 from suo.community.welcome import PLACEHOLDERS, WELCOME_TEMPLATES, welcome_message
 
 __all__ = [
@@ -100,6 +110,7 @@ __all__ = [
     "ContentCategory",
     "ContentItem",
     "ContentLibrary",
+    "DocumentStore",
     "DryRunReport",
     "Engagement",
     "Flood",
@@ -110,12 +121,17 @@ __all__ = [
     "KeywordMatcher",
     "Keywords",
     "Ladder",
+    "LibraryStore",
     "Member",
+    "MemberDirectory",
     "MemberStatus",
+    "MemberStore",
     "Mentions",
     "Message",
     "MessageContext",
+    "ModerationLog",
     "Moderator",
+    "ModeratorStore",
     "OutsideLinks",
     "PaidEntryGate",
     "ParticipationGate",
@@ -123,7 +139,9 @@ __all__ = [
     "Permission",
     "ProductionMode",
     "ReferralGate",
+    "ReferralLedger",
     "Referrals",
+    "ReferralsStore",
     "Repeats",
     "ReviewRow",
     "RewardTier",

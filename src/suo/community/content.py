@@ -46,7 +46,7 @@ from attrs import evolve, field, frozen
 
 from suo._time import Clock, require_aware, utcnow
 from suo.community.model import Community
-from suo.community.store import CommunityStore
+from suo.community.store import LibraryStore
 from suo.errors import CommunityError, InvalidInput, NotFound
 from suo.storage import open_store
 
@@ -303,7 +303,8 @@ class ContentLibrary:
     """Content items and assets of communities, with tracked links.
 
     Args:
-        store: a store (object or URL) implementing the community protocol.
+        store: a store (object or URL) implementing
+            :class:`~suo.community.store.LibraryStore` (every suo backend does).
         shortener: a :class:`suo.Shortener` for tracked links (needed only for
             items with a ``url``).
         clock: the time stamped on items when ``at`` is not given.
@@ -320,9 +321,12 @@ class ContentLibrary:
     """
 
     def __init__(self, store: Any, shortener: Any | None = None, *, clock: Clock = utcnow) -> None:
-        self.store: CommunityStore = open_store(store)
-        if not isinstance(self.store, CommunityStore):
-            raise InvalidInput(f"{self.store!r} does not implement the CommunityStore protocol")
+        self.store: LibraryStore = open_store(store)
+        if not isinstance(self.store, LibraryStore):
+            raise InvalidInput(
+                f"{self.store!r} does not implement the LibraryStore protocol (documents and "
+                "member lookup); use suo.open_store(...) or a backend that does"
+            )
         self.shortener = shortener
         self.clock = clock
 

@@ -21,7 +21,7 @@ audit log:
 The strike ledger, the flood windows and the audit log live in the store, so
 every bot process and every backend (memory, SQLite, PostgreSQL, Redis) sees
 the same state. :meth:`Moderator.dry_run` replays past messages through a
-scratch ledger and touches nothing in the store.
+fresh memory store and touches nothing in the store.
 
 Example:
     >>> from datetime import UTC, datetime, timedelta
@@ -55,9 +55,10 @@ from attrs import field, frozen
 from suo._time import require_aware
 from suo.community.model import AuditEntry, Community, Member, MemberStatus
 from suo.community.rules import Action, MessageContext, RuleBook, Step, span
-from suo.community.store import CommunityStore
+from suo.community.store import ModeratorStore
 from suo.errors import InvalidInput, NotFound
 from suo.storage import open_store
+from suo.storage.memory import MemoryStore
 
 __all__ = ["DryRunReport", "Hit", "Message", "Moderator", "Verdict"]
 
@@ -164,61 +165,16 @@ def _digest(text: str) -> str:
     return hashlib.blake2b("".join(text.split()).casefold().encode(), digest_size=8).hexdigest()
 
 
-class _Scratch:
-    """The moderation state of a dry run: in memory, thrown away afterwards."""
-
-    def __init__(self) -> None:
-        self.strikes: dict[str, list[tuple[datetime, float]]] = {}
-        self.events: set[str] = set()
-        self.messages: dict[str, list[tuple[datetime, str]]] = {}
-        self.audit: list[AuditEntry] = []
-
-    def add_strike(
-        self,
-        community_id: str,
-        member_id: str,
-        *,
-        at: datetime,
-        weight: float,
-        window: timedelta,
-        event: str | None = None,
-    ) -> float:
-        log = self.strikes.setdefault(member_id, [])
-        if event is None or event not in self.events:
-            self.events.add(event or "")
-            log.append((at, weight))
-        return float(sum(w for t, w in log if at - window < t <= at))
-
-    def record_message(
-        self,
-        community_id: str,
-        member_id: str,
-        *,
-        at: datetime,
-        digest: str,
-        windows: Sequence[timedelta],
-    ) -> list[tuple[int, int]]:
-        log = self.messages.setdefault(member_id, [])
-        log.append((at, digest))
-        out = []
-        for w in windows:
-            inside = [d for t, d in log if at - w < t <= at]
-            out.append((len(inside), inside.count(digest)))
-        return out
-
-    def set_member_status(self, *_args: Any) -> bool:
-        return False
-
-    def append_audit(self, entry: AuditEntry) -> None:
-        self.audit.append(entry)
-
-
 class Moderator:
     """Apply a :class:`~suo.community.RuleBook` to messages, with state in a store.
 
     Args:
         store: a store object or URL implementing
-            :class:`~suo.community.store.CommunityStore` (every suo backend does).
+            :class:`~suo.community.store.ModeratorStore` (every suo backend
+            does): the moderation log (strikes, flood windows, audit) plus,
+            from the members, ``get_community`` and ``get_member`` (to read
+            a community or member passed by id) and ``set_member_status``
+            (to mute or remove). Nothing else of the store is touched.
         rulebook: the rules (default :meth:`RuleBook.default`).
         audit_allowed: also log messages that were simply allowed (off by
             default: the log then holds every decision that did something or
@@ -240,10 +196,11 @@ class Moderator:
         *,
         audit_allowed: bool = False,
     ) -> None:
-        self.store: CommunityStore = open_store(store)
-        if not isinstance(self.store, CommunityStore):
+        self.store: ModeratorStore = open_store(store)
+        if not isinstance(self.store, ModeratorStore):
             raise InvalidInput(
-                f"{self.store!r} does not implement the CommunityStore protocol; "
+                f"{self.store!r} does not implement the ModeratorStore protocol (moderation "
+                "log plus member lookup and status); "
                 "use suo.open_store(...) or a backend that does"
             )
         if rulebook is not None and not isinstance(rulebook, RuleBook):
@@ -337,7 +294,7 @@ class Moderator:
 
     def _check(
         self,
-        state: Any,
+        state: ModeratorStore,
         community: Community | str,
         member: Member | str,
         text: str,
@@ -501,7 +458,7 @@ class Moderator:
             text = self._step_words[id(step)] = step.describe()
         return text
 
-    def _log(self, state: Any, verdict: Verdict, text: str) -> Verdict:
+    def _log(self, state: ModeratorStore, verdict: Verdict, text: str) -> Verdict:
         step = verdict.step
         state.append_audit(
             _new(
@@ -547,9 +504,10 @@ class Moderator:
     ) -> DryRunReport:
         """Replay ``messages`` and report what this rulebook would have done.
 
-        The replay starts from an empty scratch ledger (strikes, flood windows
-        and audit stay in memory) and never touches the store's strikes,
-        windows, members or audit log. Messages are judged in the order given.
+        The replay keeps its strikes, flood windows and audit in a fresh
+        memory store (:class:`~suo.storage.memory.MemoryStore`) thrown away
+        afterwards, and never touches this Moderator's store beyond reading
+        a community or member passed by id. Messages are judged in the order given.
 
         Example:
             >>> from datetime import UTC, datetime, timedelta
@@ -563,7 +521,7 @@ class Moderator:
             {'warn': 1, 'mute': 1}
         """
         group = self._community(community)
-        scratch = _Scratch()
+        scratch = MemoryStore()
         results: list[tuple[Message, Verdict]] = []
         for item in messages:
             msg = item if isinstance(item, Message) else Message(*item)

@@ -57,7 +57,7 @@ from attrs import field, frozen
 
 from suo._time import require_aware
 from suo.community.model import Community, Member, MemberStatus
-from suo.community.store import CommunityStore
+from suo.community.store import ReferralsStore
 from suo.errors import InvalidInput
 from suo.storage import open_store
 
@@ -153,7 +153,8 @@ class Referrals:
     """Referral links, attribution, rewards and the leaderboard of communities.
 
     Args:
-        store: a store (object or URL) implementing the community protocol.
+        store: a store (object or URL) implementing
+            :class:`~suo.community.store.ReferralsStore` (every suo backend does).
         shortener: a :class:`suo.Shortener` making the personal links.
         landing_url: the page a referral link opens (your join page).
         rewards: :class:`RewardTier` list (default: 3 invites -> a reward).
@@ -181,9 +182,12 @@ class Referrals:
         max_per_ip: int = 5,
         param: str = "ref",
     ) -> None:
-        self.store: CommunityStore = open_store(store)
-        if not isinstance(self.store, CommunityStore):
-            raise InvalidInput(f"{self.store!r} does not implement the CommunityStore protocol")
+        self.store: ReferralsStore = open_store(store)
+        if not isinstance(self.store, ReferralsStore):
+            raise InvalidInput(
+                f"{self.store!r} does not implement the ReferralsStore protocol (referral "
+                "ledger, documents, members); use suo.open_store(...) or a backend that does"
+            )
         self.shortener = shortener
         parts = urlsplit(landing_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
