@@ -82,7 +82,8 @@ class Hit(NamedTuple):
 class Verdict(NamedTuple):
     """What to do with one message, and why.
 
-    A named tuple (immutable, cheap to build: one per message on the hot path).
+    A named tuple (immutable, cheap to build: one per message on the hot path),
+    built with keywords.
 
     Attributes:
         action: the most severe :class:`~suo.community.Action` (allow, delete,
@@ -155,9 +156,6 @@ _MUTE, _REMOVE = Action.MUTE, Action.REMOVE
 
 # Actions are str enums: they hash and compare as their values, in C.
 _RANK = {a: i for i, a in enumerate(Action)}
-
-# Named tuples built on the hot path skip the generated __new__ (keyword handling).
-_new = tuple.__new__
 
 
 def _digest(text: str) -> str:
@@ -315,8 +313,8 @@ class Moderator:
         ends = group.ends_at
         if ends is not None and at >= ends:
             verdict = Verdict(
-                _DELETE,
-                (f"community closed at {ends.isoformat()}",),
+                action=_DELETE,
+                reasons=(f"community closed at {ends.isoformat()}",),
                 delete_message=True,
                 community_id=group.id,
                 member_id=who.id,
@@ -333,8 +331,8 @@ class Moderator:
                     until = who.muted_until.isoformat() if who.muted_until else "further notice"
                     action, why = _DELETE, f"member is muted until {until}"
                 verdict = Verdict(
-                    action,
-                    (why,),
+                    action=action,
+                    reasons=(why,),
                     delete_message=True,
                     community_id=group.id,
                     member_id=who.id,
@@ -386,7 +384,7 @@ class Moderator:
                 found = match(ctx)
             if found is None:
                 continue
-            hits.append(_new(Hit, (rule.name, found, rule.strikes, exempt)))
+            hits.append(Hit(rule=rule.name, match=found, strikes=rule.strikes, exempt=exempt))
             if exempt is not None:
                 waved = True
                 continue
@@ -396,19 +394,26 @@ class Moderator:
             if _MUTE in rule.actions:
                 mute_for = max(mute_for or rule.mute_for, rule.mute_for)
 
-        ids = (group.id, who.id, at, dry)
         if not hits:
-            # Most messages end here: a plain tuple build, no keyword handling.
-            verdict = _new(Verdict, (_ALLOW, (), (), False, None, 0.0, None, *ids))
+            # Most messages end here: only the fields that differ from the defaults.
+            verdict = Verdict(
+                action=_ALLOW, community_id=group.id, member_id=who.id, at=at, dry_run=dry
+            )
             if self.audit_allowed:
                 self._log(state, verdict, text)
             return verdict
-        reasons = [f"{h[0]} -> {h[1]}" for h in hits if h[3] is None]
+        reasons = [f"{h.rule} -> {h.match}" for h in hits if h.exempt is None]
         if waved:
-            reasons += [f"{h[3]} ({h[1]})" for h in hits if h[3] is not None]
+            reasons += [f"{h.exempt} ({h.match})" for h in hits if h.exempt is not None]
         if not actions:
-            verdict = _new(
-                Verdict, (_ALLOW, tuple(reasons), tuple(hits), False, None, 0.0, None, *ids)
+            verdict = Verdict(
+                action=_ALLOW,
+                reasons=tuple(reasons),
+                hits=tuple(hits),
+                community_id=group.id,
+                member_id=who.id,
+                at=at,
+                dry_run=dry,
             )
             return self._log(state, verdict, text)
 
@@ -442,8 +447,18 @@ class Moderator:
         action = max(actions, key=_RANK.__getitem__)
         mute_until = at + mute_for if action is _MUTE and mute_for is not None else None
         delete = actions.count(_WARN) != len(actions)  # anything but a bare warning
-        verdict = _new(
-            Verdict, (action, tuple(reasons), tuple(hits), delete, mute_until, total, step, *ids)
+        verdict = Verdict(
+            action=action,
+            reasons=tuple(reasons),
+            hits=tuple(hits),
+            delete_message=delete,
+            mute_until=mute_until,
+            strikes=total,
+            step=step,
+            community_id=group.id,
+            member_id=who.id,
+            at=at,
+            dry_run=dry,
         )
         if action is _MUTE:
             state.set_member_status(group.id, who.id, MemberStatus.MUTED, mute_until)
@@ -461,20 +476,17 @@ class Moderator:
     def _log(self, state: ModeratorStore, verdict: Verdict, text: str) -> Verdict:
         step = verdict.step
         state.append_audit(
-            _new(
-                AuditEntry,
-                (
-                    verdict.community_id,
-                    verdict.member_id,
-                    verdict.at,
-                    verdict.action._value_,
-                    verdict.reasons,
-                    tuple([h[0] for h in verdict.hits]),
-                    verdict.strikes,
-                    None if step is None else self._describe(step),
-                    text[:80],
-                    verdict.dry_run,
-                ),
+            AuditEntry(
+                community_id=verdict.community_id,
+                member_id=verdict.member_id,
+                at=verdict.at,
+                action=verdict.action._value_,
+                reasons=verdict.reasons,
+                rules=tuple([h.rule for h in verdict.hits]),
+                strikes=verdict.strikes,
+                step=None if step is None else self._describe(step),
+                excerpt=text[:80],
+                dry_run=verdict.dry_run,
             )
         )
         return verdict
