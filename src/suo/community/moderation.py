@@ -321,7 +321,7 @@ class Moderator:
                 at=at,
                 dry_run=dry,
             )
-            return self._log(state, verdict, text)
+            return self._log(state, verdict, text, at)
         if who.status is not _ACTIVE:
             status = who.state(at)
             if status is not _ACTIVE:
@@ -339,7 +339,7 @@ class Moderator:
                     at=at,
                     dry_run=dry,
                 )
-                return self._log(state, verdict, text)
+                return self._log(state, verdict, text, at)
 
         role = who.role
         vouched = approved or who.approved
@@ -400,7 +400,7 @@ class Moderator:
                 action=_ALLOW, community_id=group.id, member_id=who.id, at=at, dry_run=dry
             )
             if self.audit_allowed:
-                self._log(state, verdict, text)
+                self._log(state, verdict, text, at)
             return verdict
         reasons = [f"{h.rule} -> {h.match}" for h in hits if h.exempt is None]
         if waved:
@@ -415,7 +415,7 @@ class Moderator:
                 at=at,
                 dry_run=dry,
             )
-            return self._log(state, verdict, text)
+            return self._log(state, verdict, text, at)
 
         ladder = self._ladder if self._one_ladder else self.rulebook.ladder_for(group.kind)
         total = 0.0
@@ -464,7 +464,7 @@ class Moderator:
             state.set_member_status(group.id, who.id, MemberStatus.MUTED, mute_until)
         elif action is _REMOVE:
             state.set_member_status(group.id, who.id, MemberStatus.REMOVED, None)
-        return self._log(state, verdict, text)
+        return self._log(state, verdict, text, at)
 
     def _describe(self, step: Step) -> str:
         # Ladders are immutable, so each step's words are made once.
@@ -473,13 +473,13 @@ class Moderator:
             text = self._step_words[id(step)] = step.describe()
         return text
 
-    def _log(self, state: ModeratorStore, verdict: Verdict, text: str) -> Verdict:
+    def _log(self, state: ModeratorStore, verdict: Verdict, text: str, at: datetime) -> Verdict:
         step = verdict.step
         state.append_audit(
             AuditEntry(
                 community_id=verdict.community_id,
                 member_id=verdict.member_id,
-                at=verdict.at,
+                at=at,
                 action=verdict.action._value_,
                 reasons=verdict.reasons,
                 rules=tuple([h.rule for h in verdict.hits]),
