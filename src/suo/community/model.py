@@ -442,7 +442,7 @@ class AuditEntry(NamedTuple):
         community_id: where.
         member_id: who.
         at: when the message was posted (aware).
-        action: the :class:`~suo.community.Action` value taken.
+        action: the :class:`~suo.community.ConductAction` value taken.
         reasons: human-readable lines: rule -> match -> strikes -> ladder step.
         rules: names of the rules that matched.
         strikes: the member's live strike total after this decision.

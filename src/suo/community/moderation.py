@@ -54,7 +54,7 @@ from attrs import field, frozen
 
 from suo._time import require_aware
 from suo.community.model import AuditEntry, Community, Member, MemberStatus
-from suo.community.rules import Action, MessageContext, RuleBook, Step, span
+from suo.community.rules import ConductAction, LadderStep, MessageContext, RuleBook, span
 from suo.community.store import ModeratorStore
 from suo.errors import InvalidInput, NotFound
 from suo.storage import open_store
@@ -86,7 +86,7 @@ class Verdict(NamedTuple):
     built with keywords.
 
     Attributes:
-        action: the most severe :class:`~suo.community.Action` (allow, delete,
+        action: the most severe :class:`~suo.community.ConductAction` (allow, delete,
             warn, mute, remove).
         reasons: lines a person can read: rule -> match -> strikes -> ladder step.
         hits: the rules that matched, exempt ones included.
@@ -107,13 +107,13 @@ class Verdict(NamedTuple):
         ('warn', True, True, 1.0)
     """
 
-    action: Action
+    action: ConductAction
     reasons: tuple[str, ...] = ()
     hits: tuple[Hit, ...] = ()
     delete_message: bool = False
     mute_until: datetime | None = None
     strikes: float = 0.0
-    step: Step | None = None
+    step: LadderStep | None = None
     community_id: str = ""
     member_id: str = ""
     at: datetime | None = None
@@ -122,7 +122,7 @@ class Verdict(NamedTuple):
     @property
     def flagged(self) -> bool:
         """Anything but allow."""
-        return self.action is not Action.ALLOW
+        return self.action is not ConductAction.ALLOW
 
     @property
     def why(self) -> str:
@@ -151,11 +151,11 @@ class Message:
 
 # Enum members bound once: class attribute lookups on enums are slow on the hot path.
 _ACTIVE = MemberStatus.ACTIVE
-_ALLOW, _DELETE, _WARN = Action.ALLOW, Action.DELETE, Action.WARN
-_MUTE, _REMOVE = Action.MUTE, Action.REMOVE
+_ALLOW, _DELETE, _WARN = ConductAction.ALLOW, ConductAction.DELETE, ConductAction.WARN
+_MUTE, _REMOVE = ConductAction.MUTE, ConductAction.REMOVE
 
 # Actions are str enums: they hash and compare as their values, in C.
-_RANK = {a: i for i, a in enumerate(Action)}
+_RANK = {a: i for i, a in enumerate(ConductAction)}
 
 
 def _digest(text: str) -> str:
@@ -326,7 +326,7 @@ class Moderator:
             status = who.state(at)
             if status is not _ACTIVE:
                 if status is MemberStatus.REMOVED:
-                    action, why = Action.REMOVE, "member was removed"
+                    action, why = ConductAction.REMOVE, "member was removed"
                 else:
                     until = who.muted_until.isoformat() if who.muted_until else "further notice"
                     action, why = _DELETE, f"member is muted until {until}"
@@ -364,7 +364,7 @@ class Moderator:
         ctx: MessageContext | None = None
 
         hits: list[Hit] = []
-        actions: list[Action] = []
+        actions: list[ConductAction] = []
         weight = 0.0
         mute_for: timedelta | None = None
         waved = False  # an exempt member matched a rule
@@ -419,7 +419,7 @@ class Moderator:
 
         ladder = self._ladder if self._one_ladder else self.rulebook.ladder_for(group.kind)
         total = 0.0
-        step: Step | None = None
+        step: LadderStep | None = None
         if weight > 0:
             # The event (time + text) makes a re-delivered message count once.
             total = state.add_strike(
@@ -466,7 +466,7 @@ class Moderator:
             state.set_member_status(group.id, who.id, MemberStatus.REMOVED, None)
         return self._log(state, verdict, text, at)
 
-    def _describe(self, step: Step) -> str:
+    def _describe(self, step: LadderStep) -> str:
         # Ladders are immutable, so each step's words are made once.
         text = self._step_words.get(id(step))
         if text is None:
@@ -559,7 +559,7 @@ class DryRunReport:
     def counts(self) -> dict[str, int]:
         """Flagged messages per action (allowed ones left out)."""
         c = Counter(v.action.value for _m, v in self.results if v.flagged)
-        return {a.value: c[a.value] for a in Action if c[a.value]}
+        return {a.value: c[a.value] for a in ConductAction if c[a.value]}
 
     @property
     def flagged(self) -> list[tuple[Message, Verdict]]:
