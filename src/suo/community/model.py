@@ -493,3 +493,13 @@ class AuditEntry(NamedTuple):
             excerpt=data.get("excerpt", ""),
             dry_run=bool(data.get("dry_run", False)),
         )
+
+
+def id_of(value: Community | Member | str) -> str:
+    """The id of a community or member, or the id itself when given one.
+
+    Example:
+        >>> id_of(Member(id="amy")), id_of("amy")
+        ('amy', 'amy')
+    """
+    return value if isinstance(value, str) else value.id

@@ -53,7 +53,7 @@ from typing import Any, NamedTuple
 from attrs import field, frozen
 
 from suo._time import require_aware
-from suo.community.model import AuditEntry, Community, Member, MemberStatus
+from suo.community.model import AuditEntry, Community, Member, MemberStatus, id_of
 from suo.community.rules import ConductAction, LadderStep, MessageContext, RuleBook, span
 from suo.community.store import ModeratorStore
 from suo.errors import InvalidInput, NotFound
@@ -311,10 +311,20 @@ class Moderator:
         who = member if type(member) is Member else self._member(group.id, member)
 
         ends = group.ends_at
+        barred: tuple[ConductAction, str] | None = None  # no rule runs: the message goes
         if ends is not None and at >= ends:
+            barred = _DELETE, f"community closed at {ends.isoformat()}"
+        elif who.status is not _ACTIVE:
+            status = who.state(at)
+            if status is MemberStatus.REMOVED:
+                barred = ConductAction.REMOVE, "member was removed"
+            elif status is not _ACTIVE:
+                until = who.muted_until.isoformat() if who.muted_until else "further notice"
+                barred = _DELETE, f"member is muted until {until}"
+        if barred is not None:
             verdict = Verdict(
-                action=_DELETE,
-                reasons=(f"community closed at {ends.isoformat()}",),
+                action=barred[0],
+                reasons=(barred[1],),
                 delete_message=True,
                 community_id=group.id,
                 member_id=who.id,
@@ -322,24 +332,6 @@ class Moderator:
                 dry_run=dry,
             )
             return self._log(state, verdict, text, at)
-        if who.status is not _ACTIVE:
-            status = who.state(at)
-            if status is not _ACTIVE:
-                if status is MemberStatus.REMOVED:
-                    action, why = ConductAction.REMOVE, "member was removed"
-                else:
-                    until = who.muted_until.isoformat() if who.muted_until else "further notice"
-                    action, why = _DELETE, f"member is muted until {until}"
-                verdict = Verdict(
-                    action=action,
-                    reasons=(why,),
-                    delete_message=True,
-                    community_id=group.id,
-                    member_id=who.id,
-                    at=at,
-                    dry_run=dry,
-                )
-                return self._log(state, verdict, text, at)
 
         role = who.role
         vouched = approved or who.approved
@@ -497,7 +489,7 @@ class Moderator:
         """A member's live strike total at ``at``."""
         require_aware(at, "at")
         group = self._community(community)
-        member_id = member.id if isinstance(member, Member) else member
+        member_id = id_of(member)
         window = self.rulebook.ladder_for(group.kind).decay
         return self.store.strike_total(group.id, member_id, at=at, window=window)
 
@@ -505,9 +497,8 @@ class Moderator:
         self, community: Community | str, *, member: Member | str | None = None, limit: int = 100
     ) -> list[AuditEntry]:
         """The latest audit entries of a community (optionally one member's), oldest first."""
-        cid = community.id if isinstance(community, Community) else community
-        mid = member.id if isinstance(member, Member) else member
-        return self.store.audit_log(cid, member_id=mid, limit=limit)
+        mid = None if member is None else id_of(member)
+        return self.store.audit_log(id_of(community), member_id=mid, limit=limit)
 
     # -- dry run -----------------------------------------------------------------------
 
