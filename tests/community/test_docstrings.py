@@ -17,6 +17,7 @@ MODULES = [
     "suo.community.referrals",
     "suo.community.rules",
     "suo.community.samples",
+    "suo.community.store",
     "suo.community.welcome",
 ]
 

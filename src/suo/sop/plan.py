@@ -1,14 +1,12 @@
-"""Plans, steps and their occurrences.
+"""Plans: steps expanded into occurrences, with their views.
 
 A :class:`Plan` is a list of :class:`Step` s; each step is a trigger (when),
 a title and a content reference (what), an assignee role (who) and a
 community scope (where). :meth:`Plan.occurrences` expands the plan into
 time-ordered :class:`Occurrence` s with ids that are the same in every run
-and every process, so a scheduler that restarts never sends a step twice.
-
-Expansion is done once per distinct (zone, set of steps) and shared by every
-community with that zone, so a year of a weekly plan for 10,000 communities
-costs one expansion plus one small object per occurrence.
+and every process, so a scheduler that restarts never sends a step twice. The steps, the
+occurrences and the expansion live in :mod:`suo.sop.model`; this module adds
+the views (checks, week and month grids, iCalendar).
 
 Examples:
     >>> from datetime import datetime
