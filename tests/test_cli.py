@@ -9,10 +9,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from suo.cli import main
+from suo.cli._args import parse_duration, read_duration
 from suo.cli.links import DEMO_UAS, parse_policy, parse_when
-from suo.errors import InvalidInput, PolicyError
+from suo.errors import InvalidInput, PolicyError, ScheduleError
 
 
 @pytest.fixture
@@ -142,3 +145,31 @@ def test_demo_can_run_twice_on_the_same_store(capsys: pytest.CaptureFixture[str]
     code, out, err = run(capsys, "demo", "--store", db)
     assert (code, err) == (0, "")
     assert "exhausted 410" in out
+
+
+UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+@given(st.integers(min_value=0, max_value=10**5), st.sampled_from(sorted(UNITS)), st.booleans())
+def test_one_duration_reader_for_every_command(n: int, unit: str, spaced: bool) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    text = f" {n} {unit} " if spaced else f"{n}{unit}"
+    span = timedelta(**{UNITS[unit]: n})
+    assert read_duration(text) == span
+    assert parse_duration(text, "--lease") == span
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    assert parse_when(text, now) == now + span  # links --expires reads the same
+
+
+def test_a_bad_duration_names_the_option_and_the_forms(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    for bad in ("", "10", "1y", "-1d", "1.5h", "10 minutes"):
+        assert read_duration(bad) is None
+        with pytest.raises(ScheduleError, match=r"--lookback .*30m, 12h, 1d or 2w"):
+            parse_duration(bad, "--lookback", error=ScheduleError)
+    store = f"sqlite:///{tmp_path}/sop.db"
+    code, _, err = run(capsys, "sop", "due", "welfare-weekly", "--store", store, "--lookback", "1y")
+    assert code != 0
+    assert "--lookback '1y'" in err

@@ -10,18 +10,18 @@ from hypothesis import strategies as st
 
 import suo
 from suo.community import (
-    Action,
     Community,
+    ConductAction,
+    ConductRule,
     Flood,
     Ladder,
+    LadderStep,
     Member,
     Message,
     Moderator,
     Pattern,
-    Rule,
     RuleBook,
     Scope,
-    Step,
 )
 from suo.community.samples import sample_keywords, sample_messages
 from suo.errors import InvalidInput, NotFound, PolicyError
@@ -87,14 +87,14 @@ def group() -> Community:
 @pytest.mark.parametrize("text", FRIENDLY)
 def test_friendly_messages_are_allowed(mod: Moderator, group: Community, text: str) -> None:
     v = mod.check(group, Member(id="fan"), text, at=T0)
-    assert v.action is Action.ALLOW, v.reasons
+    assert v.action is ConductAction.ALLOW, v.reasons
     assert not v.flagged
 
 
 @pytest.mark.parametrize("text", SPAM)
 def test_each_ad_is_flagged_once(mod: Moderator, group: Community, text: str) -> None:
     v = mod.check(group, Member(id="fan"), text, at=T0)
-    assert v.action is Action.WARN, v.reasons
+    assert v.action is ConductAction.WARN, v.reasons
     assert v.delete_message
     assert v.strikes == 1.0  # several matching ad rules still count as one violation
 
@@ -107,7 +107,7 @@ def test_ladder_warn_mute_remove_two_hours_apart(mod: Moderator, group: Communit
     assert [v.strikes for v in verdicts] == [1.0, 2.0, 3.0]
     assert "ladder: mute 1h" in verdicts[1].reasons[-1]
     assert verdicts[2].step is not None
-    assert verdicts[2].step.action is Action.REMOVE
+    assert verdicts[2].step.action is ConductAction.REMOVE
 
 
 @pytest.mark.parametrize("role", ["owner", "operator"])
@@ -115,38 +115,45 @@ def test_staff_are_exempt_but_the_exemption_is_logged(
     mod: Moderator, group: Community, role: str
 ) -> None:
     v = mod.check(group, Member(id="boss", role=role), SPAM[0], at=T0)
-    assert v.action is Action.ALLOW
+    assert v.action is ConductAction.ALLOW
     assert any(f"{role} is exempt" in r for r in v.reasons)
     assert mod.strikes(group, "boss", at=T0) == 0.0
     assert [e.action for e in mod.audit(group)] == ["allow"]
 
 
 def test_kol_is_not_exempt(mod: Moderator, group: Community) -> None:
-    assert mod.check(group, Member(id="k", role="kol"), SPAM[1], at=T0).action is Action.WARN
+    assert mod.check(group, Member(id="k", role="kol"), SPAM[1], at=T0).action is ConductAction.WARN
 
 
 def test_approved_members_may_post_links_but_not_insults(mod: Moderator, group: Community) -> None:
     vip = Member(id="vip", approved=True)
-    assert mod.check(group, vip, SPAM[0], at=T0).action is Action.ALLOW
-    assert mod.check(group, Member(id="x"), SPAM[0], at=T0, approved=True).action is Action.ALLOW
-    assert mod.check(group, vip, "你就是个傻逼", at=T0).action is Action.WARN
+    assert mod.check(group, vip, SPAM[0], at=T0).action is ConductAction.ALLOW
+    assert (
+        mod.check(group, Member(id="x"), SPAM[0], at=T0, approved=True).action
+        is ConductAction.ALLOW
+    )
+    assert mod.check(group, vip, "你就是个傻逼", at=T0).action is ConductAction.WARN
 
 
 def test_allow_list_and_community_domains(group: Community) -> None:
     mod = Moderator("memory://", RuleBook.default(allowed_domains=["example.com"]))
     fan = Member(id="fan")
-    assert mod.check(group, fan, "see https://shop.example.com/deal", at=T0).action is Action.ALLOW
+    assert (
+        mod.check(group, fan, "see https://shop.example.com/deal", at=T0).action
+        is ConductAction.ALLOW
+    )
     assert mod.check(group, fan, "see https://evil.com/x", at=T0).flagged
     own = group.with_changes(allowed_domains=("evil.com",))
     assert (
-        mod.check(own, Member(id="f2"), "see https://www.evil.com/x", at=T0).action is Action.ALLOW
+        mod.check(own, Member(id="f2"), "see https://www.evil.com/x", at=T0).action
+        is ConductAction.ALLOW
     )
 
 
 def test_strikes_decay_after_thirty_days(mod: Moderator, group: Community) -> None:
     fan = Member(id="fan")
-    assert mod.check(group, fan, SPAM[0], at=T0).action is Action.WARN
-    assert mod.check(group, fan, SPAM[1], at=T0 + timedelta(days=31)).action is Action.WARN
+    assert mod.check(group, fan, SPAM[0], at=T0).action is ConductAction.WARN
+    assert mod.check(group, fan, SPAM[1], at=T0 + timedelta(days=31)).action is ConductAction.WARN
     assert mod.strikes(group, fan, at=T0 + timedelta(days=31)) == 1.0
 
 
@@ -158,28 +165,31 @@ def test_flooding_uses_the_window_in_the_store(group: Community) -> None:
         for i in range(7)
     ]
     # a new Moderator per message: the window lives in the store, not the object
-    assert actions[:5] == [Action.ALLOW] * 5
-    assert actions[5] is Action.WARN
-    assert actions[6] is Action.MUTE
+    assert actions[:5] == [ConductAction.ALLOW] * 5
+    assert actions[5] is ConductAction.WARN
+    assert actions[6] is ConductAction.MUTE
     later = Moderator(store).check(group, Member(id="fan2"), "hi", at=T0 + timedelta(seconds=6))
-    assert later.action is Action.ALLOW
+    assert later.action is ConductAction.ALLOW
 
 
 def test_repeats_and_mentions(mod: Moderator, group: Community) -> None:
     fan = Member(id="fan")
     got = [mod.check(group, fan, "求资料 ", at=T0 + timedelta(minutes=i)).action for i in range(3)]
-    assert got == [Action.ALLOW, Action.ALLOW, Action.WARN]
+    assert got == [ConductAction.ALLOW, ConductAction.ALLOW, ConductAction.WARN]
     spam = "@a @b @c @d @e 快来看"
-    assert mod.check(group, Member(id="m2"), spam, at=T0).action is Action.WARN
-    assert mod.check(group, Member(id="m3"), "@a @b 你们好", at=T0).action is Action.ALLOW
+    assert mod.check(group, Member(id="m2"), spam, at=T0).action is ConductAction.WARN
+    assert mod.check(group, Member(id="m3"), "@a @b 你们好", at=T0).action is ConductAction.ALLOW
 
 
 def test_muted_and_removed_members(mod: Moderator, group: Community) -> None:
     muted = Member(id="m", status="muted", muted_until=T0 + H)
     v = mod.check(group, muted, "hello", at=T0)
-    assert (v.action, v.delete_message) == (Action.DELETE, True)
-    assert mod.check(group, muted, "hello", at=T0 + H).action is Action.ALLOW
-    assert mod.check(group, Member(id="r", status="removed"), "hi", at=T0).action is Action.REMOVE
+    assert (v.action, v.delete_message) == (ConductAction.DELETE, True)
+    assert mod.check(group, muted, "hello", at=T0 + H).action is ConductAction.ALLOW
+    assert (
+        mod.check(group, Member(id="r", status="removed"), "hi", at=T0).action
+        is ConductAction.REMOVE
+    )
 
 
 def test_stored_member_status_follows_penalties(mod: Moderator, group: Community) -> None:
@@ -193,7 +203,7 @@ def test_stored_member_status_follows_penalties(mod: Moderator, group: Community
     assert stored.muted_until == T0 + 3 * H
     # looked up by id, the muted member's next message is deleted
     assert mod.check(group.id, "fan", "hello", at=T0 + 2 * H + timedelta(minutes=5)).action is (
-        Action.DELETE
+        ConductAction.DELETE
     )
     mod.check(group.id, "fan", SPAM[2], at=T0 + 4 * H)
     assert store.get_member(group.id, "fan").status.value == "removed"
@@ -202,9 +212,9 @@ def test_stored_member_status_follows_penalties(mod: Moderator, group: Community
 def test_flash_community_closes_after_72_hours(mod: Moderator) -> None:
     flash = Community(name="快闪", kind="flash", starts_at=T0)
     fan = Member(id="fan")
-    assert mod.check(flash, fan, "hi", at=T0 + 71 * H).action is Action.ALLOW
+    assert mod.check(flash, fan, "hi", at=T0 + 71 * H).action is ConductAction.ALLOW
     v = mod.check(flash, fan, "hi", at=T0 + 72 * H)
-    assert v.action is Action.DELETE
+    assert v.action is ConductAction.DELETE
     assert "closed" in v.reasons[0]
 
 
@@ -212,8 +222,8 @@ def test_phase_scopes() -> None:
     campaign = (T0, T0 + 24 * H)
     rules = RuleBook(
         (
-            Rule("no-links-campaign", Pattern(r"http"), scope=Scope(during=campaign)),
-            Rule("newcomers-quiet", Pattern(r"!!!"), scope=Scope(first_days=3)),
+            ConductRule("no-links-campaign", Pattern(r"http"), scope=Scope(during=campaign)),
+            ConductRule("newcomers-quiet", Pattern(r"!!!"), scope=Scope(first_days=3)),
         )
     )
     mod = Moderator("memory://", rules)
@@ -228,18 +238,20 @@ def test_phase_scopes() -> None:
 
 
 def test_ladder_per_kind_and_rule_actions() -> None:
-    strict = Ladder((Step(1, "remove"),))
+    strict = Ladder((LadderStep(1, "remove"),))
     rules = RuleBook.keywords(["广告"]).with_rules(
-        Rule("hate", Pattern("去死"), actions=("delete", "mute"), strikes=0, mute_for=24 * H)
+        ConductRule("hate", Pattern("去死"), actions=("delete", "mute"), strikes=0, mute_for=24 * H)
     )
     rules = RuleBook(rules.rules, ladders={"flash": strict})
     mod = Moderator("memory://", rules)
     assert mod.check(Community(name="f", kind="flash"), Member(id="a"), "广告", at=T0).action is (
-        Action.REMOVE
+        ConductAction.REMOVE
     )
-    assert mod.check(Community(name="t"), Member(id="a"), "广告", at=T0).action is Action.WARN
+    assert (
+        mod.check(Community(name="t"), Member(id="a"), "广告", at=T0).action is ConductAction.WARN
+    )
     v = mod.check(Community(name="t"), Member(id="b"), "去死", at=T0)
-    assert (v.action, v.mute_until, v.strikes) == (Action.MUTE, T0 + 24 * H, 0.0)
+    assert (v.action, v.mute_until, v.strikes) == (ConductAction.MUTE, T0 + 24 * H, 0.0)
 
 
 def test_audit_log_says_why(mod: Moderator, group: Community) -> None:
@@ -272,7 +284,7 @@ def test_dry_run_touches_nothing(mod: Moderator, group: Community) -> None:
     assert "remove" in report.to_text()
     assert "<table>" in report._repr_html_()
     # and the real thing afterwards starts from a clean ledger
-    assert mod.check(group, fan, SPAM[0], at=T0).action is Action.WARN
+    assert mod.check(group, fan, SPAM[0], at=T0).action is ConductAction.WARN
 
 
 def test_bad_input_is_explained(mod: Moderator, group: Community) -> None:
@@ -284,16 +296,16 @@ def test_bad_input_is_explained(mod: Moderator, group: Community) -> None:
         mod.check("missing", Member(id="a"), "x", at=T0)
     with pytest.raises(NotFound, match="no member"):
         mod.check(group, "ghost", "x", at=T0)
-    with pytest.raises(InvalidInput, match="CommunityStore"):
+    with pytest.raises(InvalidInput, match="ModeratorStore"):
         Moderator(object())
     with pytest.raises(PolicyError, match="unique"):
-        RuleBook((Rule("a", Pattern("x")), Rule("a", Pattern("y"))))
+        RuleBook((ConductRule("a", Pattern("x")), ConductRule("a", Pattern("y"))))
     with pytest.raises(PolicyError, match="bad regular expression"):
         Pattern("(")
     with pytest.raises(PolicyError, match="duration"):
-        Step(1, "mute")
+        LadderStep(1, "mute")
     with pytest.raises(PolicyError, match="allow"):
-        Rule("r", Pattern("x"), actions=("allow",))
+        ConductRule("r", Pattern("x"), actions=("allow",))
     with pytest.raises(PolicyError, match="positive"):
         Flood(per=timedelta(0))
 

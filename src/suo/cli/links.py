@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import re
 import secrets
 import tempfile
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
+from suo.cli._args import read_duration
 from suo.errors import InvalidInput, PolicyError
-
-_REL = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
-_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 DEMO_UAS = {
     "WeChat on iPhone": (
@@ -38,9 +35,9 @@ DEMO_UAS = {
 
 def parse_when(text: str, now: datetime) -> datetime:
     """``7d`` / ``12h`` / ``30m`` from now, or an ISO 8601 time (UTC if no offset)."""
-    m = _REL.match(text)
-    if m:
-        return now + timedelta(**{_UNITS[m.group(2)]: int(m.group(1))})
+    span = read_duration(text)
+    if span is not None:
+        return now + span
     try:
         when = datetime.fromisoformat(text)
     except ValueError:

@@ -20,10 +20,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+from suo.cli._args import parse_duration
 from suo.errors import ScheduleError
-
-_DUR = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$")
-_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
 def _when(text: str, name: str) -> datetime:
@@ -36,13 +34,6 @@ def _when(text: str, name: str) -> datetime:
     if value.tzinfo is None:
         raise ScheduleError(f"{name} {text!r} has no UTC offset; add one, e.g. +08:00")
     return value
-
-
-def _duration(text: str, name: str) -> timedelta:
-    m = _DUR.match(text)
-    if m is None:
-        raise ScheduleError(f"{name} {text!r}: give a duration like 30m, 12h, 1d or 2w")
-    return timedelta(**{_UNITS[m.group(2)]: int(m.group(1))})
 
 
 def _plan(args: argparse.Namespace) -> Any:
@@ -187,8 +178,8 @@ def _queue(args: argparse.Namespace) -> Any:
         store,
         _plan(args),
         communities=_communities(args),
-        lookback=_duration(args.lookback, "--lookback"),
-        lease=_duration(args.lease, "--lease"),
+        lookback=parse_duration(args.lookback, "--lookback", error=ScheduleError),
+        lease=parse_duration(args.lease, "--lease", error=ScheduleError),
     )
 
 

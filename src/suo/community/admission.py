@@ -40,7 +40,7 @@ from attrs import field, frozen
 
 from suo._time import require_aware
 from suo.community.model import Community, Member, MemberStatus, Role
-from suo.community.store import CommunityStore
+from suo.community.store import MemberStore
 from suo.errors import InvalidInput
 from suo.storage import open_store
 
@@ -117,7 +117,7 @@ class GateResult:
 class _Facts:
     """What gates may look up, read once per decision."""
 
-    def __init__(self, store: CommunityStore, community: Community) -> None:
+    def __init__(self, store: MemberStore, community: Community) -> None:
         self.store = store
         self.community = community
         self._count: int | None = None
@@ -301,7 +301,7 @@ class Admission:
     ) -> AdmissionDecision:
         """Judge a join request without writing anything."""
         require_aware(at, "at")
-        st: CommunityStore = open_store(store)
+        st: MemberStore = open_store(store)
         if community.is_closed(at):
             ends = community.ends_at.isoformat() if community.ends_at else ""
             return AdmissionDecision(False, (f"community {community.name!r} closed at {ends}",))
@@ -337,7 +337,7 @@ class Admission:
         last seat between the decision and the write, the answer turns into
         a refusal saying so.
         """
-        st: CommunityStore = open_store(store)
+        st: MemberStore = open_store(store)
         decision = self.decide(st, community, applicant, at=at)
         if not decision.admitted or decision.member is not None:
             return decision

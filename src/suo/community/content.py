@@ -45,8 +45,8 @@ from typing import Any
 from attrs import evolve, field, frozen
 
 from suo._time import Clock, require_aware, utcnow
-from suo.community.model import Community
-from suo.community.store import CommunityStore
+from suo.community.model import Community, _label, id_of
+from suo.community.store import LibraryStore
 from suo.errors import CommunityError, InvalidInput, NotFound
 from suo.storage import open_store
 
@@ -74,7 +74,7 @@ class ContentCategory(StrEnum):
 
     def label(self, lang: str = "zh") -> str:
         """The display name in ``"zh"`` or ``"en"``."""
-        return _CATEGORY_LABELS[self][_lang(lang)]
+        return _label(_CATEGORY_LABELS, self, lang)
 
 
 _CATEGORY_LABELS = {
@@ -93,7 +93,7 @@ class ProductionMode(StrEnum):
 
     def label(self, lang: str = "zh") -> str:
         """The display name in ``"zh"`` or ``"en"``."""
-        return _MODE_LABELS[self][_lang(lang)]
+        return _label(_MODE_LABELS, self, lang)
 
 
 _MODE_LABELS = {
@@ -101,12 +101,6 @@ _MODE_LABELS = {
     ProductionMode.REPOST: {"zh": "转载", "en": "repost"},
     ProductionMode.UGC: {"zh": "用户原创", "en": "user-generated"},
 }
-
-
-def _lang(lang: str) -> str:
-    if lang not in ("zh", "en"):
-        raise InvalidInput(f"lang must be 'zh' or 'en', got {lang!r}")
-    return lang
 
 
 def _enum(cls: Any, name: str) -> Any:
@@ -295,15 +289,12 @@ class Asset:
         )
 
 
-def _cid(community: Community | str) -> str:
-    return community.id if isinstance(community, Community) else community
-
-
 class ContentLibrary:
     """Content items and assets of communities, with tracked links.
 
     Args:
-        store: a store (object or URL) implementing the community protocol.
+        store: a store (object or URL) implementing
+            :class:`~suo.community.store.LibraryStore` (every suo backend does).
         shortener: a :class:`suo.Shortener` for tracked links (needed only for
             items with a ``url``).
         clock: the time stamped on items when ``at`` is not given.
@@ -320,9 +311,12 @@ class ContentLibrary:
     """
 
     def __init__(self, store: Any, shortener: Any | None = None, *, clock: Clock = utcnow) -> None:
-        self.store: CommunityStore = open_store(store)
-        if not isinstance(self.store, CommunityStore):
-            raise InvalidInput(f"{self.store!r} does not implement the CommunityStore protocol")
+        self.store: LibraryStore = open_store(store)
+        if not isinstance(self.store, LibraryStore):
+            raise InvalidInput(
+                f"{self.store!r} does not implement the LibraryStore protocol (documents and "
+                "member lookup); use suo.open_store(...) or a backend that does"
+            )
         self.shortener = shortener
         self.clock = clock
 
@@ -346,7 +340,7 @@ class ContentLibrary:
             CommunityError: the UGC author is not a member of the community.
             ConfigurationError-free: a ``url`` without a shortener raises InvalidInput.
         """
-        cid = _cid(community)
+        cid = id_of(community)
         item = ContentItem(
             title=title,
             category=category,
@@ -372,9 +366,9 @@ class ContentLibrary:
 
     def get(self, community: Community | str, item_id: str) -> ContentItem:
         """One item. Raises :class:`~suo.errors.NotFound`."""
-        data = self.store.get_doc(_cid(community), "content", item_id)
+        data = self.store.get_doc(id_of(community), "content", item_id)
         if data is None:
-            raise NotFound(f"no content item {item_id!r} in community {_cid(community)!r}")
+            raise NotFound(f"no content item {item_id!r} in community {id_of(community)!r}")
         return ContentItem.from_dict(data)
 
     def items(
@@ -387,7 +381,7 @@ class ContentLibrary:
         """Items of a community, optionally by tag and category, ordered by id."""
         found = [
             ContentItem.from_dict(d)
-            for d in self.store.list_docs(_cid(community), "content", tag=tag)
+            for d in self.store.list_docs(id_of(community), "content", tag=tag)
         ]
         if category is not None:
             cat = _enum(ContentCategory, "content category")(category)
@@ -419,7 +413,7 @@ class ContentLibrary:
     ) -> Asset:
         """Add a title, Q&A entry or visual to the asset library."""
         asset = Asset(kind, text, answer=answer, uri=uri, tags=tuple(tags))
-        self.store.save_doc(_cid(community), "asset", asset.id, asset.to_dict(), tags=asset.tags)
+        self.store.save_doc(id_of(community), "asset", asset.id, asset.to_dict(), tags=asset.tags)
         return asset
 
     def assets(
@@ -431,7 +425,7 @@ class ContentLibrary:
     ) -> list[Asset]:
         """Search the asset library by tag (and kind), ordered by id."""
         found = [
-            Asset.from_dict(d) for d in self.store.list_docs(_cid(community), "asset", tag=tag)
+            Asset.from_dict(d) for d in self.store.list_docs(id_of(community), "asset", tag=tag)
         ]
         if kind is not None:
             k = _enum(AssetKind, "asset kind")(kind)

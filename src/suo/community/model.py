@@ -442,7 +442,7 @@ class AuditEntry(NamedTuple):
         community_id: where.
         member_id: who.
         at: when the message was posted (aware).
-        action: the :class:`~suo.community.Action` value taken.
+        action: the :class:`~suo.community.ConductAction` value taken.
         reasons: human-readable lines: rule -> match -> strikes -> ladder step.
         rules: names of the rules that matched.
         strikes: the member's live strike total after this decision.
@@ -493,3 +493,13 @@ class AuditEntry(NamedTuple):
             excerpt=data.get("excerpt", ""),
             dry_run=bool(data.get("dry_run", False)),
         )
+
+
+def id_of(value: Community | Member | str) -> str:
+    """The id of a community or member, or the id itself when given one.
+
+    Example:
+        >>> id_of(Member(id="amy")), id_of("amy")
+        ('amy', 'amy')
+    """
+    return value if isinstance(value, str) else value.id

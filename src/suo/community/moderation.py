@@ -21,7 +21,7 @@ audit log:
 The strike ledger, the flood windows and the audit log live in the store, so
 every bot process and every backend (memory, SQLite, PostgreSQL, Redis) sees
 the same state. :meth:`Moderator.dry_run` replays past messages through a
-scratch ledger and touches nothing in the store.
+fresh memory store and touches nothing in the store.
 
 Example:
     >>> from datetime import UTC, datetime, timedelta
@@ -53,11 +53,12 @@ from typing import Any, NamedTuple
 from attrs import field, frozen
 
 from suo._time import require_aware
-from suo.community.model import AuditEntry, Community, Member, MemberStatus
-from suo.community.rules import Action, MessageContext, RuleBook, Step, span
-from suo.community.store import CommunityStore
+from suo.community.model import AuditEntry, Community, Member, MemberStatus, id_of
+from suo.community.rules import ConductAction, LadderStep, MessageContext, RuleBook, span
+from suo.community.store import ModeratorStore
 from suo.errors import InvalidInput, NotFound
 from suo.storage import open_store
+from suo.storage.memory import MemoryStore
 
 __all__ = ["DryRunReport", "Hit", "Message", "Moderator", "Verdict"]
 
@@ -81,10 +82,11 @@ class Hit(NamedTuple):
 class Verdict(NamedTuple):
     """What to do with one message, and why.
 
-    A named tuple (immutable, cheap to build: one per message on the hot path).
+    A named tuple (immutable, cheap to build: one per message on the hot path),
+    built with keywords.
 
     Attributes:
-        action: the most severe :class:`~suo.community.Action` (allow, delete,
+        action: the most severe :class:`~suo.community.ConductAction` (allow, delete,
             warn, mute, remove).
         reasons: lines a person can read: rule -> match -> strikes -> ladder step.
         hits: the rules that matched, exempt ones included.
@@ -105,13 +107,13 @@ class Verdict(NamedTuple):
         ('warn', True, True, 1.0)
     """
 
-    action: Action
+    action: ConductAction
     reasons: tuple[str, ...] = ()
     hits: tuple[Hit, ...] = ()
     delete_message: bool = False
     mute_until: datetime | None = None
     strikes: float = 0.0
-    step: Step | None = None
+    step: LadderStep | None = None
     community_id: str = ""
     member_id: str = ""
     at: datetime | None = None
@@ -120,7 +122,7 @@ class Verdict(NamedTuple):
     @property
     def flagged(self) -> bool:
         """Anything but allow."""
-        return self.action is not Action.ALLOW
+        return self.action is not ConductAction.ALLOW
 
     @property
     def why(self) -> str:
@@ -149,14 +151,11 @@ class Message:
 
 # Enum members bound once: class attribute lookups on enums are slow on the hot path.
 _ACTIVE = MemberStatus.ACTIVE
-_ALLOW, _DELETE, _WARN = Action.ALLOW, Action.DELETE, Action.WARN
-_MUTE, _REMOVE = Action.MUTE, Action.REMOVE
+_ALLOW, _DELETE, _WARN = ConductAction.ALLOW, ConductAction.DELETE, ConductAction.WARN
+_MUTE, _REMOVE = ConductAction.MUTE, ConductAction.REMOVE
 
 # Actions are str enums: they hash and compare as their values, in C.
-_RANK = {a: i for i, a in enumerate(Action)}
-
-# Named tuples built on the hot path skip the generated __new__ (keyword handling).
-_new = tuple.__new__
+_RANK = {a: i for i, a in enumerate(ConductAction)}
 
 
 def _digest(text: str) -> str:
@@ -164,61 +163,16 @@ def _digest(text: str) -> str:
     return hashlib.blake2b("".join(text.split()).casefold().encode(), digest_size=8).hexdigest()
 
 
-class _Scratch:
-    """The moderation state of a dry run: in memory, thrown away afterwards."""
-
-    def __init__(self) -> None:
-        self.strikes: dict[str, list[tuple[datetime, float]]] = {}
-        self.events: set[str] = set()
-        self.messages: dict[str, list[tuple[datetime, str]]] = {}
-        self.audit: list[AuditEntry] = []
-
-    def add_strike(
-        self,
-        community_id: str,
-        member_id: str,
-        *,
-        at: datetime,
-        weight: float,
-        window: timedelta,
-        event: str | None = None,
-    ) -> float:
-        log = self.strikes.setdefault(member_id, [])
-        if event is None or event not in self.events:
-            self.events.add(event or "")
-            log.append((at, weight))
-        return float(sum(w for t, w in log if at - window < t <= at))
-
-    def record_message(
-        self,
-        community_id: str,
-        member_id: str,
-        *,
-        at: datetime,
-        digest: str,
-        windows: Sequence[timedelta],
-    ) -> list[tuple[int, int]]:
-        log = self.messages.setdefault(member_id, [])
-        log.append((at, digest))
-        out = []
-        for w in windows:
-            inside = [d for t, d in log if at - w < t <= at]
-            out.append((len(inside), inside.count(digest)))
-        return out
-
-    def set_member_status(self, *_args: Any) -> bool:
-        return False
-
-    def append_audit(self, entry: AuditEntry) -> None:
-        self.audit.append(entry)
-
-
 class Moderator:
     """Apply a :class:`~suo.community.RuleBook` to messages, with state in a store.
 
     Args:
         store: a store object or URL implementing
-            :class:`~suo.community.store.CommunityStore` (every suo backend does).
+            :class:`~suo.community.store.ModeratorStore` (every suo backend
+            does): the moderation log (strikes, flood windows, audit) plus,
+            from the members, ``get_community`` and ``get_member`` (to read
+            a community or member passed by id) and ``set_member_status``
+            (to mute or remove). Nothing else of the store is touched.
         rulebook: the rules (default :meth:`RuleBook.default`).
         audit_allowed: also log messages that were simply allowed (off by
             default: the log then holds every decision that did something or
@@ -240,10 +194,11 @@ class Moderator:
         *,
         audit_allowed: bool = False,
     ) -> None:
-        self.store: CommunityStore = open_store(store)
-        if not isinstance(self.store, CommunityStore):
+        self.store: ModeratorStore = open_store(store)
+        if not isinstance(self.store, ModeratorStore):
             raise InvalidInput(
-                f"{self.store!r} does not implement the CommunityStore protocol; "
+                f"{self.store!r} does not implement the ModeratorStore protocol (moderation "
+                "log plus member lookup and status); "
                 "use suo.open_store(...) or a backend that does"
             )
         if rulebook is not None and not isinstance(rulebook, RuleBook):
@@ -337,7 +292,7 @@ class Moderator:
 
     def _check(
         self,
-        state: Any,
+        state: ModeratorStore,
         community: Community | str,
         member: Member | str,
         text: str,
@@ -356,35 +311,27 @@ class Moderator:
         who = member if type(member) is Member else self._member(group.id, member)
 
         ends = group.ends_at
+        barred: tuple[ConductAction, str] | None = None  # no rule runs: the message goes
         if ends is not None and at >= ends:
+            barred = _DELETE, f"community closed at {ends.isoformat()}"
+        elif who.status is not _ACTIVE:
+            status = who.state(at)
+            if status is MemberStatus.REMOVED:
+                barred = ConductAction.REMOVE, "member was removed"
+            elif status is not _ACTIVE:
+                until = who.muted_until.isoformat() if who.muted_until else "further notice"
+                barred = _DELETE, f"member is muted until {until}"
+        if barred is not None:
             verdict = Verdict(
-                _DELETE,
-                (f"community closed at {ends.isoformat()}",),
+                action=barred[0],
+                reasons=(barred[1],),
                 delete_message=True,
                 community_id=group.id,
                 member_id=who.id,
                 at=at,
                 dry_run=dry,
             )
-            return self._log(state, verdict, text)
-        if who.status is not _ACTIVE:
-            status = who.state(at)
-            if status is not _ACTIVE:
-                if status is MemberStatus.REMOVED:
-                    action, why = Action.REMOVE, "member was removed"
-                else:
-                    until = who.muted_until.isoformat() if who.muted_until else "further notice"
-                    action, why = _DELETE, f"member is muted until {until}"
-                verdict = Verdict(
-                    action,
-                    (why,),
-                    delete_message=True,
-                    community_id=group.id,
-                    member_id=who.id,
-                    at=at,
-                    dry_run=dry,
-                )
-                return self._log(state, verdict, text)
+            return self._log(state, verdict, text, at)
 
         role = who.role
         vouched = approved or who.approved
@@ -409,7 +356,7 @@ class Moderator:
         ctx: MessageContext | None = None
 
         hits: list[Hit] = []
-        actions: list[Action] = []
+        actions: list[ConductAction] = []
         weight = 0.0
         mute_for: timedelta | None = None
         waved = False  # an exempt member matched a rule
@@ -429,7 +376,7 @@ class Moderator:
                 found = match(ctx)
             if found is None:
                 continue
-            hits.append(_new(Hit, (rule.name, found, rule.strikes, exempt)))
+            hits.append(Hit(rule=rule.name, match=found, strikes=rule.strikes, exempt=exempt))
             if exempt is not None:
                 waved = True
                 continue
@@ -439,25 +386,32 @@ class Moderator:
             if _MUTE in rule.actions:
                 mute_for = max(mute_for or rule.mute_for, rule.mute_for)
 
-        ids = (group.id, who.id, at, dry)
         if not hits:
-            # Most messages end here: a plain tuple build, no keyword handling.
-            verdict = _new(Verdict, (_ALLOW, (), (), False, None, 0.0, None, *ids))
-            if self.audit_allowed:
-                self._log(state, verdict, text)
-            return verdict
-        reasons = [f"{h[0]} -> {h[1]}" for h in hits if h[3] is None]
-        if waved:
-            reasons += [f"{h[3]} ({h[1]})" for h in hits if h[3] is not None]
-        if not actions:
-            verdict = _new(
-                Verdict, (_ALLOW, tuple(reasons), tuple(hits), False, None, 0.0, None, *ids)
+            # Most messages end here: only the fields that differ from the defaults.
+            verdict = Verdict(
+                action=_ALLOW, community_id=group.id, member_id=who.id, at=at, dry_run=dry
             )
-            return self._log(state, verdict, text)
+            if self.audit_allowed:
+                self._log(state, verdict, text, at)
+            return verdict
+        reasons = [f"{h.rule} -> {h.match}" for h in hits if h.exempt is None]
+        if waved:
+            reasons += [f"{h.exempt} ({h.match})" for h in hits if h.exempt is not None]
+        if not actions:
+            verdict = Verdict(
+                action=_ALLOW,
+                reasons=tuple(reasons),
+                hits=tuple(hits),
+                community_id=group.id,
+                member_id=who.id,
+                at=at,
+                dry_run=dry,
+            )
+            return self._log(state, verdict, text, at)
 
         ladder = self._ladder if self._one_ladder else self.rulebook.ladder_for(group.kind)
         total = 0.0
-        step: Step | None = None
+        step: LadderStep | None = None
         if weight > 0:
             # The event (time + text) makes a re-delivered message count once.
             total = state.add_strike(
@@ -485,39 +439,46 @@ class Moderator:
         action = max(actions, key=_RANK.__getitem__)
         mute_until = at + mute_for if action is _MUTE and mute_for is not None else None
         delete = actions.count(_WARN) != len(actions)  # anything but a bare warning
-        verdict = _new(
-            Verdict, (action, tuple(reasons), tuple(hits), delete, mute_until, total, step, *ids)
+        verdict = Verdict(
+            action=action,
+            reasons=tuple(reasons),
+            hits=tuple(hits),
+            delete_message=delete,
+            mute_until=mute_until,
+            strikes=total,
+            step=step,
+            community_id=group.id,
+            member_id=who.id,
+            at=at,
+            dry_run=dry,
         )
         if action is _MUTE:
             state.set_member_status(group.id, who.id, MemberStatus.MUTED, mute_until)
         elif action is _REMOVE:
             state.set_member_status(group.id, who.id, MemberStatus.REMOVED, None)
-        return self._log(state, verdict, text)
+        return self._log(state, verdict, text, at)
 
-    def _describe(self, step: Step) -> str:
+    def _describe(self, step: LadderStep) -> str:
         # Ladders are immutable, so each step's words are made once.
         text = self._step_words.get(id(step))
         if text is None:
             text = self._step_words[id(step)] = step.describe()
         return text
 
-    def _log(self, state: Any, verdict: Verdict, text: str) -> Verdict:
+    def _log(self, state: ModeratorStore, verdict: Verdict, text: str, at: datetime) -> Verdict:
         step = verdict.step
         state.append_audit(
-            _new(
-                AuditEntry,
-                (
-                    verdict.community_id,
-                    verdict.member_id,
-                    verdict.at,
-                    verdict.action._value_,
-                    verdict.reasons,
-                    tuple([h[0] for h in verdict.hits]),
-                    verdict.strikes,
-                    None if step is None else self._describe(step),
-                    text[:80],
-                    verdict.dry_run,
-                ),
+            AuditEntry(
+                community_id=verdict.community_id,
+                member_id=verdict.member_id,
+                at=at,
+                action=verdict.action._value_,
+                reasons=verdict.reasons,
+                rules=tuple([h.rule for h in verdict.hits]),
+                strikes=verdict.strikes,
+                step=None if step is None else self._describe(step),
+                excerpt=text[:80],
+                dry_run=verdict.dry_run,
             )
         )
         return verdict
@@ -528,7 +489,7 @@ class Moderator:
         """A member's live strike total at ``at``."""
         require_aware(at, "at")
         group = self._community(community)
-        member_id = member.id if isinstance(member, Member) else member
+        member_id = id_of(member)
         window = self.rulebook.ladder_for(group.kind).decay
         return self.store.strike_total(group.id, member_id, at=at, window=window)
 
@@ -536,9 +497,8 @@ class Moderator:
         self, community: Community | str, *, member: Member | str | None = None, limit: int = 100
     ) -> list[AuditEntry]:
         """The latest audit entries of a community (optionally one member's), oldest first."""
-        cid = community.id if isinstance(community, Community) else community
-        mid = member.id if isinstance(member, Member) else member
-        return self.store.audit_log(cid, member_id=mid, limit=limit)
+        mid = None if member is None else id_of(member)
+        return self.store.audit_log(id_of(community), member_id=mid, limit=limit)
 
     # -- dry run -----------------------------------------------------------------------
 
@@ -547,9 +507,10 @@ class Moderator:
     ) -> DryRunReport:
         """Replay ``messages`` and report what this rulebook would have done.
 
-        The replay starts from an empty scratch ledger (strikes, flood windows
-        and audit stay in memory) and never touches the store's strikes,
-        windows, members or audit log. Messages are judged in the order given.
+        The replay keeps its strikes, flood windows and audit in a fresh
+        memory store (:class:`~suo.storage.memory.MemoryStore`) thrown away
+        afterwards, and never touches this Moderator's store beyond reading
+        a community or member passed by id. Messages are judged in the order given.
 
         Example:
             >>> from datetime import UTC, datetime, timedelta
@@ -563,7 +524,7 @@ class Moderator:
             {'warn': 1, 'mute': 1}
         """
         group = self._community(community)
-        scratch = _Scratch()
+        scratch = MemoryStore()
         results: list[tuple[Message, Verdict]] = []
         for item in messages:
             msg = item if isinstance(item, Message) else Message(*item)
@@ -589,7 +550,7 @@ class DryRunReport:
     def counts(self) -> dict[str, int]:
         """Flagged messages per action (allowed ones left out)."""
         c = Counter(v.action.value for _m, v in self.results if v.flagged)
-        return {a.value: c[a.value] for a in Action if c[a.value]}
+        return {a.value: c[a.value] for a in ConductAction if c[a.value]}
 
     @property
     def flagged(self) -> list[tuple[Message, Verdict]]:

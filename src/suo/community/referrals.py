@@ -56,8 +56,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 from attrs import field, frozen
 
 from suo._time import require_aware
-from suo.community.model import Community, Member, MemberStatus
-from suo.community.store import CommunityStore
+from suo.community.model import Community, Member, MemberStatus, id_of
+from suo.community.store import ReferralsStore
 from suo.errors import InvalidInput
 from suo.storage import open_store
 
@@ -141,19 +141,12 @@ def inviter_from(url: str, param: str = "ref") -> str | None:
     return values[0] if values else None
 
 
-def _cid(community: Community | str) -> str:
-    return community.id if isinstance(community, Community) else community
-
-
-def _mid(member: Member | str) -> str:
-    return member.id if isinstance(member, Member) else member
-
-
 class Referrals:
     """Referral links, attribution, rewards and the leaderboard of communities.
 
     Args:
-        store: a store (object or URL) implementing the community protocol.
+        store: a store (object or URL) implementing
+            :class:`~suo.community.store.ReferralsStore` (every suo backend does).
         shortener: a :class:`suo.Shortener` making the personal links.
         landing_url: the page a referral link opens (your join page).
         rewards: :class:`RewardTier` list (default: 3 invites -> a reward).
@@ -181,9 +174,12 @@ class Referrals:
         max_per_ip: int = 5,
         param: str = "ref",
     ) -> None:
-        self.store: CommunityStore = open_store(store)
-        if not isinstance(self.store, CommunityStore):
-            raise InvalidInput(f"{self.store!r} does not implement the CommunityStore protocol")
+        self.store: ReferralsStore = open_store(store)
+        if not isinstance(self.store, ReferralsStore):
+            raise InvalidInput(
+                f"{self.store!r} does not implement the ReferralsStore protocol (referral "
+                "ledger, documents, members); use suo.open_store(...) or a backend that does"
+            )
         self.shortener = shortener
         parts = urlsplit(landing_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -205,7 +201,7 @@ class Referrals:
 
     def link(self, community: Community | str, member: Member | str) -> Any:
         """The member's personal referral link (a :class:`suo.Link`), made once."""
-        cid, mid = _cid(community), _mid(member)
+        cid, mid = id_of(community), id_of(member)
         known = self.store.get_doc(cid, "reflink", mid)
         if known is not None:
             try:
@@ -220,7 +216,7 @@ class Referrals:
         self, community: Community | str, member: Member | str, signals: JoinSignals
     ) -> None:
         """Remember a member's own signals (so invitees matching them are caught)."""
-        self.store.save_doc(_cid(community), "signals", _mid(member), signals.to_dict())
+        self.store.save_doc(id_of(community), "signals", id_of(member), signals.to_dict())
 
     def _guards(
         self, cid: str, invitee: str, inviter: str, signals: JoinSignals, at: datetime
@@ -266,7 +262,7 @@ class Referrals:
     ) -> Attribution:
         """Attribute a join to an inviter (once per invitee), with the guards above."""
         require_aware(at, "at")
-        cid, who, by = _cid(community), _mid(invitee), _mid(inviter)
+        cid, who, by = id_of(community), id_of(invitee), id_of(inviter)
         if not who or not by:
             raise InvalidInput("invitee and inviter must be non-empty ids")
         signals = signals or JoinSignals()
@@ -330,11 +326,11 @@ class Referrals:
 
     def count(self, community: Community | str, member: Member | str) -> int:
         """A member's counted invites."""
-        mid = _mid(member)
+        mid = id_of(member)
         return sum(
-            1 for r in self.store.list_referrals(_cid(community), inviter_id=mid) if r["counted"]
+            1 for r in self.store.list_referrals(id_of(community), inviter_id=mid) if r["counted"]
         )
 
     def leaderboard(self, community: Community | str, *, limit: int = 10) -> list[tuple[str, int]]:
         """``(inviter, counted invites)``, most first, ties by id."""
-        return self.store.referral_leaderboard(_cid(community), limit=limit)
+        return self.store.referral_leaderboard(id_of(community), limit=limit)

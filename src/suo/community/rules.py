@@ -1,6 +1,6 @@
 """Conduct rules: conditions, actions, exemptions, phase scopes and the penalty ladder.
 
-A :class:`Rule` is a condition (keywords, a regex, outside links, flooding,
+A :class:`ConductRule` is a condition (keywords, a regex, outside links, flooding,
 repeated messages, mention spam), the actions it takes on the message, the
 strikes it adds to the member's ledger, and who is exempt. A
 :class:`RuleBook` holds the rules and the :class:`Ladder` that turns a
@@ -36,24 +36,24 @@ from suo.errors import InvalidInput, PolicyError
 __all__ = [
     "ATTACK_WORDS",
     "SOLICITATION_WORDS",
-    "Action",
     "Condition",
+    "ConductAction",
+    "ConductRule",
     "Flood",
     "Keywords",
     "Ladder",
+    "LadderStep",
     "Mentions",
     "MessageContext",
     "OutsideLinks",
     "Pattern",
     "Repeats",
-    "Rule",
     "RuleBook",
     "Scope",
-    "Step",
 ]
 
 
-class Action(StrEnum):
+class ConductAction(StrEnum):
     """What happens to a message or its author, mildest first."""
 
     ALLOW = "allow"
@@ -68,7 +68,7 @@ class Action(StrEnum):
         return _SEVERITY[self]
 
 
-_SEVERITY = {a: i for i, a in enumerate(Action)}
+_SEVERITY = {a: i for i, a in enumerate(ConductAction)}
 
 
 @functools.lru_cache(maxsize=256)
@@ -476,13 +476,15 @@ def _roles(value: Any) -> frozenset[Role]:
         raise PolicyError(f"{exc}; roles are {', '.join(r.value for r in Role)}") from None
 
 
-def _actions(value: Any) -> tuple[Action, ...]:
-    if isinstance(value, str | Action):
+def _actions(value: Any) -> tuple[ConductAction, ...]:
+    if isinstance(value, str | ConductAction):
         value = (value,)
     try:
-        return tuple(Action(v) for v in value)
+        return tuple(ConductAction(v) for v in value)
     except ValueError as exc:
-        raise PolicyError(f"{exc}; actions are {', '.join(a.value for a in Action)}") from None
+        raise PolicyError(
+            f"{exc}; actions are {', '.join(a.value for a in ConductAction)}"
+        ) from None
 
 
 def _strikes(_inst: object, _attr: object, value: float) -> None:
@@ -494,7 +496,7 @@ STAFF = frozenset({Role.OWNER, Role.OPERATOR})
 
 
 @frozen
-class Rule:
+class ConductRule:
     """A condition, the actions on a match, the strikes it weighs and who is exempt.
 
     Attributes:
@@ -511,14 +513,14 @@ class Rule:
         description: a sentence for people.
 
     Example:
-        >>> r = Rule("no-links", Pattern(r"https?://"), exempt_roles=["owner"])
+        >>> r = ConductRule("no-links", Pattern(r"https?://"), exempt_roles=["owner"])
         >>> r.actions, r.strikes, sorted(x.value for x in r.exempt_roles)
-        ((<Action.DELETE: 'delete'>,), 1.0, ['owner'])
+        ((<ConductAction.DELETE: 'delete'>,), 1.0, ['owner'])
     """
 
     name: str
     condition: Condition
-    actions: tuple[Action, ...] = field(default=(Action.DELETE,), converter=_actions)
+    actions: tuple[ConductAction, ...] = field(default=(ConductAction.DELETE,), converter=_actions)
     strikes: float = field(default=1.0, validator=_strikes)
     exempt_roles: frozenset[Role] = field(default=STAFF, converter=_roles)
     approved_exempt: bool = True
@@ -529,7 +531,7 @@ class Rule:
     def __attrs_post_init__(self) -> None:
         if not self.name:
             raise PolicyError("a rule needs a name (it is shown in reasons and the audit log)")
-        if Action.ALLOW in self.actions:
+        if ConductAction.ALLOW in self.actions:
             raise PolicyError(
                 f"rule {self.name!r}: 'allow' is not an action a rule takes; use exemptions instead"
             )
@@ -546,40 +548,42 @@ class Rule:
 # -- the ladder ---------------------------------------------------------------------
 
 
-def _step_action(value: Any) -> Action:
-    action = Action(value)
-    if action in (Action.ALLOW, Action.DELETE):
+def _step_action(value: Any) -> ConductAction:
+    action = ConductAction(value)
+    if action in (ConductAction.ALLOW, ConductAction.DELETE):
         raise PolicyError(f"a ladder step is warn, mute or remove, not {action.value!r}")
     return action
 
 
 @frozen
-class Step:
+class LadderStep:
     """From ``strikes`` live strikes on, the penalty is ``action`` (mute: for ``duration``).
 
     Example:
-        >>> Step(2, "mute", timedelta(hours=1)).describe()
+        >>> LadderStep(2, "mute", timedelta(hours=1)).describe()
         'mute 1h'
     """
 
     strikes: float
-    action: Action = field(converter=_step_action)
+    action: ConductAction = field(converter=_step_action)
     duration: timedelta | None = None
 
     def __attrs_post_init__(self) -> None:
         if self.strikes <= 0:
             raise PolicyError(f"a ladder step needs strikes > 0, got {self.strikes}")
-        if self.action is Action.MUTE and (self.duration is None or self.duration <= timedelta(0)):
+        if self.action is ConductAction.MUTE and (
+            self.duration is None or self.duration <= timedelta(0)
+        ):
             raise PolicyError("a mute step needs a positive duration, e.g. timedelta(hours=1)")
 
     def describe(self) -> str:
         """``"mute 1h"``, ``"warn"``..."""
-        if self.action is Action.MUTE:
+        if self.action is ConductAction.MUTE:
             return f"mute {span(self.duration or timedelta(0))}"
         return str(self.action._value_)
 
 
-def _steps(value: Iterable[Step]) -> tuple[Step, ...]:
+def _steps(value: Iterable[LadderStep]) -> tuple[LadderStep, ...]:
     steps = tuple(sorted(value, key=lambda s: s.strikes))
     if not steps:
         raise PolicyError("a ladder needs at least one step")
@@ -599,7 +603,7 @@ class Ladder:
         True
     """
 
-    steps: tuple[Step, ...] = field(converter=_steps)
+    steps: tuple[LadderStep, ...] = field(converter=_steps)
     decay: timedelta = field(default=timedelta(days=30), validator=_positive_window)
 
     @classmethod
@@ -607,14 +611,14 @@ class Ladder:
         """warn at 1 strike, mute 1 hour at 2, remove at 3."""
         return cls(
             (
-                Step(1, Action.WARN),
-                Step(2, Action.MUTE, timedelta(hours=1)),
-                Step(3, Action.REMOVE),
+                LadderStep(1, ConductAction.WARN),
+                LadderStep(2, ConductAction.MUTE, timedelta(hours=1)),
+                LadderStep(3, ConductAction.REMOVE),
             ),
             decay=decay,
         )
 
-    def step_for(self, total: float) -> Step | None:
+    def step_for(self, total: float) -> LadderStep | None:
         """The highest step whose threshold ``total`` reaches, or ``None``."""
         chosen = None
         for step in self.steps:
@@ -687,15 +691,15 @@ _HANDLE = (
 # -- the rulebook -------------------------------------------------------------------------
 
 
-def _rules(value: Iterable[Rule]) -> tuple[Rule, ...]:
+def _rules(value: Iterable[ConductRule]) -> tuple[ConductRule, ...]:
     rules = tuple(value)
     names = [r.name for r in rules]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise PolicyError(f"rule names must be unique; repeated: {dupes}")
     for r in rules:
-        if not isinstance(r, Rule):
-            raise PolicyError(f"a RuleBook holds Rule objects, got {type(r).__name__}")
+        if not isinstance(r, ConductRule):
+            raise PolicyError(f"a RuleBook holds ConductRule objects, got {type(r).__name__}")
     return rules
 
 
@@ -708,7 +712,7 @@ class RuleBook:
     """The rules a community lives by and the ladder of penalties.
 
     Attributes:
-        rules: :class:`Rule` objects, checked in order (all that match count).
+        rules: :class:`ConductRule` objects, checked in order (all that match count).
         ladder: the default :class:`Ladder`.
         ladders: a ladder per :class:`~suo.community.CommunityKind` overriding it.
         name: shown in reports.
@@ -719,7 +723,7 @@ class RuleBook:
         '广告'
     """
 
-    rules: tuple[Rule, ...] = field(converter=_rules)
+    rules: tuple[ConductRule, ...] = field(converter=_rules)
     ladder: Ladder = field(factory=Ladder.default)
     ladders: Mapping[CommunityKind, Ladder] = field(factory=dict, converter=_ladders)
     name: str = "custom"
@@ -751,15 +755,15 @@ class RuleBook:
             >>> len(RuleBook.default().rules)
             8
         """
-        ads: dict[str, Any] = {"actions": (Action.DELETE,), "strikes": 1.0}
+        ads: dict[str, Any] = {"actions": (ConductAction.DELETE,), "strikes": 1.0}
         rules = (
-            Rule(
+            ConductRule(
                 "no-ad-links",
                 OutsideLinks(allowed=allowed_domains),
                 description="links to shops and sites outside the allow-list",
                 **ads,
             ),
-            Rule(
+            ConductRule(
                 "no-solicitation",
                 Keywords(
                     SOLICITATION_WORDS, case_sensitive=False, normalize=True, label="solicitation"
@@ -767,13 +771,13 @@ class RuleBook:
                 description='"add my WeChat" style solicitations',
                 **ads,
             ),
-            Rule(
+            ConductRule(
                 "no-contact-handles",
                 Pattern(re.compile(_HANDLE, re.IGNORECASE), label="contact handle", normalize=True),
                 description="WeChat/QQ/Telegram handles and phone numbers",
                 **ads,
             ),
-            Rule(
+            ConductRule(
                 "no-personal-attacks",
                 Keywords(
                     [w for w in ATTACK_WORDS if not w.isascii()],
@@ -784,7 +788,7 @@ class RuleBook:
                 approved_exempt=False,
                 description="insults and personal attacks",
             ),
-            Rule(
+            ConductRule(
                 "no-personal-attacks-en",
                 Keywords(
                     [w for w in ATTACK_WORDS if w.isascii()],
@@ -796,19 +800,19 @@ class RuleBook:
                 approved_exempt=False,
                 description="insults and personal attacks (English, whole words)",
             ),
-            Rule(
+            ConductRule(
                 "no-flooding",
                 Flood(max_messages=5, per=timedelta(seconds=10)),
                 approved_exempt=False,
                 description="off-topic flooding: more than 5 messages in 10 seconds",
             ),
-            Rule(
+            ConductRule(
                 "no-repeats",
                 Repeats(max_repeats=2, within=timedelta(minutes=10)),
                 approved_exempt=False,
                 description="the same message more than twice in 10 minutes",
             ),
-            Rule(
+            ConductRule(
                 "no-mention-spam",
                 Mentions(max_mentions=5),
                 description="5 or more @mentions in one message",
@@ -829,7 +833,7 @@ class RuleBook:
         whole_word: bool = False,
         case_sensitive: bool = True,
         normalize: bool = False,
-        actions: Sequence[Action | str] = (Action.DELETE,),
+        actions: Sequence[ConductAction | str] = (ConductAction.DELETE,),
         strikes: float = 1.0,
         exempt_roles: Iterable[Role | str] = (),
         ladder: Ladder | None = None,
@@ -845,7 +849,7 @@ class RuleBook:
             >>> RuleBook.keywords(["spam"]).rules[0].name
             'keywords'
         """
-        rule = Rule(
+        rule = ConductRule(
             name,
             Keywords(
                 _words(words),
@@ -866,7 +870,7 @@ class RuleBook:
             return self.ladder
         return self.ladders.get(CommunityKind(kind), self.ladder)
 
-    def with_rules(self, *rules: Rule) -> RuleBook:
+    def with_rules(self, *rules: ConductRule) -> RuleBook:
         """A copy with ``rules`` appended."""
         return RuleBook(
             self.rules + rules, ladder=self.ladder, ladders=self.ladders, name=self.name

@@ -1,19 +1,31 @@
-"""What the community domain needs from a store: :class:`CommunityStore`.
+"""What the community domain needs from a store: :class:`CommunityStore` and its parts.
 
-Every suo backend implements it (memory, SQLite, PostgreSQL, Redis) and
-passes the shipped conformance suite :class:`suo.testing.CommunityStoreSuite`.
+:class:`CommunityStore` is the union of four small protocols, one per kind
+of state:
+
+* :class:`MemberStore`: communities and members (its lookup-and-status part
+  is :class:`MemberDirectory`);
+* :class:`ModerationLog`: strikes, flood windows, the audit log;
+* :class:`DocumentStore`: content items, assets and referral links as small
+  JSON documents with tags, so new content types need no new tables;
+* :class:`ReferralLedger`: who invited whom.
+
+Each domain class asks only for what it uses: :class:`~suo.community.Moderator`
+for a :class:`ModeratorStore`, :class:`~suo.community.ContentLibrary` for a
+:class:`LibraryStore`, :class:`~suo.community.Referrals` for a
+:class:`ReferralsStore`, admission for a :class:`MemberStore`.
+
+Every suo backend implements all of it (memory, SQLite, PostgreSQL, Redis)
+and passes the shipped conformance suite :class:`suo.testing.CommunityStoreSuite`.
 Writes that can race are settled in the engine, never by reading, deciding
 and writing back in Python:
 
-* :meth:`~CommunityStore.add_strike` adds a weighted strike and returns the
+* :meth:`~ModerationLog.add_strike` adds a weighted strike and returns the
   live total (strikes inside the decay window) in one atomic step;
-* :meth:`~CommunityStore.record_message` appends a message to the member's
+* :meth:`~ModerationLog.record_message` appends a message to the member's
   flood window and returns the counts per window in one atomic step;
-* :meth:`~CommunityStore.add_member` enforces capacity atomically;
-* :meth:`~CommunityStore.record_referral` counts each invitee once.
-
-Content items, assets and referral links are small JSON documents with tags
-(:meth:`~CommunityStore.save_doc`), so new content types need no new tables.
+* :meth:`~MemberStore.add_member` enforces capacity atomically;
+* :meth:`~ReferralLedger.record_referral` counts each invitee once.
 """
 
 from __future__ import annotations
@@ -24,20 +36,49 @@ from typing import Any, Protocol, runtime_checkable
 
 from suo.community.model import AuditEntry, Community, Member, MemberStatus
 
-__all__ = ["CommunityStore"]
+__all__ = [
+    "CommunityStore",
+    "DocumentStore",
+    "LibraryStore",
+    "MemberDirectory",
+    "MemberStore",
+    "ModerationLog",
+    "ModeratorStore",
+    "ReferralLedger",
+    "ReferralsStore",
+]
 
 
 @runtime_checkable
-class CommunityStore(Protocol):
-    """Storage of communities, members, strikes, flood windows, audit, documents, referrals."""
+class MemberDirectory(Protocol):
+    """Find a community and a member by id, and change a member's status.
 
-    # -- communities and members -------------------------------------------
-
-    def save_community(self, community: Community) -> None:
-        """Create or replace a community (by id)."""
+    The part of :class:`MemberStore` that moderation needs (see
+    :class:`ModeratorStore`).
+    """
 
     def get_community(self, community_id: str) -> Community | None:
         """The community, or ``None``."""
+
+    def get_member(self, community_id: str, member_id: str) -> Member | None:
+        """The member, or ``None``."""
+
+    def set_member_status(
+        self,
+        community_id: str,
+        member_id: str,
+        status: MemberStatus,
+        muted_until: datetime | None,
+    ) -> bool:
+        """Change a stored member's status. ``False`` when the member is not stored."""
+
+
+@runtime_checkable
+class MemberStore(MemberDirectory, Protocol):
+    """Communities and their members: save, list, delete, admit within capacity."""
+
+    def save_community(self, community: Community) -> None:
+        """Create or replace a community (by id)."""
 
     def list_communities(self) -> list[Community]:
         """Every community, ordered by id."""
@@ -49,25 +90,16 @@ class CommunityStore(Protocol):
         """Create or replace a member; a new one only while fewer than ``capacity``
         non-removed members exist (atomic). ``False`` when the community is full."""
 
-    def get_member(self, community_id: str, member_id: str) -> Member | None:
-        """The member, or ``None``."""
-
     def list_members(self, community_id: str) -> list[Member]:
         """Every member of the community (removed ones too), ordered by id."""
 
     def count_members(self, community_id: str) -> int:
         """How many members are not removed."""
 
-    def set_member_status(
-        self,
-        community_id: str,
-        member_id: str,
-        status: MemberStatus,
-        muted_until: datetime | None,
-    ) -> bool:
-        """Change a stored member's status. ``False`` when the member is not stored."""
 
-    # -- moderation state ----------------------------------------------------
+@runtime_checkable
+class ModerationLog(Protocol):
+    """Moderation state: the strike ledger, the flood windows and the audit log."""
 
     def add_strike(
         self,
@@ -111,7 +143,21 @@ class CommunityStore(Protocol):
     ) -> list[AuditEntry]:
         """The latest ``limit`` entries (optionally of one member), oldest first."""
 
-    # -- documents (content items, assets, referral links) -------------------
+
+@runtime_checkable
+class ModeratorStore(ModerationLog, MemberDirectory, Protocol):
+    """What :class:`~suo.community.Moderator` needs: the moderation log plus a member directory.
+
+    From the members it only reads a community and a member when given their
+    ids (:meth:`~MemberDirectory.get_community`, :meth:`~MemberDirectory.get_member`)
+    and changes a member's status when a ladder step mutes or removes them
+    (:meth:`~MemberDirectory.set_member_status`).
+    """
+
+
+@runtime_checkable
+class DocumentStore(Protocol):
+    """Small JSON documents with tags: content items, assets, referral links."""
 
     def save_doc(
         self,
@@ -135,7 +181,10 @@ class CommunityStore(Protocol):
     def delete_doc(self, community_id: str, kind: str, doc_id: str) -> bool:
         """Delete a document. ``False`` when none."""
 
-    # -- referrals -------------------------------------------------------------
+
+@runtime_checkable
+class ReferralLedger(Protocol):
+    """Who invited whom, counted once per invitee, and the leaderboard."""
 
     def record_referral(
         self,
@@ -160,3 +209,40 @@ class CommunityStore(Protocol):
 
     def referral_leaderboard(self, community_id: str, *, limit: int = 10) -> list[tuple[str, int]]:
         """``(inviter, counted invites)`` by most invites, then inviter id; zero counts left out."""
+
+
+@runtime_checkable
+class LibraryStore(DocumentStore, MemberDirectory, Protocol):
+    """What :class:`~suo.community.ContentLibrary` needs: documents plus a member directory.
+
+    From the members it only reads one: a user-generated item's author must
+    be a member (:meth:`~MemberDirectory.get_member`).
+    """
+
+
+@runtime_checkable
+class ReferralsStore(ReferralLedger, DocumentStore, MemberStore, Protocol):
+    """What :class:`~suo.community.Referrals` needs: the referral ledger, documents, members.
+
+    Documents keep each member's referral link and join signals; members are
+    read for the inviter and written when :meth:`~suo.community.Referrals.admit`
+    admits an applicant (through :class:`~suo.community.Admission`).
+    """
+
+
+@runtime_checkable
+class CommunityStore(MemberStore, ModerationLog, DocumentStore, ReferralLedger, Protocol):
+    """Everything the community domain keeps: the union of the four protocols.
+
+    Every suo backend implements it. Code that needs only part of it asks for
+    that part (:class:`MemberStore`, :class:`ModerationLog`,
+    :class:`DocumentStore`, :class:`ReferralLedger`), so a custom store can
+    implement just what it serves.
+
+    Example:
+        >>> import suo
+        >>> from suo.community.store import CommunityStore, ModerationLog
+        >>> store = suo.open_store("memory://")
+        >>> isinstance(store, CommunityStore), isinstance(store, ModerationLog)
+        (True, True)
+    """

@@ -32,7 +32,8 @@ from suo.sop.checks import (
 )
 from suo.sop.engine import Due, DueQueue
 from suo.sop.grid import CalendarView
-from suo.sop.plan import Occurrence, Override, Plan, Step, Where, holidays, occurrence_id
+from suo.sop.model import Occurrence, Override, Step, Where, holidays, occurrence_id
+from suo.sop.plan import Plan
 from suo.sop.rrule import RRule
 from suo.sop.store import RunState, SopStore
 from suo.sop.triggers import (

@@ -44,7 +44,7 @@ from attrs import evolve, field, frozen
 
 from suo.errors import ScheduleError
 from suo.sop._tz import zone
-from suo.sop.plan import CHANNELS, Occurrence, Plan, Where
+from suo.sop.model import CHANNELS, Occurrence, PlanCore, Where
 from suo.sop.triggers import Campaign, MemberJoin
 
 __all__ = [
@@ -283,7 +283,7 @@ def _caps(occs: list[Occurrence], limits: Limits, cid: str) -> list[Problem]:
 
 
 def check(
-    plan: Plan,
+    plan: PlanCore,
     start: datetime,
     end: datetime,
     limits: Limits | None = None,
@@ -299,9 +299,9 @@ def check(
         start: aware datetime, inclusive.
         end: aware datetime, exclusive.
         limits: quiet hours and caps (default :class:`Limits()`).
-        communities: as for :meth:`Plan.occurrences`.
-        members: as for :meth:`Plan.occurrences`.
-        campaigns: as for :meth:`Plan.occurrences`.
+        communities: as for :meth:`~suo.sop.Plan.occurrences`.
+        members: as for :meth:`~suo.sop.Plan.occurrences`.
+        campaigns: as for :meth:`~suo.sop.Plan.occurrences`.
     """
     limits = Limits() if limits is None else limits
     start, end = plan.bounds(start, end)

@@ -16,15 +16,13 @@ import html
 import re
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from attrs import frozen
 
 from suo.errors import ScheduleError
 from suo.sop._tz import zone
-
-if TYPE_CHECKING:
-    from suo.sop.plan import Occurrence, Plan
+from suo.sop.model import Occurrence, PlanCore
 
 __all__ = ["CalendarView", "month_view", "parse_week", "steps_html", "steps_text", "week_view"]
 
@@ -153,7 +151,7 @@ class CalendarView:
 
 
 def _view(
-    plan: Plan,
+    plan: PlanCore,
     first: date,
     last: date,
     period: set[date],
@@ -175,11 +173,11 @@ def _view(
 
 
 def week_view(
-    plan: Plan, week: str | date, *, tz: str | None = None, **kwargs: Any
+    plan: PlanCore, week: str | date, *, tz: str | None = None, **kwargs: Any
 ) -> CalendarView:
     """The ISO week ``week`` of ``plan`` in zone ``tz`` (default: the plan's).
 
-    ``kwargs`` go to :meth:`Plan.occurrences` (communities, members, campaigns).
+    ``kwargs`` go to :meth:`~suo.sop.Plan.occurrences` (communities, members, campaigns).
     """
     monday = parse_week(week)
     tz_name = tz or plan.tz
@@ -194,7 +192,7 @@ def week_view(
 
 
 def month_view(
-    plan: Plan, year: int, month: int, *, tz: str | None = None, **kwargs: Any
+    plan: PlanCore, year: int, month: int, *, tz: str | None = None, **kwargs: Any
 ) -> CalendarView:
     """The month ``year``-``month`` of ``plan``, as whole weeks Monday to Sunday."""
     if not 1 <= month <= 12:
@@ -210,7 +208,7 @@ def month_view(
     return _view(plan, grid_first, grid_last, period, tz_name, subtitle, kwargs)
 
 
-def steps_text(plan: Plan) -> str:
+def steps_text(plan: PlanCore) -> str:
     """The plan's steps as a text table (what ``print(plan.describe())`` shows).
 
     Examples:
@@ -234,7 +232,7 @@ def steps_text(plan: Plan) -> str:
     return "\n".join(lines)
 
 
-def steps_html(plan: Plan) -> str:
+def steps_html(plan: PlanCore) -> str:
     """The plan's steps as a self-contained HTML table (the notebook view of a plan)."""
     e = html.escape
     rows = "".join(

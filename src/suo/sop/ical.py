@@ -20,16 +20,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import icalendar
 
 from suo.sop._tz import zone
+from suo.sop.model import PlanCore, Step
 from suo.sop.rrule import RRule
 from suo.sop.triggers import Campaign, MemberJoin, Once, Recurrence, Weekly
-
-if TYPE_CHECKING:
-    from suo.sop.plan import Plan, Step
 
 __all__ = ["DEFAULT_START", "to_ical"]
 
@@ -55,7 +53,7 @@ def _describe(step: Step, extra: str = "") -> str:
 
 
 def _event(
-    plan: Plan, step: Step, uid: str, at: datetime, stamp: datetime, extra: str = ""
+    plan: PlanCore, step: Step, uid: str, at: datetime, stamp: datetime, extra: str = ""
 ) -> icalendar.Event:
     ev = icalendar.Event()
     ev.add("uid", uid)
@@ -71,7 +69,7 @@ def _event(
 
 
 def to_ical(
-    plan: Plan,
+    plan: PlanCore,
     *,
     start: date | None = None,
     members: Iterable[MemberJoin] | None = None,
@@ -162,7 +160,7 @@ def to_ical(
 
 def _overrides(
     cal: icalendar.Calendar,
-    plan: Plan,
+    plan: PlanCore,
     step: Step,
     ev: icalendar.Event,
     dtstart: datetime,
