@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 from suo.shortener.live import LiveEvent, LiveSlot, LiveTarget, _dump_event, _load_event
+from suo.storage.redis._base import RedisBase
 
 # KEYS: target hash. ARGV: now in µs since the epoch.
 # -1: no room (missing, retired, full or expired); else used after the claim.
@@ -93,13 +93,8 @@ def _slot(code: str, target_id: int, h: dict[str, str]) -> LiveSlot:
     )
 
 
-class RedisLive:
+class RedisLive(RedisBase):
     """Mixin of :class:`~suo.storage.redis.RedisStore` for live codes."""
-
-    _r: Any
-    _key: Any
-    _wrap: Any
-    _script: Any
 
     def _live_key(self, code: str, name: str) -> str:
         return str(self._key(code, f"live:{name}"))
@@ -107,81 +102,69 @@ class RedisLive:
     def add_live_targets(self, code: str, slots: Sequence[LiveSlot]) -> None:
         if not slots:
             return
-        with self._wrap():
-            pipe = self._r.pipeline(transaction=True)  # one slot: MULTI is allowed
-            for s in slots:
-                fields = _fields(s.target)
-                fields.update(
-                    used=str(s.used),
-                    retired="1" if s.retired else "0",
-                    epoch=str(s.epoch),
-                    added=s.added_at.astimezone(UTC).isoformat(),
-                )
-                pipe.hset(self._live_key(code, f"t:{s.id}"), mapping=fields)
-                pipe.zadd(self._live_key(code, "ids"), {str(s.id): s.id})
-            pipe.execute()
+        pipe = self._r.pipeline(transaction=True)  # one slot: MULTI is allowed
+        for s in slots:
+            fields = _fields(s.target)
+            fields.update(
+                used=str(s.used),
+                retired="1" if s.retired else "0",
+                epoch=str(s.epoch),
+                added=s.added_at.astimezone(UTC).isoformat(),
+            )
+            pipe.hset(self._live_key(code, f"t:{s.id}"), mapping=fields)
+            pipe.zadd(self._live_key(code, "ids"), {str(s.id): s.id})
+        pipe.execute()
 
     def live_targets(self, code: str) -> list[LiveSlot]:
-        with self._wrap():
-            ids = [int(i) for i in self._r.zrange(self._live_key(code, "ids"), 0, -1)]
-            if not ids:
-                return []
-            pipe = self._r.pipeline(transaction=False)
-            for i in ids:
-                pipe.hgetall(self._live_key(code, f"t:{i}"))
-            hashes = pipe.execute()
+        ids = [int(i) for i in self._r.zrange(self._live_key(code, "ids"), 0, -1)]
+        if not ids:
+            return []
+        pipe = self._r.pipeline(transaction=False)
+        for i in ids:
+            pipe.hgetall(self._live_key(code, f"t:{i}"))
+        hashes = pipe.execute()
         return [_slot(code, i, h) for i, h in zip(ids, hashes, strict=True) if h]
 
     def claim_live_target(self, code: str, target_id: int, *, now: datetime) -> int | None:
-        with self._wrap():
-            result = self._script("live_claim", _CLAIM)(
-                keys=[self._live_key(code, f"t:{target_id}")], args=[_us(now)]
-            )
+        result = self._script("live_claim", _CLAIM)(
+            keys=[self._live_key(code, f"t:{target_id}")], args=[_us(now)]
+        )
         used = int(result)
         return None if used < 0 else used
 
     def release_live_target(self, code: str, target_id: int) -> None:
-        with self._wrap():
-            self._script("live_release", _RELEASE)(keys=[self._live_key(code, f"t:{target_id}")])
+        self._script("live_release", _RELEASE)(keys=[self._live_key(code, f"t:{target_id}")])
 
     def update_live_target(
         self, code: str, target_id: int, target: LiveTarget, *, reset: bool
     ) -> LiveSlot | None:
         f = _fields(target)
-        with self._wrap():
-            flat = self._script("live_update", _UPDATE)(
-                keys=[self._live_key(code, f"t:{target_id}")],
-                args=[f["payload"], f["cap"], f["exp"], f["exp_iso"], f["weight"], int(reset)],
-            )
+        flat = self._script("live_update", _UPDATE)(
+            keys=[self._live_key(code, f"t:{target_id}")],
+            args=[f["payload"], f["cap"], f["exp"], f["exp_iso"], f["weight"], int(reset)],
+        )
         if not flat:
             return None
         return _slot(code, target_id, dict(zip(flat[::2], flat[1::2], strict=True)))
 
     def retire_live_target(self, code: str, target_id: int) -> bool:
-        with self._wrap():
-            done = self._script("live_retire", _RETIRE)(
-                keys=[self._live_key(code, f"t:{target_id}")], args=[]
-            )
+        done = self._script("live_retire", _RETIRE)(
+            keys=[self._live_key(code, f"t:{target_id}")], args=[]
+        )
         return bool(int(done))
 
     def live_turn(self, code: str) -> int:
-        with self._wrap():
-            return int(self._r.incr(self._live_key(code, "turn")))
+        return int(self._r.incr(self._live_key(code, "turn")))
 
     def record_live_event(self, event: LiveEvent) -> bool:
-        with self._wrap():
-            return bool(
-                self._r.hsetnx(self._live_key(event.code, "ev"), event.key, _dump_event(event))
-            )
+        return bool(self._r.hsetnx(self._live_key(event.code, "ev"), event.key, _dump_event(event)))
 
     def live_events(self, code: str) -> list[LiveEvent]:
-        with self._wrap():
-            found = [_load_event(v) for v in self._r.hvals(self._live_key(code, "ev"))]
+        found = [_load_event(v) for v in self._r.hvals(self._live_key(code, "ev"))]
         return sorted(found, key=lambda e: (e.seq, e.at, e.key))
 
     def delete_live(self, code: str) -> None:
-        with self._wrap():
-            ids = self._r.zrange(self._live_key(code, "ids"), 0, -1)
-            keys = [self._live_key(code, f"t:{i}") for i in ids]
-            keys += [self._live_key(code, n) for n in ("ids", "turn", "ev")]
-            self._r.delete(*keys)
+        ids = self._r.zrange(self._live_key(code, "ids"), 0, -1)
+        keys = [self._live_key(code, f"t:{i}") for i in ids]
+        keys += [self._live_key(code, n) for n in ("ids", "turn", "ev")]
+        self._r.delete(*keys)

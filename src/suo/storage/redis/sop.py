@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Literal
 
 from suo.sop.store import RunState
+from suo.storage.redis._base import RedisBase
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -66,13 +67,8 @@ def _dt(value: str | None) -> datetime | None:
     return None if value is None else _EPOCH + timedelta(microseconds=int(value))
 
 
-class RedisSop:
+class RedisSop(RedisBase):
     """Mixin of :class:`~suo.storage.redis.RedisStore` for the sop domain."""
-
-    _r: Any
-    _key: Any
-    _wrap: Any
-    _script: Any
 
     def _run_key(self, occurrence: str) -> str:
         return str(self._key(f"sop:{occurrence}", "run"))
@@ -80,17 +76,13 @@ class RedisSop:
     def claim_occurrence(
         self, occurrence: str, worker: str, at: datetime, lease: timedelta
     ) -> bool:
-        with self._wrap():
-            res = self._script("sop_claim", _CLAIM)(
-                keys=[self._run_key(occurrence)], args=[worker, _us(at), _us(at + lease)]
-            )
+        res = self._script("sop_claim", _CLAIM)(
+            keys=[self._run_key(occurrence)], args=[worker, _us(at), _us(at + lease)]
+        )
         return bool(int(res))
 
     def release_occurrence(self, occurrence: str, worker: str) -> bool:
-        with self._wrap():
-            res = self._script("sop_release", _RELEASE)(
-                keys=[self._run_key(occurrence)], args=[worker]
-            )
+        res = self._script("sop_release", _RELEASE)(keys=[self._run_key(occurrence)], args=[worker])
         return bool(int(res))
 
     def finish_occurrence(
@@ -103,22 +95,20 @@ class RedisSop:
         note: str = "",
         worker: str | None = None,
     ) -> bool:
-        with self._wrap():
-            res = self._script("sop_finish", _FINISH)(
-                keys=[self._run_key(occurrence)],
-                args=[status, by, _us(at), note, worker or ""],
-            )
+        res = self._script("sop_finish", _FINISH)(
+            keys=[self._run_key(occurrence)],
+            args=[status, by, _us(at), note, worker or ""],
+        )
         return bool(int(res))
 
     def get_run_states(self, occurrences: Sequence[str]) -> dict[str, RunState]:
         ids = list(dict.fromkeys(occurrences))
         if not ids:
             return {}
-        with self._wrap():
-            pipe = self._r.pipeline(transaction=False)
-            for o in ids:
-                pipe.hgetall(self._run_key(o))
-            rows = pipe.execute()
+        pipe = self._r.pipeline(transaction=False)
+        for o in ids:
+            pipe.hgetall(self._run_key(o))
+        rows = pipe.execute()
         out: dict[str, RunState] = {}
         for o, h in zip(ids, rows, strict=True):
             if not h:

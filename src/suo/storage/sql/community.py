@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from suo.community.model import AuditEntry, Community, Member, MemberStatus
-from suo.storage.sql._base import METADATA, UTCDateTime
+from suo.storage.sql._base import METADATA, SQLBase, UTCDateTime
 
 communities = sa.Table(
     "suo_communities",
@@ -128,12 +128,8 @@ def _member_from_row(row: Any) -> Member:
     return Member.from_dict(data)
 
 
-class SQLCommunity:
+class SQLCommunity(SQLBase):
     """Mixin of :class:`~suo.storage.sql.SQLStore` for the community domain."""
-
-    dialect: str
-    _tx: Any
-    _insert_stmt: Any
 
     def _lock(self, conn: Connection, community_id: str, member_id: str) -> None:
         stmt = self._insert_stmt(locks).values(community_id=community_id, member_id=member_id, n=1)

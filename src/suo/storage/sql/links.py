@@ -9,10 +9,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-from suo.errors import AliasTaken, NotFound, StorageIntegrityError
+from suo.errors import AliasTaken, NotFound
 from suo.shortener.model import Link, Stats, Visit
 from suo.shortener.store import first_conflict
-from suo.storage.sql._base import METADATA, UTCDateTime
+from suo.storage.sql._base import METADATA, SQLBase, UTCDateTime
 
 _EMPTY_BREAKDOWN = '{"platform": {}, "os": {}, "day": {}}'
 _DIMS = ("platform", "os", "day")
@@ -61,20 +61,8 @@ def _row(link: Link) -> dict[str, Any]:
     return {"code": link.code, "data": json.dumps(link.to_dict(), ensure_ascii=False)}
 
 
-class SQLLinks:
+class SQLLinks(SQLBase):
     """Mixin of :class:`~suo.storage.sql.SQLStore` for links."""
-
-    dialect: str
-    _tx: Any
-
-    def _insert_stmt(self, table: sa.Table) -> Any:
-        if self.dialect == "postgresql":
-            from sqlalchemy.dialects import postgresql
-
-            return postgresql.insert(table)
-        from sqlalchemy.dialects import sqlite
-
-        return sqlite.insert(table)
 
     def create_link(self, link: Link) -> None:
         self.create_links([link])
@@ -91,7 +79,7 @@ class SQLLinks:
                 tags = [{"tag": t, "code": link.code} for link in links_ for t in link.tags]
                 if tags:
                     conn.execute(link_tags.insert(), tags)
-        except StorageIntegrityError as e:
+        except sa.exc.IntegrityError as e:
             raise AliasTaken(self._first_taken(codes) or codes[0]) from e
 
     def _first_taken(self, codes: list[str]) -> str | None:
