@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from importlib import resources
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -27,6 +29,23 @@ _UNAVAILABLE = (
     rexc.RedisClusterUnreachableError,
     rexc.SlotNotCoveredError,
 )
+
+
+@functools.cache
+def lua_scripts() -> dict[str, str]:
+    """The Lua scripts shipped in ``suo/storage/redis/lua/``, by file stem; read once.
+
+    Examples:
+        >>> from suo.storage.redis._base import lua_scripts
+        >>> "link_hit" in lua_scripts()
+        True
+    """
+    folder = resources.files("suo.storage.redis").joinpath("lua")
+    return {
+        entry.name.removesuffix(".lua"): entry.read_text(encoding="utf-8")
+        for entry in folder.iterdir()
+        if entry.name.endswith(".lua")
+    }
 
 
 class RedisBase(EngineStore):
@@ -75,17 +94,19 @@ class RedisBase(EngineStore):
             )
         except ValueError as e:
             raise ConfigurationError(f"cannot use Redis URL {url!r}: {e}") from e
-        self._scripts: dict[str, Any] = {}
+        # Registered once per client (no round trip: redis-py sends EVALSHA and
+        # loads a script the server does not know yet).
+        self._scripts: dict[str, Any] = {
+            name: self._r.register_script(source) for name, source in lua_scripts().items()
+        }
         self._r.ping()
 
     def _key(self, tag: str, name: str) -> str:
         return f"{self.prefix}:{{{tag}}}:{name}"
 
-    def _script(self, name: str, source: str) -> Any:
-        script = self._scripts.get(name)
-        if script is None:
-            script = self._scripts[name] = self._r.register_script(source)
-        return script
+    def _script(self, name: str) -> Any:
+        """The registered script ``lua/<name>.lua``."""
+        return self._scripts[name]
 
     def _engine_error(self, e: Exception) -> SuoError | None:
         if isinstance(e, _UNAVAILABLE):

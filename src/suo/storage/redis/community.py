@@ -29,92 +29,6 @@ from typing import Any
 from suo.community.model import AuditEntry, Community, Member, MemberStatus
 from suo.storage.redis._base import RedisBase
 
-# KEYS: members, status, removed, keys. ARGV: member id, member JSON, status,
-# muted_until ('' = none), capacity (-1 = none).
-_ADD_MEMBER = """
-local members, status, removed, keys = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-local id, cap = ARGV[1], tonumber(ARGV[5])
-if cap >= 0 and redis.call('HEXISTS', members, id) == 0 then
-  local active = redis.call('HLEN', members) - redis.call('SCARD', removed)
-  if active >= cap then return 0 end
-end
-redis.call('HSET', members, id, ARGV[2])
-redis.call('HSET', status, id, ARGV[3] .. '|' .. ARGV[4])
-if ARGV[3] == 'removed' then
-  redis.call('SADD', removed, id)
-else
-  redis.call('SREM', removed, id)
-end
-redis.call('SADD', keys, members, status, removed)
-return 1
-"""
-
-# KEYS: members, status, removed. ARGV: member id, status, muted_until.
-_SET_STATUS = """
-if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
-redis.call('HSET', KEYS[2], ARGV[1], ARGV[2] .. '|' .. ARGV[3])
-if ARGV[2] == 'removed' then
-  redis.call('SADD', KEYS[3], ARGV[1])
-else
-  redis.call('SREM', KEYS[3], ARGV[1])
-end
-return 1
-"""
-
-# Scores are integer epoch microseconds, and every bound is computed in Python
-# and passed as text: Lua would print a 16-digit number with 14 significant
-# digits and shift a window edge by up to ~0.1 ms.
-# KEYS: strikes zset, seq, keys, events set. ARGV: at (µs), weight, exclusive
-# lower bound ("(<µs>"), event ('' = none). A strike's zset member is
-# "<seq>|<weight>"; the events set remembers which events were struck, so a
-# repeated event adds nothing. Returns the live total as a string.
-_ADD_STRIKE = """
-local z, at, w = KEYS[1], ARGV[1], ARGV[2]
-if ARGV[4] == '' or redis.call('SADD', KEYS[4], ARGV[4]) == 1 then
-  local seq = redis.call('INCR', KEYS[2])
-  redis.call('ZADD', z, at, seq .. '|' .. w)
-end
-redis.call('SADD', KEYS[3], z, KEYS[2], KEYS[4])
-local total = 0
-for _, m in ipairs(redis.call('ZRANGEBYSCORE', z, ARGV[3], at)) do
-  total = total + tonumber(string.match(m, '|(.*)$'))
-end
-return tostring(total)
-"""
-
-# KEYS: messages zset, seq, keys. ARGV: at (µs), digest, trim bound (µs; '' =
-# none), then one exclusive lower bound ("(<µs>") per window.
-# Returns {n1, same1, n2, same2, ...}.
-_RECORD_MESSAGE = """
-local z, at, digest = KEYS[1], ARGV[1], ARGV[2]
-if ARGV[3] ~= '' then redis.call('ZREMRANGEBYSCORE', z, '-inf', ARGV[3]) end
-local seq = redis.call('INCR', KEYS[2])
-redis.call('ZADD', z, at, seq .. '|' .. digest)
-redis.call('SADD', KEYS[3], z, KEYS[2])
-local out = {}
-for i = 4, #ARGV do
-  local n, same = 0, 0
-  for _, m in ipairs(redis.call('ZRANGEBYSCORE', z, ARGV[i], at)) do
-    n = n + 1
-    if string.match(m, '|(.*)$') == digest then same = same + 1 end
-  end
-  out[#out + 1] = n
-  out[#out + 1] = same
-end
-return out
-"""
-
-# KEYS: ref:by, ref:board, keys. ARGV: invitee, inviter, JSON, counted ('1'/'0').
-_REFERRAL = """
-local new = redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[3])
-if new == 1 and ARGV[4] == '1' then
-  redis.call('ZINCRBY', KEYS[2], 1, ARGV[2])
-end
-redis.call('SADD', KEYS[3], KEYS[1], KEYS[2])
-local n = redis.call('ZSCORE', KEYS[2], ARGV[2])
-return {new, tonumber(n or '0')}
-"""
-
 
 def _dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
@@ -179,7 +93,7 @@ class RedisCommunity(RedisBase):
         data = member.to_dict()
         data.pop("status")
         data.pop("muted_until")
-        ok = self._script("community_add_member", _ADD_MEMBER)(
+        ok = self._script("community_add_member")(
             keys=[*self._member_keys(community_id), self._ck(community_id, "keys")],
             args=[
                 member.id,
@@ -232,7 +146,7 @@ class RedisCommunity(RedisBase):
         status: MemberStatus,
         muted_until: datetime | None,
     ) -> bool:
-        ok = self._script("community_set_status", _SET_STATUS)(
+        ok = self._script("community_set_status")(
             keys=self._member_keys(community_id),
             args=[
                 member_id,
@@ -254,7 +168,7 @@ class RedisCommunity(RedisBase):
         window: timedelta,
         event: str | None = None,
     ) -> float:
-        total = self._script("community_add_strike", _ADD_STRIKE)(
+        total = self._script("community_add_strike")(
             keys=[
                 self._ck(community_id, f"strikes:{member_id}"),
                 self._ck(community_id, "seq"),
@@ -288,7 +202,7 @@ class RedisCommunity(RedisBase):
         digest: str,
         windows: Sequence[timedelta],
     ) -> list[tuple[int, int]]:
-        flat = self._script("community_record_message", _RECORD_MESSAGE)(
+        flat = self._script("community_record_message")(
             keys=[
                 self._ck(community_id, f"msgs:{member_id}"),
                 self._ck(community_id, "seq"),
@@ -414,7 +328,7 @@ class RedisCommunity(RedisBase):
             "counted": bool(counted),
             "data": dict(data or {}),
         }
-        new, total = self._script("community_referral", _REFERRAL)(
+        new, total = self._script("community_referral")(
             keys=[
                 self._ck(community_id, "ref:by"),
                 self._ck(community_id, "ref:board"),

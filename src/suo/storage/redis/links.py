@@ -20,48 +20,6 @@ from suo.shortener.model import Link, Stats, Visit
 from suo.shortener.store import first_conflict
 from suo.storage.redis._base import RedisBase
 
-# One round trip per visit: cap check, increment and breakdowns together.
-# KEYS: counters hash, breakdown hash, link. ARGV: bot, count, cap (-1 = none),
-# now (ISO), platform field, os field, day field. -1: cap reached; -2: no link
-# (deleted after the caller cached it: never bring its counters back).
-_HIT = """
-local n, by = KEYS[1], KEYS[2]
-if redis.call('EXISTS', KEYS[3]) == 0 then
-  return -2
-end
-if ARGV[1] == '1' then
-  redis.call('HINCRBY', n, 'bots', 1)
-  return tonumber(redis.call('HGET', n, 'clicks') or '0')
-end
-local clicks = tonumber(redis.call('HGET', n, 'clicks') or '0')
-local result = clicks
-if ARGV[2] == '1' then
-  local cap = tonumber(ARGV[3])
-  if cap >= 0 and clicks >= cap then
-    result = -1
-  else
-    result = redis.call('HINCRBY', n, 'clicks', 1)
-  end
-end
-redis.call('HINCRBY', n, 'visits', 1)
-redis.call('HSETNX', n, 'first', ARGV[4])
-redis.call('HSET', n, 'last', ARGV[4])
-redis.call('HINCRBY', by, ARGV[5], 1)
-redis.call('HINCRBY', by, ARGV[6], 1)
-redis.call('HINCRBY', by, ARGV[7], 1)
-return result
-"""
-
-
-# Claim the code and start its counters from zero, in one step.
-_CREATE = """
-if redis.call('SET', KEYS[1], ARGV[1], 'NX') then
-  redis.call('DEL', KEYS[2], KEYS[3])
-  return 1
-end
-return 0
-"""
-
 
 class RedisLinks(RedisBase):
     """Mixin of :class:`~suo.storage.redis.RedisStore` for links."""
@@ -71,7 +29,7 @@ class RedisLinks(RedisBase):
 
     def create_link(self, link: Link) -> None:
         keys = [self._key(link.code, k) for k in ("link", "n", "by")]
-        if not self._script("create", _CREATE)(keys=keys, args=[_dump(link)]):
+        if not self._script("link_create")(keys=keys, args=[_dump(link)]):
             raise AliasTaken(link.code)
         if link.tags:
             pipe = self._r.pipeline(transaction=False)
@@ -88,7 +46,7 @@ class RedisLinks(RedisBase):
         # Each claim (SET NX, counters from zero) is atomic; keys of different
         # links live in different Cluster slots, so on a conflict the ones
         # already claimed are rolled back.
-        create = self._script("create", _CREATE)
+        create = self._script("link_create")
         pipe = self._r.pipeline(transaction=False)
         for link in links:
             keys = [self._key(link.code, k) for k in ("link", "n", "by")]
@@ -160,7 +118,7 @@ class RedisLinks(RedisBase):
         return [Link.from_dict(json.loads(d)) for d in datas if d is not None]
 
     def hit(self, code: str, visit: Visit, *, count: bool, cap: int | None) -> int | None:
-        result = self._script("hit", _HIT)(
+        result = self._script("link_hit")(
             keys=[self._key(code, "n"), self._key(code, "by"), self._key(code, "link")],
             args=[
                 int(visit.bot),

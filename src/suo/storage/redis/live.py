@@ -19,46 +19,6 @@ from datetime import UTC, datetime
 from suo.shortener.live import LiveEvent, LiveSlot, LiveTarget, _dump_event, _load_event
 from suo.storage.redis._base import RedisBase
 
-# KEYS: target hash. ARGV: now in µs since the epoch.
-# -1: no room (missing, retired, full or expired); else used after the claim.
-_CLAIM = """
-local t = KEYS[1]
-local f = redis.call('HMGET', t, 'retired', 'cap', 'exp', 'used')
-if not f[1] or f[1] == '1' then return -1 end
-local used = tonumber(f[4])
-if f[2] ~= '' and used >= tonumber(f[2]) then return -1 end
-if f[3] ~= '' and tonumber(f[3]) <= tonumber(ARGV[1]) then return -1 end
-return redis.call('HINCRBY', t, 'used', 1)
-"""
-
-# KEYS: target hash. Gives one slot back, never below zero.
-_RELEASE = """
-local used = tonumber(redis.call('HGET', KEYS[1], 'used') or '0')
-if used > 0 then redis.call('HINCRBY', KEYS[1], 'used', -1) end
-return 0
-"""
-
-# KEYS: target hash. ARGV: payload, cap, exp, exp_iso, weight, reset.
-_UPDATE = """
-local t = KEYS[1]
-local retired = redis.call('HGET', t, 'retired')
-if not retired or retired == '1' then return nil end
-redis.call('HSET', t, 'payload', ARGV[1], 'cap', ARGV[2], 'exp', ARGV[3],
-           'exp_iso', ARGV[4], 'weight', ARGV[5])
-if ARGV[6] == '1' then
-  redis.call('HSET', t, 'used', 0)
-  redis.call('HINCRBY', t, 'epoch', 1)
-end
-return redis.call('HGETALL', t)
-"""
-
-_RETIRE = """
-local retired = redis.call('HGET', KEYS[1], 'retired')
-if not retired or retired == '1' then return 0 end
-redis.call('HSET', KEYS[1], 'retired', '1')
-return 1
-"""
-
 
 def _us(value: datetime) -> int:
     delta = value.astimezone(UTC) - datetime(1970, 1, 1, tzinfo=UTC)
@@ -126,20 +86,20 @@ class RedisLive(RedisBase):
         return [_slot(code, i, h) for i, h in zip(ids, hashes, strict=True) if h]
 
     def claim_live_target(self, code: str, target_id: int, *, now: datetime) -> int | None:
-        result = self._script("live_claim", _CLAIM)(
+        result = self._script("live_claim")(
             keys=[self._live_key(code, f"t:{target_id}")], args=[_us(now)]
         )
         used = int(result)
         return None if used < 0 else used
 
     def release_live_target(self, code: str, target_id: int) -> None:
-        self._script("live_release", _RELEASE)(keys=[self._live_key(code, f"t:{target_id}")])
+        self._script("live_release")(keys=[self._live_key(code, f"t:{target_id}")])
 
     def update_live_target(
         self, code: str, target_id: int, target: LiveTarget, *, reset: bool
     ) -> LiveSlot | None:
         f = _fields(target)
-        flat = self._script("live_update", _UPDATE)(
+        flat = self._script("live_update")(
             keys=[self._live_key(code, f"t:{target_id}")],
             args=[f["payload"], f["cap"], f["exp"], f["exp_iso"], f["weight"], int(reset)],
         )
@@ -148,9 +108,7 @@ class RedisLive(RedisBase):
         return _slot(code, target_id, dict(zip(flat[::2], flat[1::2], strict=True)))
 
     def retire_live_target(self, code: str, target_id: int) -> bool:
-        done = self._script("live_retire", _RETIRE)(
-            keys=[self._live_key(code, f"t:{target_id}")], args=[]
-        )
+        done = self._script("live_retire")(keys=[self._live_key(code, f"t:{target_id}")], args=[])
         return bool(int(done))
 
     def live_turn(self, code: str) -> int:

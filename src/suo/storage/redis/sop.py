@@ -19,45 +19,6 @@ from suo.storage.redis._base import RedisBase
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
-# KEYS: run hash. ARGV: worker, at (µs), lease_until (µs).
-_CLAIM = """
-local k = KEYS[1]
-local st = redis.call('HGET', k, 'status')
-if st == 'done' or st == 'skipped' then return 0 end
-if st == 'claimed' then
-  local w = redis.call('HGET', k, 'worker')
-  local lease = tonumber(redis.call('HGET', k, 'lease_until') or '0')
-  if w ~= ARGV[1] and lease > tonumber(ARGV[2]) then return 0 end
-end
-redis.call('HSET', k, 'status', 'claimed', 'worker', ARGV[1], 'claimed_at', ARGV[2],
-           'lease_until', ARGV[3])
-return 1
-"""
-
-# KEYS: run hash. ARGV: worker.
-_RELEASE = """
-local k = KEYS[1]
-if redis.call('HGET', k, 'status') == 'claimed' and redis.call('HGET', k, 'worker') == ARGV[1] then
-  redis.call('DEL', k)
-  return 1
-end
-return 0
-"""
-
-# KEYS: run hash. ARGV: status, by, at (µs), note, worker ('' = anyone).
-_FINISH = """
-local k = KEYS[1]
-local st = redis.call('HGET', k, 'status')
-if st == 'done' or st == 'skipped' then return 0 end
-if st == 'claimed' and ARGV[5] ~= '' then
-  local w = redis.call('HGET', k, 'worker')
-  local lease = tonumber(redis.call('HGET', k, 'lease_until') or '0')
-  if w ~= ARGV[5] and lease > tonumber(ARGV[3]) then return 0 end
-end
-redis.call('HSET', k, 'status', ARGV[1], 'by', ARGV[2], 'finished_at', ARGV[3], 'note', ARGV[4])
-return 1
-"""
-
 
 def _us(at: datetime) -> int:
     return (at - _EPOCH) // timedelta(microseconds=1)
@@ -76,13 +37,13 @@ class RedisSop(RedisBase):
     def claim_occurrence(
         self, occurrence: str, worker: str, at: datetime, lease: timedelta
     ) -> bool:
-        res = self._script("sop_claim", _CLAIM)(
+        res = self._script("sop_claim")(
             keys=[self._run_key(occurrence)], args=[worker, _us(at), _us(at + lease)]
         )
         return bool(int(res))
 
     def release_occurrence(self, occurrence: str, worker: str) -> bool:
-        res = self._script("sop_release", _RELEASE)(keys=[self._run_key(occurrence)], args=[worker])
+        res = self._script("sop_release")(keys=[self._run_key(occurrence)], args=[worker])
         return bool(int(res))
 
     def finish_occurrence(
@@ -95,7 +56,7 @@ class RedisSop(RedisBase):
         note: str = "",
         worker: str | None = None,
     ) -> bool:
-        res = self._script("sop_finish", _FINISH)(
+        res = self._script("sop_finish")(
             keys=[self._run_key(occurrence)],
             args=[status, by, _us(at), note, worker or ""],
         )
