@@ -21,17 +21,13 @@ tag ``{c:<id>}``, so each atomic step is one Lua script on one Cluster slot)::
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from suo.community.model import AuditEntry, Community, Member, MemberStatus
+from suo.storage._common import dumps, loads
 from suo.storage.redis._base import RedisBase
-
-
-def _dumps(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def _us(at: datetime) -> int:
@@ -63,15 +59,15 @@ class RedisCommunity(RedisBase):
     # -- communities and members -------------------------------------------
 
     def save_community(self, community: Community) -> None:
-        self._r.hset(self._all_key(), community.id, _dumps(community.to_dict()))
+        self._r.hset(self._all_key(), community.id, dumps(community.to_dict()))
 
     def get_community(self, community_id: str) -> Community | None:
         data = self._r.hget(self._all_key(), community_id)
-        return None if data is None else Community.from_dict(json.loads(data))
+        return None if data is None else Community.from_dict(loads(data))
 
     def list_communities(self) -> list[Community]:
         found = self._r.hgetall(self._all_key())
-        return [Community.from_dict(json.loads(found[k])) for k in sorted(found)]
+        return [Community.from_dict(loads(found[k])) for k in sorted(found)]
 
     def delete_community(self, community_id: str) -> bool:
         found = bool(self._r.hdel(self._all_key(), community_id))
@@ -97,7 +93,7 @@ class RedisCommunity(RedisBase):
             keys=[*self._member_keys(community_id), self._ck(community_id, "keys")],
             args=[
                 member.id,
-                _dumps(data),
+                dumps(data),
                 member.status.value,
                 member.muted_until.isoformat() if member.muted_until else "",
                 -1 if capacity is None else capacity,
@@ -108,7 +104,7 @@ class RedisCommunity(RedisBase):
     def _member(self, data: str | None, status: str | None) -> Member | None:
         if data is None:
             return None
-        record = json.loads(data)
+        record = loads(data)
         state, _, until = (status or "active|").partition("|")
         record["status"] = state
         record["muted_until"] = until or None
@@ -218,7 +214,7 @@ class RedisCommunity(RedisBase):
         return [(int(flat[2 * i]), int(flat[2 * i + 1])) for i in range(len(windows))]
 
     def append_audit(self, entry: AuditEntry) -> None:
-        self._r.rpush(self._ck(entry.community_id, "audit"), _dumps(entry.to_dict()))
+        self._r.rpush(self._ck(entry.community_id, "audit"), dumps(entry.to_dict()))
 
     def audit_log(
         self, community_id: str, *, member_id: str | None = None, limit: int = 100
@@ -238,12 +234,12 @@ class RedisCommunity(RedisBase):
                 chunk = self._r.lrange(key, end - page + 1, end)
                 if not chunk:
                     break
-                raw = [d for d in chunk if json.loads(d)["member_id"] == member_id] + raw
+                raw = [d for d in chunk if loads(d)["member_id"] == member_id] + raw
                 if len(chunk) < page:
                     break
                 end -= page
             raw = raw[-limit:]
-        return [AuditEntry.from_dict(json.loads(d)) for d in raw]
+        return [AuditEntry.from_dict(loads(d)) for d in raw]
 
     # -- documents ---------------------------------------------------------------
 
@@ -263,9 +259,9 @@ class RedisCommunity(RedisBase):
         # concurrent save of the same kind makes EXEC fail and the diff is redone.
         def save(pipe: Any) -> None:
             old = pipe.hget(key, doc_id)
-            old_tags = set(json.loads(old)["tags"]) if old else set()
+            old_tags = set(loads(old)["tags"]) if old else set()
             pipe.multi()
-            pipe.hset(key, doc_id, _dumps({"data": dict(data), "tags": unique}))
+            pipe.hset(key, doc_id, dumps({"data": dict(data), "tags": unique}))
             keys = [key]
             for tag in old_tags - set(unique):
                 pipe.srem(self._ck(community_id, f"dtag:{kind}:{tag}"), doc_id)
@@ -279,7 +275,7 @@ class RedisCommunity(RedisBase):
 
     def get_doc(self, community_id: str, kind: str, doc_id: str) -> dict[str, Any] | None:
         raw = self._r.hget(self._ck(community_id, f"docs:{kind}"), doc_id)
-        return None if raw is None else dict(json.loads(raw)["data"])
+        return None if raw is None else dict(loads(raw)["data"])
 
     def list_docs(
         self, community_id: str, kind: str, *, tag: str | None = None
@@ -287,12 +283,12 @@ class RedisCommunity(RedisBase):
         key = self._ck(community_id, f"docs:{kind}")
         if tag is None:
             found = self._r.hgetall(key)
-            return [dict(json.loads(found[k])["data"]) for k in sorted(found)]
+            return [dict(loads(found[k])["data"]) for k in sorted(found)]
         ids = sorted(self._r.smembers(self._ck(community_id, f"dtag:{kind}:{tag}")))
         if not ids:
             return []
         raws = self._r.hmget(key, ids)
-        return [dict(json.loads(r)["data"]) for r in raws if r is not None]
+        return [dict(loads(r)["data"]) for r in raws if r is not None]
 
     def delete_doc(self, community_id: str, kind: str, doc_id: str) -> bool:
         key = self._ck(community_id, f"docs:{kind}")
@@ -303,7 +299,7 @@ class RedisCommunity(RedisBase):
                 return False
             pipe.multi()
             pipe.hdel(key, doc_id)
-            for tag in json.loads(old)["tags"]:
+            for tag in loads(old)["tags"]:
                 pipe.srem(self._ck(community_id, f"dtag:{kind}:{tag}"), doc_id)
             return True
 
@@ -334,7 +330,7 @@ class RedisCommunity(RedisBase):
                 self._ck(community_id, "ref:board"),
                 self._ck(community_id, "keys"),
             ],
-            args=[invitee_id, inviter_id, _dumps(record), "1" if counted else "0"],
+            args=[invitee_id, inviter_id, dumps(record), "1" if counted else "0"],
         )
         return bool(int(new)), int(total)
 
@@ -344,7 +340,7 @@ class RedisCommunity(RedisBase):
         found = self._r.hgetall(self._ck(community_id, "ref:by"))
         out = []
         for k in sorted(found):
-            r = json.loads(found[k])
+            r = loads(found[k])
             if inviter_id is None or r["inviter"] == inviter_id:
                 r["at"] = datetime.fromisoformat(r["at"])
                 out.append(r)

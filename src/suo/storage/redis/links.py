@@ -11,13 +11,13 @@ Keys (``p`` is the store prefix; braces hold the Cluster hash tag)::
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
 
 from suo.errors import AliasTaken, NotFound
 from suo.shortener.model import Link, Stats, Visit
 from suo.shortener.store import first_conflict
+from suo.storage._common import dumps, loads
 from suo.storage.redis._base import RedisBase
 
 
@@ -75,13 +75,13 @@ class RedisLinks(RedisBase):
 
     def get_link(self, code: str) -> Link | None:
         data = self._r.get(self._key(code, "link"))
-        return None if data is None else Link.from_dict(json.loads(data))
+        return None if data is None else Link.from_dict(loads(data))
 
     def replace_link(self, link: Link) -> bool:
         old = self._r.set(self._key(link.code, "link"), _dump(link), xx=True, get=True)
         if old is None:
             return False
-        old_tags = set(json.loads(old).get("tags", ()))
+        old_tags = set(loads(old).get("tags", ()))
         pipe = self._r.pipeline(transaction=False)
         for tag in old_tags - set(link.tags):
             pipe.zrem(self._tag_key(tag), link.code)
@@ -96,7 +96,7 @@ class RedisLinks(RedisBase):
             return False
         pipe = self._r.pipeline(transaction=False)
         pipe.delete(self._key(code, "n"), self._key(code, "by"))
-        for tag in json.loads(data).get("tags", ()):
+        for tag in loads(data).get("tags", ()):
             pipe.zrem(self._tag_key(tag), code)
         pipe.execute()
         return True
@@ -115,7 +115,7 @@ class RedisLinks(RedisBase):
         if not codes:
             return []
         datas = self._r.mget([self._key(c, "link") for c in codes])
-        return [Link.from_dict(json.loads(d)) for d in datas if d is not None]
+        return [Link.from_dict(loads(d)) for d in datas if d is not None]
 
     def hit(self, code: str, visit: Visit, *, count: bool, cap: int | None) -> int | None:
         result = self._script("link_hit")(
@@ -160,7 +160,7 @@ class RedisLinks(RedisBase):
 
 
 def _dump(link: Link) -> str:
-    return json.dumps(link.to_dict(), ensure_ascii=False, separators=(",", ":"))
+    return dumps(link.to_dict())
 
 
 def _dt(value: str | None) -> datetime | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -12,6 +11,7 @@ from sqlalchemy.dialects import postgresql
 from suo.errors import AliasTaken, NotFound
 from suo.shortener.model import Link, Stats, Visit
 from suo.shortener.store import first_conflict
+from suo.storage._common import dumps, loads
 from suo.storage.sql._base import METADATA, SQLBase, UTCDateTime
 
 _EMPTY_BREAKDOWN = '{"platform": {}, "os": {}, "day": {}}'
@@ -58,7 +58,7 @@ _NO_CAP = 2**31 - 1  # the INTEGER maximum; Link.max_clicks stays below it
 
 
 def _row(link: Link) -> dict[str, Any]:
-    return {"code": link.code, "data": json.dumps(link.to_dict(), ensure_ascii=False)}
+    return {"code": link.code, "data": dumps(link.to_dict())}
 
 
 class SQLLinks(SQLBase):
@@ -92,7 +92,7 @@ class SQLLinks(SQLBase):
     def get_link(self, code: str) -> Link | None:
         with self._tx() as conn:
             data = conn.execute(sa.select(links.c.data).where(links.c.code == code)).scalar()
-        return None if data is None else Link.from_dict(json.loads(data))
+        return None if data is None else Link.from_dict(loads(data))
 
     def replace_link(self, link: Link) -> bool:
         with self._tx() as conn:
@@ -118,7 +118,7 @@ class SQLLinks(SQLBase):
         if after is not None:
             q = q.where(links.c.code > after)
         with self._tx() as conn:
-            return [Link.from_dict(json.loads(d)) for d in conn.execute(q).scalars()]
+            return [Link.from_dict(loads(d)) for d in conn.execute(q).scalars()]
 
     def _bump_breakdown(self) -> Any:
         """The expression that adds 1 to breakdown[dim][value] for the three dimensions."""
@@ -202,7 +202,7 @@ class SQLLinks(SQLBase):
             row = conn.execute(sa.select(links).where(links.c.code == code)).first()
         if row is None:
             return Stats(code=code)
-        dims = row.breakdown if isinstance(row.breakdown, dict) else json.loads(row.breakdown)
+        dims = row.breakdown if isinstance(row.breakdown, dict) else loads(row.breakdown)
         return Stats(
             code=code,
             clicks=row.clicks,
