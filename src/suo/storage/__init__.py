@@ -53,9 +53,18 @@ _EXTRA_FOR_MODULE = {
 
 @runtime_checkable
 class Store(Protocol):
-    """What every store has besides the domain protocols it implements."""
+    """What every store has besides the domain protocols it implements.
+
+    Attributes:
+        url: the URL the store was opened with.
+        in_process: ``True`` when the data lives in this process, so a call
+            costs no I/O (the memory store). Callers use it to skip work that
+            only pays off against a server: the Shortener's read cache, the
+            ASGI app's thread-pool hop. SQL and Redis stores say ``False``.
+    """
 
     url: str
+    in_process: bool
 
     def close(self) -> None:
         """Release connections and pools."""
