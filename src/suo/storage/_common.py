@@ -24,7 +24,7 @@ import functools
 import json
 from collections.abc import Callable
 from types import FunctionType, TracebackType
-from typing import Any, ClassVar, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from suo.errors import SuoError
 
@@ -55,7 +55,7 @@ class StoreBase:
     """
 
     url: str
-    in_process: ClassVar[bool] = False
+    in_process: bool = False
     """True when the data lives in this process (no I/O per call)."""
 
     def close(self) -> None:
