@@ -61,3 +61,16 @@ def calendar() -> int:
         datetime(2026, 11, 30, tzinfo=UTC), datetime(2026, 12, 7, tzinfo=UTC)
     )
     return len(occurrences) + sum(1 for _ in zip(range(3), rule, strict=False))
+
+
+def open_store_is_typed(url: str) -> int:
+    from suo.storage import SuoStore
+    from suo.storage.memory import MemoryStore
+
+    with suo.open_store(url) as store:
+        typed: SuoStore = store  # a URL gives a full, typed store
+        n: int = typed.next_sequence("n")
+    mine = MemoryStore()
+    same: MemoryStore = suo.open_store(mine)  # an object comes back as itself
+    same.close()
+    return n

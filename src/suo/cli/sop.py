@@ -18,7 +18,7 @@ import re
 import sys
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from suo.cli._args import parse_duration
 from suo.errors import ScheduleError
@@ -217,7 +217,7 @@ def cmd_next(args: argparse.Namespace) -> int:
     return 0
 
 
-def _finish(args: argparse.Namespace, status: str) -> int:
+def _finish(args: argparse.Namespace, status: Literal["done", "skipped"]) -> int:
     from suo.cli import default_store_url
     from suo.storage import open_store
 

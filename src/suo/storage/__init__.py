@@ -15,10 +15,12 @@ URL                                engine                              extra
 ``redis://host:6379/0``            Redis (also ``rediss://``)          ``suo[redis]``
 =================================  ==================================  =============
 
+Stores are context managers: ``with`` closes their connections on exit.
+
 Examples:
     >>> import suo
-    >>> store = suo.open_store("memory://")
-    >>> type(store).__name__
+    >>> with suo.open_store("memory://") as store:
+    ...     type(store).__name__
     'MemoryStore'
 """
 
@@ -26,12 +28,16 @@ from __future__ import annotations
 
 import importlib
 from importlib.metadata import entry_points
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, overload, runtime_checkable
 from urllib.parse import urlsplit
 
 from suo.errors import ConfigurationError, MissingDependency
+from suo.storage.base import Store
 
-__all__ = ["BACKENDS", "Store", "open_store", "register_backend"]
+if TYPE_CHECKING:
+    from suo.storage._protocol import SuoStore
+
+__all__ = ["BACKENDS", "Store", "SuoStore", "open_store", "register_backend"]
 
 BACKENDS: dict[str, str] = {
     "memory": "suo.storage.memory:MemoryStore",
@@ -51,14 +57,6 @@ _EXTRA_FOR_MODULE = {
 }
 
 
-@runtime_checkable
-class Store(Protocol):
-    """What every store has besides the domain protocols it implements."""
-
-    url: str
-
-    def close(self) -> None:
-        """Release connections and pools."""
 
 
 def register_backend(scheme: str, target: str) -> None:
@@ -90,8 +88,22 @@ def _entry_point_backends() -> dict[str, str]:
     return {ep.name.lower(): ep.value for ep in entry_points(group="suo.stores")}
 
 
+S = TypeVar("S", bound=Store)
+
+
+@overload
+def open_store(url: str, **options: Any) -> SuoStore: ...
+
+
+@overload
+def open_store(url: S, **options: Any) -> S: ...
+
+
 def open_store(url: str | Store, **options: Any) -> Any:
     """Open the store that ``url`` names.
+
+    The store is a context manager: ``with open_store(url) as store:`` closes
+    its connections on exit.
 
     Args:
         url: a store URL (see the table above), or a store object, returned as is.
@@ -108,6 +120,9 @@ def open_store(url: str | Store, **options: Any) -> Any:
         >>> import suo
         >>> suo.open_store("sqlite://").url
         'sqlite://'
+        >>> with suo.open_store("sqlite://") as store:
+        ...     store.next_sequence("n")
+        1
     """
     if not isinstance(url, str):
         return url
@@ -125,3 +140,13 @@ def open_store(url: str | Store, **options: Any) -> Any:
             + " (third-party backends register under the 'suo.stores' entry point)"
         )
     return _load(target)(url, **options)
+
+
+def __getattr__(name: str) -> Any:
+    # SuoStore is built from the domain protocols, whose packages import this
+    # module: load it on first use.
+    if name == "SuoStore":
+        from suo.storage._protocol import SuoStore
+
+        return SuoStore
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -52,9 +52,11 @@ Send = Callable[[Message], Awaitable[None]]
 
 
 def _is_in_process(shortener: Shortener) -> bool:
-    from suo.storage.memory import MemoryStore
+    # Any store that declares it (Store.in_process), not only the memory store.
+    from suo.storage import Store
 
-    return isinstance(shortener.store, MemoryStore)
+    store = shortener.store
+    return isinstance(store, Store) and store.in_process
 
 
 def _default_threads(shortener: Shortener) -> int:
@@ -91,7 +93,8 @@ class ASGIApp:
         referrer_policy: the ``Referrer-Policy`` sent with redirects.
         offload: run each resolve in the thread pool (``True``), on the event
             loop (``False``), or decide by store (``None``, default: inline for
-            the memory store, the pool for everything else). The pool runs
+            a store whose ``in_process`` is true, like the memory store; the
+            pool for everything else). The pool runs
             on the asyncio loop (uvicorn, hypercorn's asyncio worker, daphne).
         max_threads: the size of the pool, i.e. how many resolves may wait on
             the store at once (default: 1 for SQLite, 16 for everything else).

@@ -6,12 +6,12 @@ import threading
 from typing import Any
 
 from suo.errors import ConfigurationError
+from suo.storage._common import StoreBase
 
 
-class MemoryBase:
+class MemoryBase(StoreBase):
     """Holds the lock; each domain mixin adds its dicts in a cooperative ``__init__``."""
 
-    url: str
     in_process = True
     """Data lives in this process: the Shortener skips its read cache."""
 

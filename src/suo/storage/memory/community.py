@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import copy
-import threading
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from suo.community.model import AuditEntry, Community, Member, MemberStatus
+from suo.storage.memory._base import MemoryBase
 
 
-class MemoryCommunity:
+class MemoryCommunity(MemoryBase):
     """Mixin of :class:`~suo.storage.memory.MemoryStore` for the community domain."""
-
-    _lock: threading.RLock
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)

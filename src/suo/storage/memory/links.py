@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
@@ -13,6 +12,7 @@ from attrs import define, field
 from suo.errors import AliasTaken, NotFound
 from suo.shortener.model import Link, Stats, Visit
 from suo.shortener.store import first_conflict
+from suo.storage.memory._base import MemoryBase
 
 
 @define
@@ -27,10 +27,8 @@ class _Counters:
     day: Counter[str] = field(factory=Counter)
 
 
-class MemoryLinks:
+class MemoryLinks(MemoryBase):
     """Mixin of :class:`~suo.storage.memory.MemoryStore` for links."""
-
-    _lock: threading.RLock
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -11,12 +10,11 @@ from attrs import evolve
 
 from suo.errors import StorageIntegrityError
 from suo.shortener.live import LiveEvent, LiveSlot, LiveTarget
+from suo.storage.memory._base import MemoryBase
 
 
-class MemoryLive:
+class MemoryLive(MemoryBase):
     """Mixin of :class:`~suo.storage.memory.MemoryStore` for live codes."""
-
-    _lock: threading.RLock
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -10,12 +9,11 @@ from typing import Any, Literal
 from attrs import evolve
 
 from suo.sop.store import RunState
+from suo.storage.memory._base import MemoryBase
 
 
-class MemorySop:
+class MemorySop(MemoryBase):
     """Mixin of :class:`~suo.storage.memory.MemoryStore` for the sop domain."""
-
-    _lock: threading.RLock
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)

@@ -2,27 +2,65 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
+import functools
+from importlib import resources
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import redis
 from redis import exceptions as rexc
 
-from suo.errors import ConfigurationError, StorageError, StorageUnavailable
+from suo.errors import ConfigurationError, StorageError, StorageUnavailable, SuoError
+from suo.storage._common import EngineStore, engine_errors
+
+# Every exception redis-py raises: RedisClusterException and two others derive
+# from Exception, not RedisError.
+_REDIS_ERRORS = (
+    rexc.RedisError,
+    rexc.RedisClusterException,
+    rexc.ChildDeadlockedError,
+    rexc.IncorrectPolicyType,
+)
+# The server (or the cluster) cannot be reached or cannot serve right now.
+_UNAVAILABLE = (
+    rexc.ConnectionError,
+    rexc.TimeoutError,
+    rexc.ClusterDownError,
+    rexc.RedisClusterUnreachableError,
+    rexc.SlotNotCoveredError,
+)
 
 
-class RedisBase:
-    """Owns the client and the key prefix; domain mixins build keys with :meth:`_key`.
+@functools.cache
+def lua_scripts() -> dict[str, str]:
+    """The Lua scripts shipped in ``suo/storage/redis/lua/``, by file stem; read once.
+
+    Examples:
+        >>> from suo.storage.redis._base import lua_scripts
+        >>> "link_hit" in lua_scripts()
+        True
+    """
+    folder = resources.files("suo.storage.redis").joinpath("lua")
+    return {
+        entry.name.removesuffix(".lua"): entry.read_text(encoding="utf-8")
+        for entry in folder.iterdir()
+        if entry.name.endswith(".lua")
+    }
+
+
+class RedisBase(EngineStore):
+    """Owns the client and the key prefix; domain mixins subclass it and build keys with :meth:`_key`.
+
+    Every public method of a subclass is wrapped at class creation (see
+    :class:`~suo.storage._common.EngineStore`): redis-py errors come out as
+    :class:`~suo.errors.StorageError` subclasses.
 
     Key layout: ``{prefix}:{<tag>}:<name>``. The part in braces is the Redis
     Cluster hash tag, so every key one operation touches (a link's record and
     its counters, say) lands in one slot and a Lua script may use them all.
     """
 
-    url: str
-
+    @engine_errors
     def __init__(
         self,
         *,
@@ -44,7 +82,10 @@ class RedisBase:
         self.prefix = prefix
         clean = url.split("?", 1)[0]
         try:
-            self._r: redis.Redis = redis.Redis.from_url(
+            # Any, on purpose and in this one place: redis-py's stubs do not follow
+            # decode_responses=True (every reply is typed bytes | str | Awaitable),
+            # so a typed client would need a cast at each of the mixins' calls.
+            self._r: Any = redis.Redis.from_url(
                 clean,
                 socket_timeout=socket_timeout,
                 socket_connect_timeout=connect_timeout,
@@ -53,27 +94,26 @@ class RedisBase:
             )
         except ValueError as e:
             raise ConfigurationError(f"cannot use Redis URL {url!r}: {e}") from e
-        self._scripts: dict[str, Any] = {}
-        with self._wrap():
-            self._r.ping()
+        # Registered once per client (no round trip: redis-py sends EVALSHA and
+        # loads a script the server does not know yet).
+        self._scripts: dict[str, Any] = {
+            name: self._r.register_script(source) for name, source in lua_scripts().items()
+        }
+        self._r.ping()
 
     def _key(self, tag: str, name: str) -> str:
         return f"{self.prefix}:{{{tag}}}:{name}"
 
-    def _script(self, name: str, source: str) -> Any:
-        script = self._scripts.get(name)
-        if script is None:
-            script = self._scripts[name] = self._r.register_script(source)
-        return script
+    def _script(self, name: str) -> Any:
+        """The registered script ``lua/<name>.lua``."""
+        return self._scripts[name]
 
-    @contextlib.contextmanager
-    def _wrap(self) -> Iterator[None]:
-        try:
-            yield
-        except (rexc.ConnectionError, rexc.TimeoutError) as e:
-            raise StorageUnavailable(f"Redis unavailable ({self._safe_url}): {e}") from e
-        except rexc.RedisError as e:
-            raise StorageError(f"Redis error ({self._safe_url}): {e}") from e
+    def _engine_error(self, e: Exception) -> SuoError | None:
+        if isinstance(e, _UNAVAILABLE):
+            return StorageUnavailable(f"Redis unavailable ({self._safe_url}): {e}")
+        if isinstance(e, _REDIS_ERRORS):
+            return StorageError(f"Redis error ({self._safe_url}): {e}")
+        return None
 
     @property
     def _safe_url(self) -> str:
@@ -82,14 +122,15 @@ class RedisBase:
             return self.url.replace(parts.password, "***")
         return self.url
 
+    @engine_errors
     def drop_all(self) -> int:
         """Delete every key under this store's prefix; returns how many. For tests."""
         n = 0
-        with self._wrap():
-            for key in self._r.scan_iter(match=f"{self.prefix}:*", count=1000):
-                n += int(self._r.delete(key))
+        for key in self._r.scan_iter(match=f"{self.prefix}:*", count=1000):
+            n += int(self._r.delete(key))
         return n
 
+    @engine_errors
     def close(self) -> None:
         """Close the connection pool."""
         self._r.close()

@@ -21,102 +21,13 @@ tag ``{c:<id>}``, so each atomic step is one Lua script on one Cluster slot)::
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from suo.community.model import AuditEntry, Community, Member, MemberStatus
-
-# KEYS: members, status, removed, keys. ARGV: member id, member JSON, status,
-# muted_until ('' = none), capacity (-1 = none).
-_ADD_MEMBER = """
-local members, status, removed, keys = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-local id, cap = ARGV[1], tonumber(ARGV[5])
-if cap >= 0 and redis.call('HEXISTS', members, id) == 0 then
-  local active = redis.call('HLEN', members) - redis.call('SCARD', removed)
-  if active >= cap then return 0 end
-end
-redis.call('HSET', members, id, ARGV[2])
-redis.call('HSET', status, id, ARGV[3] .. '|' .. ARGV[4])
-if ARGV[3] == 'removed' then
-  redis.call('SADD', removed, id)
-else
-  redis.call('SREM', removed, id)
-end
-redis.call('SADD', keys, members, status, removed)
-return 1
-"""
-
-# KEYS: members, status, removed. ARGV: member id, status, muted_until.
-_SET_STATUS = """
-if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
-redis.call('HSET', KEYS[2], ARGV[1], ARGV[2] .. '|' .. ARGV[3])
-if ARGV[2] == 'removed' then
-  redis.call('SADD', KEYS[3], ARGV[1])
-else
-  redis.call('SREM', KEYS[3], ARGV[1])
-end
-return 1
-"""
-
-# Scores are integer epoch microseconds, and every bound is computed in Python
-# and passed as text: Lua would print a 16-digit number with 14 significant
-# digits and shift a window edge by up to ~0.1 ms.
-# KEYS: strikes zset, seq, keys, events set. ARGV: at (µs), weight, exclusive
-# lower bound ("(<µs>"), event ('' = none). A strike's zset member is
-# "<seq>|<weight>"; the events set remembers which events were struck, so a
-# repeated event adds nothing. Returns the live total as a string.
-_ADD_STRIKE = """
-local z, at, w = KEYS[1], ARGV[1], ARGV[2]
-if ARGV[4] == '' or redis.call('SADD', KEYS[4], ARGV[4]) == 1 then
-  local seq = redis.call('INCR', KEYS[2])
-  redis.call('ZADD', z, at, seq .. '|' .. w)
-end
-redis.call('SADD', KEYS[3], z, KEYS[2], KEYS[4])
-local total = 0
-for _, m in ipairs(redis.call('ZRANGEBYSCORE', z, ARGV[3], at)) do
-  total = total + tonumber(string.match(m, '|(.*)$'))
-end
-return tostring(total)
-"""
-
-# KEYS: messages zset, seq, keys. ARGV: at (µs), digest, trim bound (µs; '' =
-# none), then one exclusive lower bound ("(<µs>") per window.
-# Returns {n1, same1, n2, same2, ...}.
-_RECORD_MESSAGE = """
-local z, at, digest = KEYS[1], ARGV[1], ARGV[2]
-if ARGV[3] ~= '' then redis.call('ZREMRANGEBYSCORE', z, '-inf', ARGV[3]) end
-local seq = redis.call('INCR', KEYS[2])
-redis.call('ZADD', z, at, seq .. '|' .. digest)
-redis.call('SADD', KEYS[3], z, KEYS[2])
-local out = {}
-for i = 4, #ARGV do
-  local n, same = 0, 0
-  for _, m in ipairs(redis.call('ZRANGEBYSCORE', z, ARGV[i], at)) do
-    n = n + 1
-    if string.match(m, '|(.*)$') == digest then same = same + 1 end
-  end
-  out[#out + 1] = n
-  out[#out + 1] = same
-end
-return out
-"""
-
-# KEYS: ref:by, ref:board, keys. ARGV: invitee, inviter, JSON, counted ('1'/'0').
-_REFERRAL = """
-local new = redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[3])
-if new == 1 and ARGV[4] == '1' then
-  redis.call('ZINCRBY', KEYS[2], 1, ARGV[2])
-end
-redis.call('SADD', KEYS[3], KEYS[1], KEYS[2])
-local n = redis.call('ZSCORE', KEYS[2], ARGV[2])
-return {new, tonumber(n or '0')}
-"""
-
-
-def _dumps(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+from suo.storage._common import dumps, loads
+from suo.storage.redis._base import RedisBase
 
 
 def _us(at: datetime) -> int:
@@ -136,13 +47,8 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO = timedelta(microseconds=1)
 
 
-class RedisCommunity:
+class RedisCommunity(RedisBase):
     """Mixin of :class:`~suo.storage.redis.RedisStore` for the community domain."""
-
-    _r: Any
-    _key: Any
-    _wrap: Any
-    _script: Any
 
     def _ck(self, community_id: str, name: str) -> str:
         return str(self._key(f"c:{community_id}", name))
@@ -153,27 +59,23 @@ class RedisCommunity:
     # -- communities and members -------------------------------------------
 
     def save_community(self, community: Community) -> None:
-        with self._wrap():
-            self._r.hset(self._all_key(), community.id, _dumps(community.to_dict()))
+        self._r.hset(self._all_key(), community.id, dumps(community.to_dict()))
 
     def get_community(self, community_id: str) -> Community | None:
-        with self._wrap():
-            data = self._r.hget(self._all_key(), community_id)
-        return None if data is None else Community.from_dict(json.loads(data))
+        data = self._r.hget(self._all_key(), community_id)
+        return None if data is None else Community.from_dict(loads(data))
 
     def list_communities(self) -> list[Community]:
-        with self._wrap():
-            found = self._r.hgetall(self._all_key())
-        return [Community.from_dict(json.loads(found[k])) for k in sorted(found)]
+        found = self._r.hgetall(self._all_key())
+        return [Community.from_dict(loads(found[k])) for k in sorted(found)]
 
     def delete_community(self, community_id: str) -> bool:
-        with self._wrap():
-            found = bool(self._r.hdel(self._all_key(), community_id))
-            keys_key = self._ck(community_id, "keys")
-            keys = list(self._r.smembers(keys_key))
-            for i in range(0, len(keys), 500):
-                self._r.delete(*keys[i : i + 500])
-            self._r.delete(keys_key, self._ck(community_id, "audit"))
+        found = bool(self._r.hdel(self._all_key(), community_id))
+        keys_key = self._ck(community_id, "keys")
+        keys = list(self._r.smembers(keys_key))
+        for i in range(0, len(keys), 500):
+            self._r.delete(*keys[i : i + 500])
+        self._r.delete(keys_key, self._ck(community_id, "audit"))
         return found
 
     def _member_keys(self, community_id: str) -> list[str]:
@@ -187,23 +89,22 @@ class RedisCommunity:
         data = member.to_dict()
         data.pop("status")
         data.pop("muted_until")
-        with self._wrap():
-            ok = self._script("community_add_member", _ADD_MEMBER)(
-                keys=[*self._member_keys(community_id), self._ck(community_id, "keys")],
-                args=[
-                    member.id,
-                    _dumps(data),
-                    member.status.value,
-                    member.muted_until.isoformat() if member.muted_until else "",
-                    -1 if capacity is None else capacity,
-                ],
-            )
+        ok = self._script("community_add_member")(
+            keys=[*self._member_keys(community_id), self._ck(community_id, "keys")],
+            args=[
+                member.id,
+                dumps(data),
+                member.status.value,
+                member.muted_until.isoformat() if member.muted_until else "",
+                -1 if capacity is None else capacity,
+            ],
+        )
         return bool(int(ok))
 
     def _member(self, data: str | None, status: str | None) -> Member | None:
         if data is None:
             return None
-        record = json.loads(data)
+        record = loads(data)
         state, _, until = (status or "active|").partition("|")
         record["status"] = state
         record["muted_until"] = until or None
@@ -211,30 +112,27 @@ class RedisCommunity:
 
     def get_member(self, community_id: str, member_id: str) -> Member | None:
         members, status, _ = self._member_keys(community_id)
-        with self._wrap():
-            pipe = self._r.pipeline(transaction=False)
-            pipe.hget(members, member_id)
-            pipe.hget(status, member_id)
-            data, state = pipe.execute()
+        pipe = self._r.pipeline(transaction=False)
+        pipe.hget(members, member_id)
+        pipe.hget(status, member_id)
+        data, state = pipe.execute()
         return self._member(data, state)
 
     def list_members(self, community_id: str) -> list[Member]:
         members, status, _ = self._member_keys(community_id)
-        with self._wrap():
-            pipe = self._r.pipeline(transaction=False)
-            pipe.hgetall(members)
-            pipe.hgetall(status)
-            datas, states = pipe.execute()
+        pipe = self._r.pipeline(transaction=False)
+        pipe.hgetall(members)
+        pipe.hgetall(status)
+        datas, states = pipe.execute()
         out = [self._member(datas[k], states.get(k)) for k in sorted(datas)]
         return [m for m in out if m is not None]
 
     def count_members(self, community_id: str) -> int:
         members, _, removed = self._member_keys(community_id)
-        with self._wrap():
-            pipe = self._r.pipeline(transaction=False)
-            pipe.hlen(members)
-            pipe.scard(removed)
-            n, gone = pipe.execute()
+        pipe = self._r.pipeline(transaction=False)
+        pipe.hlen(members)
+        pipe.scard(removed)
+        n, gone = pipe.execute()
         return int(n) - int(gone)
 
     def set_member_status(
@@ -244,15 +142,14 @@ class RedisCommunity:
         status: MemberStatus,
         muted_until: datetime | None,
     ) -> bool:
-        with self._wrap():
-            ok = self._script("community_set_status", _SET_STATUS)(
-                keys=self._member_keys(community_id),
-                args=[
-                    member_id,
-                    MemberStatus(status).value,
-                    muted_until.isoformat() if muted_until else "",
-                ],
-            )
+        ok = self._script("community_set_status")(
+            keys=self._member_keys(community_id),
+            args=[
+                member_id,
+                MemberStatus(status).value,
+                muted_until.isoformat() if muted_until else "",
+            ],
+        )
         return bool(int(ok))
 
     # -- moderation state ----------------------------------------------------
@@ -267,31 +164,29 @@ class RedisCommunity:
         window: timedelta,
         event: str | None = None,
     ) -> float:
-        with self._wrap():
-            total = self._script("community_add_strike", _ADD_STRIKE)(
-                keys=[
-                    self._ck(community_id, f"strikes:{member_id}"),
-                    self._ck(community_id, "seq"),
-                    self._ck(community_id, "keys"),
-                    self._ck(community_id, f"strike-events:{member_id}"),
-                ],
-                args=[
-                    _ts(at),
-                    repr(float(weight)),
-                    f"({_us(at) - _us_span(window)}",
-                    event or "",
-                ],
-            )
+        total = self._script("community_add_strike")(
+            keys=[
+                self._ck(community_id, f"strikes:{member_id}"),
+                self._ck(community_id, "seq"),
+                self._ck(community_id, "keys"),
+                self._ck(community_id, f"strike-events:{member_id}"),
+            ],
+            args=[
+                _ts(at),
+                repr(float(weight)),
+                f"({_us(at) - _us_span(window)}",
+                event or "",
+            ],
+        )
         return float(total)
 
     def strike_total(
         self, community_id: str, member_id: str, *, at: datetime, window: timedelta
     ) -> float:
         lo = _us(at) - _us_span(window)
-        with self._wrap():
-            found = self._r.zrangebyscore(
-                self._ck(community_id, f"strikes:{member_id}"), f"({lo}", _ts(at)
-            )
+        found = self._r.zrangebyscore(
+            self._ck(community_id, f"strikes:{member_id}"), f"({lo}", _ts(at)
+        )
         return float(sum(float(m.rsplit("|", 1)[1]) for m in found))
 
     def record_message(
@@ -303,25 +198,23 @@ class RedisCommunity:
         digest: str,
         windows: Sequence[timedelta],
     ) -> list[tuple[int, int]]:
-        with self._wrap():
-            flat = self._script("community_record_message", _RECORD_MESSAGE)(
-                keys=[
-                    self._ck(community_id, f"msgs:{member_id}"),
-                    self._ck(community_id, "seq"),
-                    self._ck(community_id, "keys"),
-                ],
-                args=[
-                    _ts(at),
-                    digest,
-                    str(_us(at) - max(map(_us_span, windows))) if windows else "",
-                    *(f"({_us(at) - _us_span(w)}" for w in windows),
-                ],
-            )
+        flat = self._script("community_record_message")(
+            keys=[
+                self._ck(community_id, f"msgs:{member_id}"),
+                self._ck(community_id, "seq"),
+                self._ck(community_id, "keys"),
+            ],
+            args=[
+                _ts(at),
+                digest,
+                str(_us(at) - max(map(_us_span, windows))) if windows else "",
+                *(f"({_us(at) - _us_span(w)}" for w in windows),
+            ],
+        )
         return [(int(flat[2 * i]), int(flat[2 * i + 1])) for i in range(len(windows))]
 
     def append_audit(self, entry: AuditEntry) -> None:
-        with self._wrap():
-            self._r.rpush(self._ck(entry.community_id, "audit"), _dumps(entry.to_dict()))
+        self._r.rpush(self._ck(entry.community_id, "audit"), dumps(entry.to_dict()))
 
     def audit_log(
         self, community_id: str, *, member_id: str | None = None, limit: int = 100
@@ -329,25 +222,24 @@ class RedisCommunity:
         if limit <= 0:
             return []
         key = self._ck(community_id, "audit")
-        with self._wrap():
-            if member_id is None:
-                raw = self._r.lrange(key, -limit, -1)
-            else:
-                # Filter from the newest end in pages; a member's entries are a
-                # small part of a busy log, so the first pages usually suffice.
-                raw = []
-                end = -1
-                page = 500
-                while len(raw) < limit:
-                    chunk = self._r.lrange(key, end - page + 1, end)
-                    if not chunk:
-                        break
-                    raw = [d for d in chunk if json.loads(d)["member_id"] == member_id] + raw
-                    if len(chunk) < page:
-                        break
-                    end -= page
-                raw = raw[-limit:]
-        return [AuditEntry.from_dict(json.loads(d)) for d in raw]
+        if member_id is None:
+            raw = self._r.lrange(key, -limit, -1)
+        else:
+            # Filter from the newest end in pages; a member's entries are a
+            # small part of a busy log, so the first pages usually suffice.
+            raw = []
+            end = -1
+            page = 500
+            while len(raw) < limit:
+                chunk = self._r.lrange(key, end - page + 1, end)
+                if not chunk:
+                    break
+                raw = [d for d in chunk if loads(d)["member_id"] == member_id] + raw
+                if len(chunk) < page:
+                    break
+                end -= page
+            raw = raw[-limit:]
+        return [AuditEntry.from_dict(loads(d)) for d in raw]
 
     # -- documents ---------------------------------------------------------------
 
@@ -367,9 +259,9 @@ class RedisCommunity:
         # concurrent save of the same kind makes EXEC fail and the diff is redone.
         def save(pipe: Any) -> None:
             old = pipe.hget(key, doc_id)
-            old_tags = set(json.loads(old)["tags"]) if old else set()
+            old_tags = set(loads(old)["tags"]) if old else set()
             pipe.multi()
-            pipe.hset(key, doc_id, _dumps({"data": dict(data), "tags": unique}))
+            pipe.hset(key, doc_id, dumps({"data": dict(data), "tags": unique}))
             keys = [key]
             for tag in old_tags - set(unique):
                 pipe.srem(self._ck(community_id, f"dtag:{kind}:{tag}"), doc_id)
@@ -379,27 +271,24 @@ class RedisCommunity:
                 keys.append(tag_key)
             pipe.sadd(self._ck(community_id, "keys"), *keys)
 
-        with self._wrap():
-            self._r.transaction(save, key)
+        self._r.transaction(save, key)
 
     def get_doc(self, community_id: str, kind: str, doc_id: str) -> dict[str, Any] | None:
-        with self._wrap():
-            raw = self._r.hget(self._ck(community_id, f"docs:{kind}"), doc_id)
-        return None if raw is None else dict(json.loads(raw)["data"])
+        raw = self._r.hget(self._ck(community_id, f"docs:{kind}"), doc_id)
+        return None if raw is None else dict(loads(raw)["data"])
 
     def list_docs(
         self, community_id: str, kind: str, *, tag: str | None = None
     ) -> list[dict[str, Any]]:
         key = self._ck(community_id, f"docs:{kind}")
-        with self._wrap():
-            if tag is None:
-                found = self._r.hgetall(key)
-                return [dict(json.loads(found[k])["data"]) for k in sorted(found)]
-            ids = sorted(self._r.smembers(self._ck(community_id, f"dtag:{kind}:{tag}")))
-            if not ids:
-                return []
-            raws = self._r.hmget(key, ids)
-        return [dict(json.loads(r)["data"]) for r in raws if r is not None]
+        if tag is None:
+            found = self._r.hgetall(key)
+            return [dict(loads(found[k])["data"]) for k in sorted(found)]
+        ids = sorted(self._r.smembers(self._ck(community_id, f"dtag:{kind}:{tag}")))
+        if not ids:
+            return []
+        raws = self._r.hmget(key, ids)
+        return [dict(loads(r)["data"]) for r in raws if r is not None]
 
     def delete_doc(self, community_id: str, kind: str, doc_id: str) -> bool:
         key = self._ck(community_id, f"docs:{kind}")
@@ -410,12 +299,11 @@ class RedisCommunity:
                 return False
             pipe.multi()
             pipe.hdel(key, doc_id)
-            for tag in json.loads(old)["tags"]:
+            for tag in loads(old)["tags"]:
                 pipe.srem(self._ck(community_id, f"dtag:{kind}:{tag}"), doc_id)
             return True
 
-        with self._wrap():
-            return bool(self._r.transaction(delete, key, value_from_callable=True))
+        return bool(self._r.transaction(delete, key, value_from_callable=True))
 
     # -- referrals -------------------------------------------------------------
 
@@ -436,34 +324,31 @@ class RedisCommunity:
             "counted": bool(counted),
             "data": dict(data or {}),
         }
-        with self._wrap():
-            new, total = self._script("community_referral", _REFERRAL)(
-                keys=[
-                    self._ck(community_id, "ref:by"),
-                    self._ck(community_id, "ref:board"),
-                    self._ck(community_id, "keys"),
-                ],
-                args=[invitee_id, inviter_id, _dumps(record), "1" if counted else "0"],
-            )
+        new, total = self._script("community_referral")(
+            keys=[
+                self._ck(community_id, "ref:by"),
+                self._ck(community_id, "ref:board"),
+                self._ck(community_id, "keys"),
+            ],
+            args=[invitee_id, inviter_id, dumps(record), "1" if counted else "0"],
+        )
         return bool(int(new)), int(total)
 
     def list_referrals(
         self, community_id: str, *, inviter_id: str | None = None
     ) -> list[dict[str, Any]]:
-        with self._wrap():
-            found = self._r.hgetall(self._ck(community_id, "ref:by"))
+        found = self._r.hgetall(self._ck(community_id, "ref:by"))
         out = []
         for k in sorted(found):
-            r = json.loads(found[k])
+            r = loads(found[k])
             if inviter_id is None or r["inviter"] == inviter_id:
                 r["at"] = datetime.fromisoformat(r["at"])
                 out.append(r)
         return out
 
     def referral_leaderboard(self, community_id: str, *, limit: int = 10) -> list[tuple[str, int]]:
-        with self._wrap():
-            found = self._r.zrangebyscore(
-                self._ck(community_id, "ref:board"), "(0", "+inf", withscores=True
-            )
+        found = self._r.zrangebyscore(
+            self._ck(community_id, "ref:board"), "(0", "+inf", withscores=True
+        )
         ranked = sorted(((m, int(s)) for m, s in found), key=lambda kv: (-kv[1], kv[0]))
         return ranked[:limit]

@@ -11,109 +11,60 @@ Keys (``p`` is the store prefix; braces hold the Cluster hash tag)::
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from suo.errors import AliasTaken, NotFound
 from suo.shortener.model import Link, Stats, Visit
 from suo.shortener.store import first_conflict
-
-# One round trip per visit: cap check, increment and breakdowns together.
-# KEYS: counters hash, breakdown hash, link. ARGV: bot, count, cap (-1 = none),
-# now (ISO), platform field, os field, day field. -1: cap reached; -2: no link
-# (deleted after the caller cached it: never bring its counters back).
-_HIT = """
-local n, by = KEYS[1], KEYS[2]
-if redis.call('EXISTS', KEYS[3]) == 0 then
-  return -2
-end
-if ARGV[1] == '1' then
-  redis.call('HINCRBY', n, 'bots', 1)
-  return tonumber(redis.call('HGET', n, 'clicks') or '0')
-end
-local clicks = tonumber(redis.call('HGET', n, 'clicks') or '0')
-local result = clicks
-if ARGV[2] == '1' then
-  local cap = tonumber(ARGV[3])
-  if cap >= 0 and clicks >= cap then
-    result = -1
-  else
-    result = redis.call('HINCRBY', n, 'clicks', 1)
-  end
-end
-redis.call('HINCRBY', n, 'visits', 1)
-redis.call('HSETNX', n, 'first', ARGV[4])
-redis.call('HSET', n, 'last', ARGV[4])
-redis.call('HINCRBY', by, ARGV[5], 1)
-redis.call('HINCRBY', by, ARGV[6], 1)
-redis.call('HINCRBY', by, ARGV[7], 1)
-return result
-"""
+from suo.storage._common import dumps, loads
+from suo.storage.redis._base import RedisBase
 
 
-# Claim the code and start its counters from zero, in one step.
-_CREATE = """
-if redis.call('SET', KEYS[1], ARGV[1], 'NX') then
-  redis.call('DEL', KEYS[2], KEYS[3])
-  return 1
-end
-return 0
-"""
-
-
-class RedisLinks:
+class RedisLinks(RedisBase):
     """Mixin of :class:`~suo.storage.redis.RedisStore` for links."""
-
-    _r: Any
-    _key: Any
-    _wrap: Any
-    _script: Any
 
     def _tag_key(self, tag: str) -> str:
         return str(self._key(f"tag:{tag}", "links"))
 
     def create_link(self, link: Link) -> None:
-        with self._wrap():
-            keys = [self._key(link.code, k) for k in ("link", "n", "by")]
-            if not self._script("create", _CREATE)(keys=keys, args=[_dump(link)]):
-                raise AliasTaken(link.code)
-            if link.tags:
-                pipe = self._r.pipeline(transaction=False)
-                for tag in link.tags:
-                    pipe.zadd(self._tag_key(tag), {link.code: 0})
-                pipe.execute()
+        keys = [self._key(link.code, k) for k in ("link", "n", "by")]
+        if not self._script("link_create")(keys=keys, args=[_dump(link)]):
+            raise AliasTaken(link.code)
+        if link.tags:
+            pipe = self._r.pipeline(transaction=False)
+            for tag in link.tags:
+                pipe.zadd(self._tag_key(tag), {link.code: 0})
+            pipe.execute()
 
     def create_links(self, links: Sequence[Link]) -> None:
         if not links:
             return
         codes = [link.code for link in links]
-        with self._wrap():
-            if len(set(codes)) < len(codes):
-                raise AliasTaken(self._first_taken(codes) or codes[0])
-            # Each claim (SET NX, counters from zero) is atomic; keys of different
-            # links live in different Cluster slots, so on a conflict the ones
-            # already claimed are rolled back.
-            create = self._script("create", _CREATE)
+        if len(set(codes)) < len(codes):
+            raise AliasTaken(self._first_taken(codes) or codes[0])
+        # Each claim (SET NX, counters from zero) is atomic; keys of different
+        # links live in different Cluster slots, so on a conflict the ones
+        # already claimed are rolled back.
+        create = self._script("link_create")
+        pipe = self._r.pipeline(transaction=False)
+        for link in links:
+            keys = [self._key(link.code, k) for k in ("link", "n", "by")]
+            create(keys=keys, args=[_dump(link)], client=pipe)
+        results = pipe.execute()
+        if not all(results):
+            won = [lk.code for lk, ok in zip(links, results, strict=True) if ok]
+            undo = self._r.pipeline(transaction=False)
+            for c in won:
+                undo.delete(self._key(c, "link"))
+            undo.execute()
+            raise AliasTaken(self._first_taken(codes) or codes[0])
+        if any(link.tags for link in links):
             pipe = self._r.pipeline(transaction=False)
             for link in links:
-                keys = [self._key(link.code, k) for k in ("link", "n", "by")]
-                create(keys=keys, args=[_dump(link)], client=pipe)
-            results = pipe.execute()
-            if not all(results):
-                won = [lk.code for lk, ok in zip(links, results, strict=True) if ok]
-                undo = self._r.pipeline(transaction=False)
-                for c in won:
-                    undo.delete(self._key(c, "link"))
-                undo.execute()
-                raise AliasTaken(self._first_taken(codes) or codes[0])
-            if any(link.tags for link in links):
-                pipe = self._r.pipeline(transaction=False)
-                for link in links:
-                    for tag in link.tags:
-                        pipe.zadd(self._tag_key(tag), {link.code: 0})
-                pipe.execute()
+                for tag in link.tags:
+                    pipe.zadd(self._tag_key(tag), {link.code: 0})
+            pipe.execute()
 
     def _first_taken(self, codes: list[str]) -> str | None:
         pipe = self._r.pipeline(transaction=False)
@@ -123,77 +74,71 @@ class RedisLinks:
         return first_conflict(codes, found)
 
     def get_link(self, code: str) -> Link | None:
-        with self._wrap():
-            data = self._r.get(self._key(code, "link"))
-        return None if data is None else Link.from_dict(json.loads(data))
+        data = self._r.get(self._key(code, "link"))
+        return None if data is None else Link.from_dict(loads(data))
 
     def replace_link(self, link: Link) -> bool:
-        with self._wrap():
-            old = self._r.set(self._key(link.code, "link"), _dump(link), xx=True, get=True)
-            if old is None:
-                return False
-            old_tags = set(json.loads(old).get("tags", ()))
-            pipe = self._r.pipeline(transaction=False)
-            for tag in old_tags - set(link.tags):
-                pipe.zrem(self._tag_key(tag), link.code)
-            for tag in set(link.tags) - old_tags:
-                pipe.zadd(self._tag_key(tag), {link.code: 0})
-            pipe.execute()
-            return True
+        old = self._r.set(self._key(link.code, "link"), _dump(link), xx=True, get=True)
+        if old is None:
+            return False
+        old_tags = set(loads(old).get("tags", ()))
+        pipe = self._r.pipeline(transaction=False)
+        for tag in old_tags - set(link.tags):
+            pipe.zrem(self._tag_key(tag), link.code)
+        for tag in set(link.tags) - old_tags:
+            pipe.zadd(self._tag_key(tag), {link.code: 0})
+        pipe.execute()
+        return True
 
     def delete_link(self, code: str) -> bool:
-        with self._wrap():
-            data = self._r.getdel(self._key(code, "link"))
-            if data is None:
-                return False
-            pipe = self._r.pipeline(transaction=False)
-            pipe.delete(self._key(code, "n"), self._key(code, "by"))
-            for tag in json.loads(data).get("tags", ()):
-                pipe.zrem(self._tag_key(tag), code)
-            pipe.execute()
-            return True
+        data = self._r.getdel(self._key(code, "link"))
+        if data is None:
+            return False
+        pipe = self._r.pipeline(transaction=False)
+        pipe.delete(self._key(code, "n"), self._key(code, "by"))
+        for tag in loads(data).get("tags", ()):
+            pipe.zrem(self._tag_key(tag), code)
+        pipe.execute()
+        return True
 
     def list_links(self, *, tag: str | None, after: str | None, limit: int) -> list[Link]:
-        with self._wrap():
-            if tag is not None:
-                lo = "-" if after is None else f"({after}"
-                codes = self._r.zrangebylex(self._tag_key(tag), lo, "+", start=0, num=limit)
-            else:
-                # No global index: a full list is an admin task, so SCAN is fine.
-                found = sorted(
-                    key.split("{", 1)[1].rsplit("}", 1)[0]
-                    for key in self._r.scan_iter(match=self._key("*", "link"), count=1000)
-                )
-                codes = [c for c in found if after is None or c > after][:limit]
-            if not codes:
-                return []
-            datas = self._r.mget([self._key(c, "link") for c in codes])
-        return [Link.from_dict(json.loads(d)) for d in datas if d is not None]
+        if tag is not None:
+            lo = "-" if after is None else f"({after}"
+            codes = self._r.zrangebylex(self._tag_key(tag), lo, "+", start=0, num=limit)
+        else:
+            # No global index: a full list is an admin task, so SCAN is fine.
+            found = sorted(
+                key.split("{", 1)[1].rsplit("}", 1)[0]
+                for key in self._r.scan_iter(match=self._key("*", "link"), count=1000)
+            )
+            codes = [c for c in found if after is None or c > after][:limit]
+        if not codes:
+            return []
+        datas = self._r.mget([self._key(c, "link") for c in codes])
+        return [Link.from_dict(loads(d)) for d in datas if d is not None]
 
     def hit(self, code: str, visit: Visit, *, count: bool, cap: int | None) -> int | None:
-        with self._wrap():
-            result = self._script("hit", _HIT)(
-                keys=[self._key(code, "n"), self._key(code, "by"), self._key(code, "link")],
-                args=[
-                    int(visit.bot),
-                    int(count),
-                    -1 if cap is None else cap,
-                    visit.at.isoformat(),
-                    f"platform:{visit.platform}",
-                    f"os:{visit.os}",
-                    f"day:{visit.day}",
-                ],
-            )
+        result = self._script("link_hit")(
+            keys=[self._key(code, "n"), self._key(code, "by"), self._key(code, "link")],
+            args=[
+                int(visit.bot),
+                int(count),
+                -1 if cap is None else cap,
+                visit.at.isoformat(),
+                f"platform:{visit.platform}",
+                f"os:{visit.os}",
+                f"day:{visit.day}",
+            ],
+        )
         if int(result) == -2:
             raise NotFound(f"no link with code {code!r}")
         return None if int(result) < 0 else int(result)
 
     def link_stats(self, code: str) -> Stats:
-        with self._wrap():
-            pipe = self._r.pipeline(transaction=False)
-            pipe.hgetall(self._key(code, "n"))
-            pipe.hgetall(self._key(code, "by"))
-            n, by = pipe.execute()
+        pipe = self._r.pipeline(transaction=False)
+        pipe.hgetall(self._key(code, "n"))
+        pipe.hgetall(self._key(code, "by"))
+        n, by = pipe.execute()
         dims: dict[str, dict[str, int]] = {"platform": {}, "os": {}, "day": {}}
         for fld, value in by.items():
             dim, _, name = fld.partition(":")
@@ -211,12 +156,11 @@ class RedisLinks:
         )
 
     def next_sequence(self, name: str) -> int:
-        with self._wrap():
-            return int(self._r.incr(self._key("seq", name)))
+        return int(self._r.incr(self._key("seq", name)))
 
 
 def _dump(link: Link) -> str:
-    return json.dumps(link.to_dict(), ensure_ascii=False, separators=(",", ":"))
+    return dumps(link.to_dict())
 
 
 def _dt(value: str | None) -> datetime | None:

@@ -14,49 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 from suo.shortener.live import LiveEvent, LiveSlot, LiveTarget
-
-# KEYS: target hash. ARGV: now in µs since the epoch.
-# -1: no room (missing, retired, full or expired); else used after the claim.
-_CLAIM = """
-local t = KEYS[1]
-local f = redis.call('HMGET', t, 'retired', 'cap', 'exp', 'used')
-if not f[1] or f[1] == '1' then return -1 end
-local used = tonumber(f[4])
-if f[2] ~= '' and used >= tonumber(f[2]) then return -1 end
-if f[3] ~= '' and tonumber(f[3]) <= tonumber(ARGV[1]) then return -1 end
-return redis.call('HINCRBY', t, 'used', 1)
-"""
-
-# KEYS: target hash. Gives one slot back, never below zero.
-_RELEASE = """
-local used = tonumber(redis.call('HGET', KEYS[1], 'used') or '0')
-if used > 0 then redis.call('HINCRBY', KEYS[1], 'used', -1) end
-return 0
-"""
-
-# KEYS: target hash. ARGV: payload, cap, exp, exp_iso, weight, reset.
-_UPDATE = """
-local t = KEYS[1]
-local retired = redis.call('HGET', t, 'retired')
-if not retired or retired == '1' then return nil end
-redis.call('HSET', t, 'payload', ARGV[1], 'cap', ARGV[2], 'exp', ARGV[3],
-           'exp_iso', ARGV[4], 'weight', ARGV[5])
-if ARGV[6] == '1' then
-  redis.call('HSET', t, 'used', 0)
-  redis.call('HINCRBY', t, 'epoch', 1)
-end
-return redis.call('HGETALL', t)
-"""
-
-_RETIRE = """
-local retired = redis.call('HGET', KEYS[1], 'retired')
-if not retired or retired == '1' then return 0 end
-redis.call('HSET', KEYS[1], 'retired', '1')
-return 1
-"""
+from suo.storage.redis._base import RedisBase
 
 
 def _us(value: datetime) -> int:
@@ -92,13 +52,8 @@ def _slot(code: str, target_id: int, h: dict[str, str]) -> LiveSlot:
     )
 
 
-class RedisLive:
+class RedisLive(RedisBase):
     """Mixin of :class:`~suo.storage.redis.RedisStore` for live codes."""
-
-    _r: Any
-    _key: Any
-    _wrap: Any
-    _script: Any
 
     def _live_key(self, code: str, name: str) -> str:
         return str(self._key(code, f"live:{name}"))
@@ -106,77 +61,64 @@ class RedisLive:
     def add_live_targets(self, code: str, slots: Sequence[LiveSlot]) -> None:
         if not slots:
             return
-        with self._wrap():
-            pipe = self._r.pipeline(transaction=True)  # one slot: MULTI is allowed
-            for s in slots:
-                fields = _fields(s.target)
-                fields.update(
-                    used=str(s.used),
-                    retired="1" if s.retired else "0",
-                    epoch=str(s.epoch),
-                    added=s.added_at.astimezone(UTC).isoformat(),
-                )
-                pipe.hset(self._live_key(code, f"t:{s.id}"), mapping=fields)
-                pipe.zadd(self._live_key(code, "ids"), {str(s.id): s.id})
-            pipe.execute()
+        pipe = self._r.pipeline(transaction=True)  # one slot: MULTI is allowed
+        for s in slots:
+            fields = _fields(s.target)
+            fields.update(
+                used=str(s.used),
+                retired="1" if s.retired else "0",
+                epoch=str(s.epoch),
+                added=s.added_at.astimezone(UTC).isoformat(),
+            )
+            pipe.hset(self._live_key(code, f"t:{s.id}"), mapping=fields)
+            pipe.zadd(self._live_key(code, "ids"), {str(s.id): s.id})
+        pipe.execute()
 
     def live_targets(self, code: str) -> list[LiveSlot]:
-        with self._wrap():
-            ids = [int(i) for i in self._r.zrange(self._live_key(code, "ids"), 0, -1)]
-            if not ids:
-                return []
-            pipe = self._r.pipeline(transaction=False)
-            for i in ids:
-                pipe.hgetall(self._live_key(code, f"t:{i}"))
-            hashes = pipe.execute()
+        ids = [int(i) for i in self._r.zrange(self._live_key(code, "ids"), 0, -1)]
+        if not ids:
+            return []
+        pipe = self._r.pipeline(transaction=False)
+        for i in ids:
+            pipe.hgetall(self._live_key(code, f"t:{i}"))
+        hashes = pipe.execute()
         return [_slot(code, i, h) for i, h in zip(ids, hashes, strict=True) if h]
 
     def claim_live_target(self, code: str, target_id: int, *, now: datetime) -> int | None:
-        with self._wrap():
-            result = self._script("live_claim", _CLAIM)(
-                keys=[self._live_key(code, f"t:{target_id}")], args=[_us(now)]
-            )
+        result = self._script("live_claim")(
+            keys=[self._live_key(code, f"t:{target_id}")], args=[_us(now)]
+        )
         used = int(result)
         return None if used < 0 else used
 
     def release_live_target(self, code: str, target_id: int) -> None:
-        with self._wrap():
-            self._script("live_release", _RELEASE)(keys=[self._live_key(code, f"t:{target_id}")])
+        self._script("live_release")(keys=[self._live_key(code, f"t:{target_id}")])
 
     def update_live_target(
         self, code: str, target_id: int, target: LiveTarget, *, reset: bool
     ) -> LiveSlot | None:
         f = _fields(target)
-        with self._wrap():
-            flat = self._script("live_update", _UPDATE)(
-                keys=[self._live_key(code, f"t:{target_id}")],
-                args=[f["payload"], f["cap"], f["exp"], f["exp_iso"], f["weight"], int(reset)],
-            )
+        flat = self._script("live_update")(
+            keys=[self._live_key(code, f"t:{target_id}")],
+            args=[f["payload"], f["cap"], f["exp"], f["exp_iso"], f["weight"], int(reset)],
+        )
         if not flat:
             return None
         return _slot(code, target_id, dict(zip(flat[::2], flat[1::2], strict=True)))
 
     def retire_live_target(self, code: str, target_id: int) -> bool:
-        with self._wrap():
-            done = self._script("live_retire", _RETIRE)(
-                keys=[self._live_key(code, f"t:{target_id}")], args=[]
-            )
+        done = self._script("live_retire")(keys=[self._live_key(code, f"t:{target_id}")], args=[])
         return bool(int(done))
 
     def record_live_event(self, event: LiveEvent) -> bool:
-        with self._wrap():
-            return bool(
-                self._r.hsetnx(self._live_key(event.code, "ev"), event.key, event.to_json())
-            )
+        return bool(self._r.hsetnx(self._live_key(event.code, "ev"), event.key, event.to_json()))
 
     def live_events(self, code: str) -> list[LiveEvent]:
-        with self._wrap():
-            found = [LiveEvent.from_json(v) for v in self._r.hvals(self._live_key(code, "ev"))]
+        found = [LiveEvent.from_json(v) for v in self._r.hvals(self._live_key(code, "ev"))]
         return sorted(found, key=lambda e: (e.seq, e.at, e.key))
 
     def delete_live(self, code: str) -> None:
-        with self._wrap():
-            ids = self._r.zrange(self._live_key(code, "ids"), 0, -1)
-            keys = [self._live_key(code, f"t:{i}") for i in ids]
-            keys += [self._live_key(code, n) for n in ("ids", "ev")]
-            self._r.delete(*keys)
+        ids = self._r.zrange(self._live_key(code, "ids"), 0, -1)
+        keys = [self._live_key(code, f"t:{i}") for i in ids]
+        keys += [self._live_key(code, n) for n in ("ids", "ev")]
+        self._r.delete(*keys)

@@ -12,50 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Literal
 
 from suo.sop.store import RunState
+from suo.storage.redis._base import RedisBase
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-# KEYS: run hash. ARGV: worker, at (µs), lease_until (µs).
-_CLAIM = """
-local k = KEYS[1]
-local st = redis.call('HGET', k, 'status')
-if st == 'done' or st == 'skipped' then return 0 end
-if st == 'claimed' then
-  local w = redis.call('HGET', k, 'worker')
-  local lease = tonumber(redis.call('HGET', k, 'lease_until') or '0')
-  if w ~= ARGV[1] and lease > tonumber(ARGV[2]) then return 0 end
-end
-redis.call('HSET', k, 'status', 'claimed', 'worker', ARGV[1], 'claimed_at', ARGV[2],
-           'lease_until', ARGV[3])
-return 1
-"""
-
-# KEYS: run hash. ARGV: worker.
-_RELEASE = """
-local k = KEYS[1]
-if redis.call('HGET', k, 'status') == 'claimed' and redis.call('HGET', k, 'worker') == ARGV[1] then
-  redis.call('DEL', k)
-  return 1
-end
-return 0
-"""
-
-# KEYS: run hash. ARGV: status, by, at (µs), note, worker ('' = anyone).
-_FINISH = """
-local k = KEYS[1]
-local st = redis.call('HGET', k, 'status')
-if st == 'done' or st == 'skipped' then return 0 end
-if st == 'claimed' and ARGV[5] ~= '' then
-  local w = redis.call('HGET', k, 'worker')
-  local lease = tonumber(redis.call('HGET', k, 'lease_until') or '0')
-  if w ~= ARGV[5] and lease > tonumber(ARGV[3]) then return 0 end
-end
-redis.call('HSET', k, 'status', ARGV[1], 'by', ARGV[2], 'finished_at', ARGV[3], 'note', ARGV[4])
-return 1
-"""
 
 
 def _us(at: datetime) -> int:
@@ -66,13 +28,8 @@ def _dt(value: str | None) -> datetime | None:
     return None if value is None else _EPOCH + timedelta(microseconds=int(value))
 
 
-class RedisSop:
+class RedisSop(RedisBase):
     """Mixin of :class:`~suo.storage.redis.RedisStore` for the sop domain."""
-
-    _r: Any
-    _key: Any
-    _wrap: Any
-    _script: Any
 
     def _run_key(self, occurrence: str) -> str:
         return str(self._key(f"sop:{occurrence}", "run"))
@@ -80,17 +37,13 @@ class RedisSop:
     def claim_occurrence(
         self, occurrence: str, worker: str, at: datetime, lease: timedelta
     ) -> bool:
-        with self._wrap():
-            res = self._script("sop_claim", _CLAIM)(
-                keys=[self._run_key(occurrence)], args=[worker, _us(at), _us(at + lease)]
-            )
+        res = self._script("sop_claim")(
+            keys=[self._run_key(occurrence)], args=[worker, _us(at), _us(at + lease)]
+        )
         return bool(int(res))
 
     def release_occurrence(self, occurrence: str, worker: str) -> bool:
-        with self._wrap():
-            res = self._script("sop_release", _RELEASE)(
-                keys=[self._run_key(occurrence)], args=[worker]
-            )
+        res = self._script("sop_release")(keys=[self._run_key(occurrence)], args=[worker])
         return bool(int(res))
 
     def finish_occurrence(
@@ -103,22 +56,20 @@ class RedisSop:
         note: str = "",
         worker: str | None = None,
     ) -> bool:
-        with self._wrap():
-            res = self._script("sop_finish", _FINISH)(
-                keys=[self._run_key(occurrence)],
-                args=[status, by, _us(at), note, worker or ""],
-            )
+        res = self._script("sop_finish")(
+            keys=[self._run_key(occurrence)],
+            args=[status, by, _us(at), note, worker or ""],
+        )
         return bool(int(res))
 
     def get_run_states(self, occurrences: Sequence[str]) -> dict[str, RunState]:
         ids = list(dict.fromkeys(occurrences))
         if not ids:
             return {}
-        with self._wrap():
-            pipe = self._r.pipeline(transaction=False)
-            for o in ids:
-                pipe.hgetall(self._run_key(o))
-            rows = pipe.execute()
+        pipe = self._r.pipeline(transaction=False)
+        for o in ids:
+            pipe.hgetall(self._run_key(o))
+        rows = pipe.execute()
         out: dict[str, RunState] = {}
         for o, h in zip(ids, rows, strict=True):
             if not h:

@@ -13,7 +13,14 @@ from sqlalchemy import event, exc
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 
-from suo.errors import ConfigurationError, StorageError, StorageIntegrityError, StorageUnavailable
+from suo.errors import (
+    ConfigurationError,
+    StorageError,
+    StorageIntegrityError,
+    StorageUnavailable,
+    SuoError,
+)
+from suo.storage._common import EngineStore, engine_errors
 
 METADATA = sa.MetaData()
 """Every suo table; each domain module adds its tables here at import."""
@@ -42,10 +49,13 @@ def _normalise_url(url: str) -> str:
     return scheme + sep + rest
 
 
-class SQLBase:
-    """Owns the engine; domain mixins run statements through :meth:`_tx`."""
+class SQLBase(EngineStore):
+    """Owns the engine; domain mixins subclass it and run statements through :meth:`_tx`.
 
-    url: str
+    Every public method of a subclass is wrapped at class creation (see
+    :class:`~suo.storage._common.EngineStore`): SQLAlchemy errors come out as
+    :class:`~suo.errors.StorageError` subclasses.
+    """
 
     def __init__(
         self,
@@ -100,45 +110,64 @@ class SQLBase:
         if create_schema:
             self.create_schema()
 
+    @engine_errors
     def create_schema(self) -> None:
         """Create suo's tables (and the PostgreSQL schema) when missing. Idempotent."""
         with self._tx() as conn:
             if self.schema is not None and self.dialect == "postgresql":
                 conn.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"'))
-        with self._wrap():
+        with self._serialised():
             METADATA.create_all(self._engine, checkfirst=True)
 
+    @engine_errors
     def drop_schema(self) -> None:
         """Drop suo's tables (and a PostgreSQL schema given as ``schema=``)."""
-        with self._wrap():
-            if self.schema is not None and self.dialect == "postgresql":
-                with self._engine.begin() as conn:
-                    conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE'))
-            else:
+        if self.schema is not None and self.dialect == "postgresql":
+            with self._tx() as conn:
+                conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE'))
+        else:
+            with self._serialised():
                 METADATA.drop_all(self._engine)
 
-    @contextlib.contextmanager
-    def _wrap(self) -> Iterator[None]:
-        try:
-            if self._serial is not None:
-                with self._serial:
-                    yield
-            else:
-                yield
-        except exc.IntegrityError as e:
-            raise StorageIntegrityError(f"the database refused the write: {e.orig}") from e
-        except (exc.OperationalError, exc.TimeoutError, exc.InterfaceError) as e:
-            raise StorageUnavailable(
+    def _engine_error(self, e: Exception) -> SuoError | None:
+        if isinstance(e, exc.IntegrityError):
+            return StorageIntegrityError(f"the database refused the write: {e.orig}")
+        if isinstance(e, (exc.OperationalError, exc.TimeoutError, exc.InterfaceError)):
+            return StorageUnavailable(
                 f"database unavailable ({self.url_safe}): {e.orig if hasattr(e, 'orig') else e}"
-            ) from e
-        except exc.SQLAlchemyError as e:
-            raise StorageError(f"database error ({self.url_safe}): {e}") from e
+            )
+        if isinstance(e, exc.SQLAlchemyError):
+            return StorageError(f"database error ({self.url_safe}): {e}")
+        return None
+
+    @contextlib.contextmanager
+    def _serialised(self) -> Iterator[None]:
+        """Hold the SQLite-in-memory lock (one shared connection) when there is one."""
+        if self._serial is None:
+            yield
+        else:
+            with self._serial:
+                yield
 
     @contextlib.contextmanager
     def _tx(self) -> Iterator[Connection]:
-        """One transaction; engine errors come out as ``StorageError`` subclasses."""
-        with self._wrap(), self._engine.begin() as conn:
-            yield conn
+        """One transaction (the public method around it wraps engine errors)."""
+        if self._serial is None:
+            with self._engine.begin() as conn:
+                yield conn
+        else:
+            with self._serial, self._engine.begin() as conn:
+                yield conn
+
+    def _insert_stmt(self, table: sa.Table) -> Any:
+        """``INSERT`` in the dialect's flavour (it has ``on_conflict_do_*``)."""
+        if self.dialect == "postgresql":
+            from sqlalchemy.dialects import postgresql
+
+            return postgresql.insert(table)
+        from sqlalchemy.dialects import sqlite
+
+        return sqlite.insert(table)
 
     @property
     def url_safe(self) -> str:
@@ -148,6 +177,7 @@ class SQLBase:
         except exc.ArgumentError:
             return "<bad url>"
 
+    @engine_errors
     def close(self) -> None:
         """Dispose of the connection pool."""
         self._engine.dispose()

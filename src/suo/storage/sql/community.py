@@ -11,7 +11,6 @@ transaction.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,7 +19,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from suo.community.model import AuditEntry, Community, Member, MemberStatus
-from suo.storage.sql._base import METADATA, UTCDateTime
+from suo.storage._common import dumps, loads
+from suo.storage.sql._base import METADATA, SQLBase, UTCDateTime
 
 communities = sa.Table(
     "suo_communities",
@@ -117,23 +117,15 @@ referrals = sa.Table(
 _ALL_MEMBERS = "*"  # the lock row that serialises capacity checks of a community
 
 
-def _dumps(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-
-
 def _member_from_row(row: Any) -> Member:
-    data = json.loads(row.data)
+    data = loads(row.data)
     data["status"] = row.status
     data["muted_until"] = row.muted_until.isoformat() if row.muted_until else None
     return Member.from_dict(data)
 
 
-class SQLCommunity:
+class SQLCommunity(SQLBase):
     """Mixin of :class:`~suo.storage.sql.SQLStore` for the community domain."""
-
-    dialect: str
-    _tx: Any
-    _insert_stmt: Any
 
     def _lock(self, conn: Connection, community_id: str, member_id: str) -> None:
         stmt = self._insert_stmt(locks).values(community_id=community_id, member_id=member_id, n=1)
@@ -146,7 +138,7 @@ class SQLCommunity:
 
     def save_community(self, community: Community) -> None:
         stmt = self._insert_stmt(communities).values(
-            id=community.id, data=_dumps(community.to_dict())
+            id=community.id, data=dumps(community.to_dict())
         )
         stmt = stmt.on_conflict_do_update(index_elements=["id"], set_={"data": stmt.excluded.data})
         with self._tx() as conn:
@@ -157,12 +149,12 @@ class SQLCommunity:
             data = conn.execute(
                 sa.select(communities.c.data).where(communities.c.id == community_id)
             ).scalar()
-        return None if data is None else Community.from_dict(json.loads(data))
+        return None if data is None else Community.from_dict(loads(data))
 
     def list_communities(self) -> list[Community]:
         with self._tx() as conn:
             rows = conn.execute(sa.select(communities.c.data).order_by(communities.c.id)).scalars()
-            return [Community.from_dict(json.loads(d)) for d in rows]
+            return [Community.from_dict(loads(d)) for d in rows]
 
     def delete_community(self, community_id: str) -> bool:
         with self._tx() as conn:
@@ -180,7 +172,7 @@ class SQLCommunity:
             "member_id": member.id,
             "status": member.status.value,
             "muted_until": member.muted_until,
-            "data": _dumps(data),
+            "data": dumps(data),
         }
         with self._tx() as conn:
             if capacity is not None:
@@ -332,7 +324,7 @@ class SQLCommunity:
                 audit.insert().values(
                     community_id=entry.community_id,
                     member_id=entry.member_id,
-                    data=_dumps(entry.to_dict()),
+                    data=dumps(entry.to_dict()),
                 )
             )
 
@@ -346,7 +338,7 @@ class SQLCommunity:
             q = q.where(audit.c.member_id == member_id)
         with self._tx() as conn:
             rows = list(conn.execute(q.order_by(audit.c.id.desc()).limit(limit)).scalars())
-        return [AuditEntry.from_dict(json.loads(d)) for d in reversed(rows)]
+        return [AuditEntry.from_dict(loads(d)) for d in reversed(rows)]
 
     # -- documents ---------------------------------------------------------------
 
@@ -360,7 +352,7 @@ class SQLCommunity:
         tags: Sequence[str] = (),
     ) -> None:
         key = {"community_id": community_id, "kind": kind, "doc_id": doc_id}
-        stmt = self._insert_stmt(docs).values(**key, data=_dumps(dict(data)))
+        stmt = self._insert_stmt(docs).values(**key, data=dumps(dict(data)))
         stmt = stmt.on_conflict_do_update(
             index_elements=["community_id", "kind", "doc_id"], set_={"data": stmt.excluded.data}
         )
@@ -386,7 +378,7 @@ class SQLCommunity:
                     docs.c.doc_id == doc_id,
                 )
             ).scalar()
-        return None if data is None else dict(json.loads(data))
+        return None if data is None else dict(loads(data))
 
     def list_docs(
         self, community_id: str, kind: str, *, tag: str | None = None
@@ -404,7 +396,7 @@ class SQLCommunity:
             )
         with self._tx() as conn:
             rows = conn.execute(q.order_by(docs.c.doc_id)).scalars().all()
-        return [dict(json.loads(d)) for d in rows]
+        return [dict(loads(d)) for d in rows]
 
     def delete_doc(self, community_id: str, kind: str, doc_id: str) -> bool:
         with self._tx() as conn:
@@ -444,7 +436,7 @@ class SQLCommunity:
                 inviter_id=inviter_id,
                 at=at,
                 counted=bool(counted),
-                data=_dumps(dict(data or {})),
+                data=dumps(dict(data or {})),
             )
             .on_conflict_do_nothing(index_elements=["community_id", "invitee_id"])
             .returning(referrals.c.invitee_id)
@@ -476,7 +468,7 @@ class SQLCommunity:
                 "invitee": r.invitee_id,
                 "at": r.at,
                 "counted": bool(r.counted),
-                "data": json.loads(r.data),
+                "data": loads(r.data),
             }
             for r in rows
         ]

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-from suo.errors import AliasTaken, NotFound, StorageIntegrityError
+from suo.errors import AliasTaken, NotFound
 from suo.shortener.model import Link, Stats, Visit
 from suo.shortener.store import first_conflict
-from suo.storage.sql._base import METADATA, UTCDateTime
+from suo.storage._common import dumps, loads
+from suo.storage.sql._base import METADATA, SQLBase, UTCDateTime
 
 _EMPTY_BREAKDOWN = '{"platform": {}, "os": {}, "day": {}}'
 _DIMS = ("platform", "os", "day")
@@ -58,23 +58,11 @@ _NO_CAP = 2**31 - 1  # the INTEGER maximum; Link.max_clicks stays below it
 
 
 def _row(link: Link) -> dict[str, Any]:
-    return {"code": link.code, "data": json.dumps(link.to_dict(), ensure_ascii=False)}
+    return {"code": link.code, "data": dumps(link.to_dict())}
 
 
-class SQLLinks:
+class SQLLinks(SQLBase):
     """Mixin of :class:`~suo.storage.sql.SQLStore` for links."""
-
-    dialect: str
-    _tx: Any
-
-    def _insert_stmt(self, table: sa.Table) -> Any:
-        if self.dialect == "postgresql":
-            from sqlalchemy.dialects import postgresql
-
-            return postgresql.insert(table)
-        from sqlalchemy.dialects import sqlite
-
-        return sqlite.insert(table)
 
     def create_link(self, link: Link) -> None:
         self.create_links([link])
@@ -91,7 +79,7 @@ class SQLLinks:
                 tags = [{"tag": t, "code": link.code} for link in links_ for t in link.tags]
                 if tags:
                     conn.execute(link_tags.insert(), tags)
-        except StorageIntegrityError as e:
+        except sa.exc.IntegrityError as e:
             raise AliasTaken(self._first_taken(codes) or codes[0]) from e
 
     def _first_taken(self, codes: list[str]) -> str | None:
@@ -104,7 +92,7 @@ class SQLLinks:
     def get_link(self, code: str) -> Link | None:
         with self._tx() as conn:
             data = conn.execute(sa.select(links.c.data).where(links.c.code == code)).scalar()
-        return None if data is None else Link.from_dict(json.loads(data))
+        return None if data is None else Link.from_dict(loads(data))
 
     def replace_link(self, link: Link) -> bool:
         with self._tx() as conn:
@@ -130,7 +118,7 @@ class SQLLinks:
         if after is not None:
             q = q.where(links.c.code > after)
         with self._tx() as conn:
-            return [Link.from_dict(json.loads(d)) for d in conn.execute(q).scalars()]
+            return [Link.from_dict(loads(d)) for d in conn.execute(q).scalars()]
 
     def _bump_breakdown(self) -> Any:
         """The expression that adds 1 to breakdown[dim][value] for the three dimensions."""
@@ -214,7 +202,7 @@ class SQLLinks:
             row = conn.execute(sa.select(links).where(links.c.code == code)).first()
         if row is None:
             return Stats(code=code)
-        dims = row.breakdown if isinstance(row.breakdown, dict) else json.loads(row.breakdown)
+        dims = row.breakdown if isinstance(row.breakdown, dict) else loads(row.breakdown)
         return Stats(
             code=code,
             clicks=row.clicks,

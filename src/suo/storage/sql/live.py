@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from suo.shortener.live import LiveEvent, LiveSlot, LiveTarget
-from suo.storage.sql._base import METADATA, UTCDateTime
+from suo.storage.sql._base import METADATA, SQLBase, UTCDateTime
 
 live_targets = sa.Table(
     "suo_live_targets",
@@ -72,11 +72,8 @@ def _slot(row: Any) -> LiveSlot:
     )
 
 
-class SQLLive:
+class SQLLive(SQLBase):
     """Mixin of :class:`~suo.storage.sql.SQLStore` for live codes."""
-
-    _tx: Any
-    _insert_stmt: Any
 
     def add_live_targets(self, code: str, slots: Sequence[LiveSlot]) -> None:
         if not slots:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Literal
 
 import sqlalchemy as sa
 
 from suo.sop.store import RunState
-from suo.storage.sql._base import METADATA, UTCDateTime
+from suo.storage.sql._base import METADATA, SQLBase, UTCDateTime
 
 sop_runs = sa.Table(
     "suo_sop_runs",
@@ -33,11 +33,8 @@ sop_runs = sa.Table(
 _CHUNK = 500  # ids per IN (...) list, well under every engine's parameter limit
 
 
-class SQLSop:
+class SQLSop(SQLBase):
     """Mixin of :class:`~suo.storage.sql.SQLStore` for the sop domain."""
-
-    _tx: Any
-    _insert_stmt: Any
 
     def claim_occurrence(
         self, occurrence: str, worker: str, at: datetime, lease: timedelta
