@@ -1,4 +1,4 @@
-"""No import cycles in suo.sop and suo.community.
+"""No import cycles anywhere in suo.
 
 The graph counts every import: top-level ones, imports inside functions and
 imports under ``if TYPE_CHECKING:``. ``from pkg import name`` is an edge to
@@ -10,11 +10,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
-
 import suo
-
-CHECKED = ("suo.sop", "suo.community")
 
 
 def module_graph(root: Path, package: str) -> dict[str, set[str]]:
@@ -94,12 +90,8 @@ def test_the_checker_finds_cycles_of_every_kind(tmp_path: Path) -> None:
     assert cycles(module_graph(pkg, "pkg")) == [["pkg.a", "pkg.b"]]
 
 
-@pytest.mark.parametrize("package", CHECKED)
-def test_no_import_cycle_touches(package: str) -> None:
+def test_no_import_cycle_in_suo() -> None:
     root = Path(suo.__file__).parent
-    bad = [
-        c
-        for c in cycles(module_graph(root, "suo"))
-        if any(m == package or m.startswith(package + ".") for m in c)
-    ]
-    assert bad == [], f"import cycles through {package}: {bad}"
+    graph = module_graph(root, "suo")
+    assert len(graph) > 80  # the walk found the package
+    assert cycles(graph) == [], "import cycles in src/suo"

@@ -104,3 +104,23 @@ def test_typing_examples_also_run() -> None:
     assert module.make_and_resolve() == (suo.DecisionKind.REDIRECT, 302, "https://example.com/")
     assert module.errors().startswith("'javascript:'")
     assert module.calendar() == 11
+
+
+@pytest.mark.parametrize(
+    "package",
+    ["suo.antiblock", "suo.community", "suo.shortener", "suo.shortener.live", "suo.sop",
+     "suo.storage", "suo.testing", "suo.web"],
+)  # fmt: skip
+def test_reexported_names_say_their_public_path(package: str) -> None:
+    import importlib
+    import inspect
+
+    mod = importlib.import_module(package)
+    for name in mod.__all__:
+        obj = getattr(mod, name)
+        if inspect.isclass(obj) or inspect.isfunction(obj):
+            where = obj.__module__
+            # The package itself, or a parent package that re-exports it too.
+            assert package.startswith(where), (name, where)
+            assert where.startswith("suo"), (name, where)
+            assert getattr(importlib.import_module(where), name) is obj, (name, where)

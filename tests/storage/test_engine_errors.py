@@ -23,7 +23,7 @@ from suo.errors import (
     StorageUnavailable,
     SuoError,
 )
-from suo.shortener.live import LiveStore
+from suo.shortener import LiveStore
 from suo.shortener.model import Link, Visit
 from suo.shortener.store import LinkStore
 from suo.sop.store import SopStore

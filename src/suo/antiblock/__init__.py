@@ -43,3 +43,7 @@ __all__ = [
     "preview_page",
     "status_page",
 ]
+
+from suo._exports import publish
+
+publish(globals(), __all__)

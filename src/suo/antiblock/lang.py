@@ -1,4 +1,10 @@
-"""Accept-Language parsing (RFC 9110 section 12.5.4) for pages and policy rules."""
+"""Accept-Language parsing (RFC 9110 section 12.5.4) for pages and policy rules.
+
+Example:
+    >>> from suo.antiblock.lang import parse_accept_language
+    >>> parse_accept_language("zh-CN,zh;q=0.9,en;q=0.8")
+    [('zh-cn', 1.0), ('zh', 0.9), ('en', 0.8)]
+"""
 
 from __future__ import annotations
 

@@ -158,3 +158,7 @@ __all__ = [
     "welcome_message",
     "wilson_interval",
 ]
+
+from suo._exports import publish
+
+publish(globals(), __all__)

@@ -278,7 +278,7 @@ class Admission:
         probation: how long new members stay on probation (``timedelta(0)``: none).
 
     Example:
-        >>> from datetime import UTC, datetime
+        >>> from datetime import UTC, datetime, timedelta
         >>> from suo.community import Community
         >>> gate = Admission([PaidEntryGate(10)], probation=timedelta(days=3))
         >>> d = gate.admit("memory://", Community(name="c"), Applicant(id="a", paid=12),

@@ -337,6 +337,7 @@ class Flood:
     see the same counts.
 
     Example:
+        >>> from datetime import timedelta
         >>> Flood(max_messages=3, per=timedelta(seconds=5)).windows
         (datetime.timedelta(seconds=5),)
     """
@@ -560,6 +561,7 @@ class LadderStep:
     """From ``strikes`` live strikes on, the penalty is ``action`` (mute: for ``duration``).
 
     Example:
+        >>> from datetime import timedelta
         >>> LadderStep(2, "mute", timedelta(hours=1)).describe()
         'mute 1h'
     """

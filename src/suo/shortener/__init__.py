@@ -36,3 +36,7 @@ __all__ = [
     "normalize_url",
     "qr",
 ]
+
+from suo._exports import publish
+
+publish(globals(), __all__)

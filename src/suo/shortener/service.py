@@ -18,7 +18,6 @@ from suo.antiblock.pages import DEFAULT_PAGES, Pages
 from suo.antiblock.policy import AccessPolicy, Action, PolicyDecision
 from suo.decision import Decision, DecisionKind
 from suo.errors import AliasTaken, ConfigurationError, InvalidInput, NotFound, PolicyError
-from suo.shortener import qr as _qr
 from suo.shortener.codes import CodeGenerator, RandomCodes, check_alias
 from suo.shortener.live import choose as live_choose
 from suo.shortener.live.choose import Pick, coerce, new_slots
@@ -26,6 +25,7 @@ from suo.shortener.live.events import EventHooks, Listener, empty_event, expiry_
 from suo.shortener.live.manager import LiveCode
 from suo.shortener.live.values import STRATEGIES, LiveEvent, LiveTarget, is_scan_only
 from suo.shortener.model import Link, LinkPage, Stats, Visit
+from suo.shortener.qr import render as render_qr
 from suo.shortener.store import LinkStore, LiveStore
 from suo.shortener.urls import URLPolicy, normalize_url
 from suo.storage import open_store
@@ -439,7 +439,7 @@ class Shortener:
     def qr(self, code: str, fmt: str = "png", **options: Any) -> bytes | str:
         """Render the QR code of a link's short URL (see :func:`suo.shortener.qr.render`)."""
         self.get(code)
-        return _qr.render(self.short_url(code), fmt=fmt, **options)
+        return render_qr(self.short_url(code), fmt=fmt, **options)
 
     # -- reading and changing ---------------------------------------------
 

@@ -77,3 +77,7 @@ __all__ = [
     "occurrence_id",
     "templates",
 ]
+
+from suo._exports import publish
+
+publish(globals(), __all__)

@@ -428,7 +428,7 @@ class CampaignOffset:
     """An offset from a campaign's start (or end): T-24h, T0, T+72h.
 
     Examples:
-        >>> from datetime import datetime, UTC
+        >>> from datetime import datetime, timedelta, UTC
         >>> c = Campaign("c1", datetime(2026, 12, 12, 12, tzinfo=UTC))
         >>> CampaignOffset.parse("T+72h").expand(c.start, c.end + timedelta(hours=1), UTC, (), [c])[0][0]
         datetime.datetime(2026, 12, 15, 12, 0, tzinfo=datetime.timezone.utc)

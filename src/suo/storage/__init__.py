@@ -57,8 +57,6 @@ _EXTRA_FOR_MODULE = {
 }
 
 
-
-
 def register_backend(scheme: str, target: str) -> None:
     """Serve URLs with ``scheme`` by ``target`` (``"package.module:Class"``).
 
@@ -150,3 +148,8 @@ def __getattr__(name: str) -> Any:
 
         return SuoStore
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+from suo._exports import publish  # noqa: E402  (after __all__, which it reads)
+
+publish(globals(), __all__)

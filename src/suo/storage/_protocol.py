@@ -42,3 +42,6 @@ class SuoStore(Store, LinkStore, LiveStore, SopStore, CommunityStore, Protocol):
         tb: TracebackType | None,
     ) -> None:
         """Close the store (its connections and pools)."""
+
+
+SuoStore.__module__ = "suo.storage"  # its public path (loaded lazily from there)

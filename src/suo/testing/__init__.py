@@ -42,3 +42,8 @@ __all__ = [
 
 class StoreSuite(LinkStoreSuite, LiveStoreSuite, SopStoreSuite, CommunityStoreSuite):
     """Every protocol's conformance tests; needs a ``store`` fixture."""
+
+
+from suo._exports import publish  # noqa: E402  (after __all__, which it reads)
+
+publish(globals(), __all__)

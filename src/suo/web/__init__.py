@@ -23,3 +23,7 @@ from suo.web.proxies import TrustedProxies
 from suo.web.wsgi import WSGIApp
 
 __all__ = ["ASGIApp", "Request", "Responder", "Response", "TrustedProxies", "WSGIApp"]
+
+from suo._exports import publish
+
+publish(globals(), __all__)

@@ -102,3 +102,7 @@ __all__ = [
     "is_scan_only",
     "is_wechat_group",
 ]
+
+from suo._exports import publish
+
+publish(globals(), __all__)
