@@ -36,7 +36,7 @@ from typing import Any
 
 import ahocorasick_rs
 
-__all__ = ["PREVIEW_TOKENS", "BotMatch", "match_bot"]
+__all__ = ["FIRST_FREE_BIT", "PREVIEW_TOKENS", "BotMatch", "BotScanner", "match_bot", "scanner"]
 
 #: Lower-case tokens of fetchers that fetch a page to draw a link preview
 #: (title, description, image) rather than to index a site.
@@ -310,7 +310,7 @@ CLIENT_BIT = 4
 FIRST_FREE_BIT = 8
 
 
-class _BotIndex:
+class BotScanner:
     """The crawler patterns, their anchors, and one Aho-Corasick automaton.
 
     Each automaton value is ``(bits, pattern_ids)``: ``bits`` flags generic
@@ -451,18 +451,18 @@ def _patterns() -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _index() -> _BotIndex:
-    return _BotIndex(_patterns())
+def _index() -> BotScanner:
+    return BotScanner(_patterns())
 
 
-def scanner(extra: dict[str, int]) -> _BotIndex:
+def scanner(extra: dict[str, int]) -> BotScanner:
     """A crawler index whose automaton also reports the caller's own tokens.
 
     ``extra`` maps lower-case tokens to bit masks (from :data:`FIRST_FREE_BIT`
-    up); :meth:`_BotIndex.scan` ORs them into its bits, so one pass over the
+    up); :meth:`BotScanner.scan` ORs them into its bits, so one pass over the
     UA serves both app detection and crawler detection.
     """
-    return _BotIndex(_patterns(), extra)
+    return BotScanner(_patterns(), extra)
 
 
 def match_bot(user_agent: str, lowered: str | None = None) -> BotMatch:

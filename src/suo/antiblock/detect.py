@@ -43,7 +43,7 @@ from typing import Any
 
 from attrs import frozen
 
-from suo.antiblock.bots import FIRST_FREE_BIT, _BotIndex, scanner
+from suo.antiblock.bots import FIRST_FREE_BIT, BotScanner, scanner
 from suo.errors import InvalidInput
 
 __all__ = ["OS", "Client", "Platform", "cache_clear", "cache_info", "details", "detect"]
@@ -202,11 +202,11 @@ _TOKENS: dict[str, str] = {
 _BIT: dict[str, int] = {
     flag: FIRST_FREE_BIT << i for i, flag in enumerate(sorted(set(_TOKENS.values())))
 }
-_SCANNER: _BotIndex | None = None
+_SCANNER: BotScanner | None = None
 _SCANNER_LOCK = threading.Lock()
 
 
-def _scanner() -> _BotIndex:
+def _scanner() -> BotScanner:
     global _SCANNER  # built once, on first use (about 50 ms)
     if _SCANNER is None:
         with _SCANNER_LOCK:
