@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from suo.antiblock.bots import _anchors, _BotIndex, _literal_runs, _patterns, match_bot
+from suo.antiblock.bots import BotScanner, _anchors, _literal_runs, _patterns, match_bot
 
 
 def sre_runs(pattern: str) -> list[str]:
@@ -88,7 +88,7 @@ def test_crawler_list_instances_are_bots() -> None:
 
 
 def test_regexes_compile_lazily() -> None:
-    index = _BotIndex(_patterns())
+    index = BotScanner(_patterns())
     assert index._compiled == {}
     ua = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"
     assert index.match(ua, *index.scan(ua.lower())).is_bot is False
