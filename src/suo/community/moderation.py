@@ -58,7 +58,6 @@ from suo.community.rules import ConductAction, LadderStep, MessageContext, RuleB
 from suo.community.store import ModeratorStore
 from suo.errors import InvalidInput, NotFound
 from suo.storage import open_store
-from suo.storage.memory import MemoryStore
 
 __all__ = ["DryRunReport", "Hit", "Message", "Moderator", "Verdict"]
 
@@ -524,6 +523,10 @@ class Moderator:
             {'warn': 1, 'mute': 1}
         """
         group = self._community(community)
+        # Imported here: the memory store imports the community models, so a
+        # top-level import would make importing suo.community order-dependent.
+        from suo.storage.memory import MemoryStore
+
         scratch = MemoryStore()
         results: list[tuple[Message, Verdict]] = []
         for item in messages:
