@@ -54,15 +54,16 @@ _PAGE_KINDS = {
 
 
 class _Recorder:
-    """Writes one visit: the single recording step of :meth:`Shortener.resolve`."""
+    """Writes one visit: the single recording step of :meth:`Shortener.resolve`.
+
+    ``hit`` is the store's own method (no extra call on the hot path).
+    """
 
     claims = True  # live-code slots are taken, events noticed
 
     def __init__(self, store: LinkStore) -> None:
         self.store = store
-
-    def hit(self, code: str, visit: Visit, *, count: bool, cap: int | None) -> int | None:
-        return self.store.hit(code, visit, count=count, cap=cap)
+        self.hit: Callable[..., int | None] = store.hit
 
 
 class _DryRun(_Recorder):
@@ -70,9 +71,24 @@ class _DryRun(_Recorder):
 
     claims = False
 
-    def hit(self, code: str, visit: Visit, *, count: bool, cap: int | None) -> int | None:
+    def __init__(self, store: LinkStore) -> None:
+        super().__init__(store)
+        self.hit = self._peek
+
+    def _peek(self, code: str, visit: Visit, *, count: bool, cap: int | None) -> int | None:
         clicks = self.store.link_stats(code).clicks
         return None if count and cap is not None and clicks >= cap else clicks
+
+
+# Enum members read once: the resolve path compares against them per visit.
+_REDIRECT, _PAGE, _DENY, _EXHAUSTED, _GUIDE = (
+    DecisionKind.REDIRECT,
+    DecisionKind.PAGE,
+    DecisionKind.DENY,
+    DecisionKind.EXHAUSTED,
+    DecisionKind.GUIDE,
+)
+_ACT_REDIRECT, _ACT_ELSEWHERE = Action.REDIRECT, Action.ELSEWHERE
 
 
 class Shortener:
@@ -613,39 +629,37 @@ class Shortener:
             if policy is None
             else policy.decide(client, accept_language=accept_language, now=now)
         )
-        action = Action.REDIRECT if verdict is None else verdict.action
+        action = _ACT_REDIRECT if verdict is None else verdict.action
         bot = client.is_bot or client.is_preview
 
         # The outcome, before anything is written.
         pick: Pick | None = None
         location: str | None = None
         target: Any = link.target
-        if action is Action.REDIRECT or action is Action.ELSEWHERE:
+        if action is _ACT_REDIRECT or action is _ACT_ELSEWHERE:
             if link.live is None:
-                kind = DecisionKind.REDIRECT
+                kind = _REDIRECT
                 if verdict is not None and verdict.location:
                     target = verdict.location
                 location = target
             else:
                 claim = recorder.claims and not bot
                 pick = live_choose.pick(self.live_store, code, link.live, now, claim=claim)
-                kind, target = DecisionKind.EXHAUSTED, None
+                kind, target = _EXHAUSTED, None
                 if pick.slot is not None:
                     target = pick.slot.target
                     if is_scan_only(pick.slot.payload):
-                        kind = DecisionKind.PAGE
+                        kind = _PAGE
                     else:
-                        kind, location = DecisionKind.REDIRECT, pick.slot.payload
+                        kind, location = _REDIRECT, pick.slot.payload
         else:
             kind = _PAGE_KINDS[action]
-            if kind is DecisionKind.DENY:
+            if kind is _DENY:
                 target = None
 
         # One recording step: a click (a person sent to a target, or shown a
         # live target's page) counts against the cap; anything else is recorded.
-        count = not bot and (
-            kind is DecisionKind.REDIRECT or (pick is not None and kind is DecisionKind.PAGE)
-        )
+        count = not bot and (kind is _REDIRECT or (pick is not None and kind is _PAGE))
         cap = link.max_clicks
         visit = Visit(now, client.platform._value_, client.os._value_, bot, kind._value_)
         try:
@@ -656,38 +670,42 @@ class Shortener:
             return Decision(DecisionKind.NOT_FOUND, code=code, client=client)
         if clicks is None or (
             # A bot never uses up the cap, but sees what people see once it is used up.
-            not count and kind is DecisionKind.REDIRECT and cap is not None and clicks >= cap
+            not count and kind is _REDIRECT and cap is not None and clicks >= cap
         ):
-            kind, location, target = DecisionKind.EXHAUSTED, None, None
+            kind, location, target = _EXHAUSTED, None, None
             if pick is not None and pick.claimed and pick.slot is not None:
                 # The link's own cap refused the visit: the live slot goes back.
                 self.live_store.release_live_target(code, pick.slot.id)
                 pick = Pick(None, False, pick.slots)
-        if pick is not None and recorder.claims:
-            self._notice_live_events(code, pick, now)
+        trace = () if verdict is None else verdict.trace
+        if pick is None:
+            if kind is _REDIRECT:  # the common case, kept short
+                return Decision(
+                    kind, link.redirect_status, location, target,
+                    code=code, link=link, client=client, trace=trace,
+                )  # fmt: skip
+            headers = _NO_HEADERS
+        else:
+            if recorder.claims:
+                self._notice_live_events(code, pick, now)
+            headers = _LIVE_REDIRECT_HEADERS if kind is _REDIRECT else _LIVE_PAGE_HEADERS
 
         lang: str | None = None
         body: str | None = None
-        if kind is not DecisionKind.REDIRECT and (kind is not DecisionKind.EXHAUSTED or pick):
+        if kind is not _REDIRECT and (kind is not _EXHAUSTED or pick is not None):
             lang = page_language(accept_language, client)
             body = self._page_body(kind, link, client, target, verdict, lang)
         return Decision(
             kind,
-            link.redirect_status if kind is DecisionKind.REDIRECT else kind.default_status,
+            link.redirect_status if kind is _REDIRECT else kind.default_status,
             location=location,
             target=target,
             body=body,
-            headers=(
-                _NO_HEADERS
-                if pick is None
-                else _LIVE_REDIRECT_HEADERS
-                if kind is DecisionKind.REDIRECT
-                else _LIVE_PAGE_HEADERS
-            ),
+            headers=headers,
             code=code,
             link=link,
             client=client,
-            trace=() if verdict is None else verdict.trace,
+            trace=trace,
             lang=lang,
         )
 
@@ -701,7 +719,7 @@ class Shortener:
         lang: str,
     ) -> str:
         pages = self.pages
-        if kind is DecisionKind.GUIDE:
+        if kind is _GUIDE:
             try_browser = verdict is not None and verdict.try_browser
             return pages.guide(client, link.target, lang=lang, try_browser=try_browser)
         if kind is DecisionKind.DENY:
