@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import datetime
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime, timedelta, tzinfo
 from types import MappingProxyType
 from typing import Any, Self
 
@@ -24,10 +24,21 @@ from suo.shortener.live.choose import Pick, coerce, new_slots
 from suo.shortener.live.events import EventHooks, Listener, empty_event, expiry_events, fill_events
 from suo.shortener.live.manager import LiveCode
 from suo.shortener.live.values import STRATEGIES, LiveEvent, LiveTarget, is_scan_only
-from suo.shortener.model import Link, LinkPage, Stats, Visit
+from suo.shortener.model import TRACKING, Link, LinkPage, Stats, Visit
 from suo.shortener.qr import render as render_qr
 from suo.shortener.store import LinkStore, LiveStore
 from suo.shortener.urls import URLPolicy, normalize_url
+from suo.shortener.visits import (
+    BY,
+    INTERVALS,
+    Series,
+    _check_tz,
+    hours_between,
+    language_tag,
+    referrer_host,
+    utm_params,
+    visitor_id,
+)
 from suo.storage import open_store
 
 __all__ = ["Shortener"]
@@ -113,6 +124,10 @@ class Shortener:
         event_hooks: live-code event callbacks by event kind
             (``{"full": [notify], "empty": [page_someone]}``); more with :meth:`on`.
             They belong to this instance, like ``httpx``'s client hooks.
+        tracking: ``"events"`` (default: every visit kept as an event, for
+            :meth:`visits`, :meth:`timeseries`, uniques and breakdowns) or
+            ``"counts"`` (totals only, no events); ``shorten(tracking=...)``
+            overrides it per link.
 
     A Shortener made from a URL owns its store: ``with suo.Shortener(url) as s:``
     closes it on the way out (a store object passed in is left open).
@@ -142,7 +157,12 @@ class Shortener:
         url_policy: URLPolicy | None = None,
         pages: Pages | None = None,
         event_hooks: Mapping[str, Iterable[Listener]] | None = None,
+        tracking: str = "events",
     ) -> None:
+        if tracking not in TRACKING:
+            raise InvalidInput(f"tracking must be one of {TRACKING}, got {tracking!r}")
+        self.tracking = tracking
+        self._salts: dict[int, bytes] = {}
         self._owns_store = isinstance(store, str)
         self.store: LinkStore = open_store(store)
         if not isinstance(self.store, LinkStore):
@@ -268,6 +288,7 @@ class Shortener:
         redirect_status: int = 302,
         title: str | None = None,
         description: str | None = None,
+        tracking: str | None = None,
     ) -> Link:
         """Make a short link for ``url`` and store it.
 
@@ -282,6 +303,7 @@ class Shortener:
             redirect_status: 301, 302 (default), 303, 307 or 308.
             title: shown by preview and landing pages.
             description: shown by preview pages.
+            tracking: ``"events"`` or ``"counts"`` for this link (default: the Shortener's).
 
         Raises:
             InvalidURL: the target is not a safe absolute http(s) URL.
@@ -303,6 +325,7 @@ class Shortener:
                 redirect_status=redirect_status,
                 title=title,
                 description=description,
+                tracking=tracking,
             )
 
         return self.create_link(build, alias=alias, key=target, dedupe=True)
@@ -332,7 +355,7 @@ class Shortener:
             spec: dict[str, Any] = {"url": item} if isinstance(item, str) else dict(item)
             unknown = set(spec) - {
                 "url", "alias", "expires_at", "max_clicks", "policy", "tags",
-                "redirect_status", "title", "description",
+                "redirect_status", "title", "description", "tracking",
             }  # fmt: skip
             if unknown or "url" not in spec:
                 raise InvalidInput(
@@ -500,6 +523,7 @@ class Shortener:
         redirect_status: int = _UNSET,
         title: str | None = _UNSET,
         description: str | None = _UNSET,
+        tracking: str | None = _UNSET,
     ) -> Link:
         """Change a link (a new target, expiry, cap, policy, tags...) and return it.
 
@@ -522,6 +546,7 @@ class Shortener:
             ("redirect_status", redirect_status),
             ("title", title),
             ("description", description),
+            ("tracking", tracking),
         ):
             if value is not _UNSET:
                 changes[name] = value
@@ -552,6 +577,104 @@ class Shortener:
             raise NotFound(f"no link with code {code!r}")
         return self.store.link_stats(code)
 
+    def visits(
+        self, code: str, *, start: datetime | None = None, end: datetime | None = None
+    ) -> Iterator[Visit]:
+        """The visit events of a link, oldest first (bots included, flagged).
+
+        Each has ``.at``, ``.code``, ``.outcome``, ``.platform``, ``.os``,
+        ``.bot``, ``.language``, ``.referrer`` (host), ``.target`` (live codes),
+        ``.utm`` and ``.visitor``. Links tracked as ``"counts"`` have none.
+
+        Raises:
+            NotFound: no link has this code.
+        """
+        if self._load(code) is None:
+            raise NotFound(f"no link with code {code!r}")
+        start = None if start is None else require_aware(start, "start")
+        end = None if end is None else require_aware(end, "end")
+        return self.store.visits(code, start=start, end=end)
+
+    def timeseries(
+        self,
+        code: str | None = None,
+        *,
+        tag: str | None = None,
+        interval: str = "hour",
+        by: str | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        tz: tzinfo | str | None = None,
+    ) -> Series:
+        """Human visits per hour or day in ``tz``, maybe broken down ``by`` one field.
+
+        Give a ``code``, or a ``tag`` to ask across every link carrying it (a
+        tag works as a campaign). ``start``/``end`` default to the last 7 days
+        (``hour``) or 90 days (``day``) and are widened to whole hours;
+        buckets start in ``tz`` (an IANA name or tzinfo; default UTC), so
+        Asia/Shanghai days are Shanghai days.
+
+        Example:
+            >>> import suo
+            >>> from datetime import UTC, datetime
+            >>> s = suo.Shortener("memory://", clock=lambda: datetime(2026, 12, 1, 9, tzinfo=UTC))
+            >>> _ = s.shorten("https://example.com/", alias="p", tags=["spring"])
+            >>> _ = s.resolve("p", user_agent="Mozilla/5.0 (Linux; Android 14) MicroMessenger/8.0.49")
+            >>> [(b.hour, k, n) for b, k, n in s.timeseries(tag="spring", by="platform", tz="Asia/Shanghai").rows()]
+            [(17, 'wechat', 1)]
+        """
+        if interval not in INTERVALS:
+            raise InvalidInput(f"interval must be one of {INTERVALS}, got {interval!r}")
+        if by is not None and by not in BY:
+            raise InvalidInput(f"by must be one of {BY} or None, got {by!r}")
+        if (code is None) == (tag is None):
+            raise InvalidInput("give exactly one of code= or tag=")
+        zone = _check_tz(tz)
+        if code is not None:
+            if self._load(code) is None:
+                raise NotFound(f"no link with code {code!r}")
+            codes = [code]
+        else:
+            codes = self._codes_with_tag(str(tag))
+        now = self.clock()
+        end = now if end is None else require_aware(end, "end")
+        if start is None:
+            start = end - timedelta(days=7 if interval == "hour" else 90)
+        start = require_aware(start, "start")
+        if start >= end:
+            raise InvalidInput(f"start must be before end, got {start} >= {end}")
+        lo, hi = hours_between(start, end)
+        hours = self.store.visit_counts(codes, start=lo, end=hi, by=by) if codes else []
+        return Series.from_hours(hours, interval=interval, by=by, tz=zone)
+
+    def _codes_with_tag(self, tag: str) -> list[str]:
+        codes: list[str] = []
+        after: str | None = None
+        while True:
+            page = self.store.list_links(tag=tag, after=after, limit=1000)
+            codes += [link.code for link in page]
+            if len(page) < 1000:
+                return codes
+            after = page[-1].code
+
+    def purge_visits(self, *, before: datetime, code: str | None = None) -> int:
+        """Delete visit events older than ``before`` (retention); returns how many.
+
+        Click totals, breakdowns and uniques already counted stay.
+        """
+        return self.store.purge_visits(before=require_aware(before, "before"), code=code)
+
+    def _visitor(self, ip: str, user_agent: str, now: datetime) -> str | None:
+        day = now.astimezone(UTC) if now.tzinfo is not UTC else now
+        ordinal = day.toordinal()
+        salt = self._salts.get(ordinal)
+        if salt is None:
+            salt = self.store.daily_salt(day.date().isoformat())
+            if len(self._salts) > 4:
+                self._salts.clear()
+            self._salts[ordinal] = salt
+        return visitor_id(ip, user_agent, salt)
+
     def links(
         self, *, tag: str | None = None, after: str | None = None, limit: int = 100
     ) -> LinkPage:
@@ -578,6 +701,8 @@ class Shortener:
         user_agent: str = "",
         ip: str | None = None,
         accept_language: str | None = None,
+        referrer: str | None = None,
+        query: str | Mapping[str, Any] | None = None,
         now: datetime | None = None,
     ) -> Decision:
         """Decide what one visit to ``code`` gets, and record the visit.
@@ -587,9 +712,16 @@ class Shortener:
         redirect, guide page, deny page, another target or a preview page; a
         redirect counts a click atomically against ``max_clicks`` (EXHAUSTED
         when the cap is used up). Bots and preview fetchers are recorded apart
-        and never use up a cap. ``ip`` is accepted for adapters and never stored.
+        and never use up a cap.
+
+        The visit is recorded as an event (tracking ``"events"``): ``ip`` only
+        feeds the daily-salted visitor id and is never stored, ``referrer``
+        keeps its host only, ``query`` (the short URL's query string or a
+        mapping) gives the ``utm_*`` parameters.
         """
-        return self._resolve(code, user_agent, accept_language, now, self._recorder)
+        return self._resolve(
+            code, user_agent, accept_language, now, self._recorder, ip, referrer, query
+        )
 
     def explain(
         self,
@@ -613,6 +745,9 @@ class Shortener:
         accept_language: str | None,
         now: datetime | None,
         recorder: _Recorder,
+        ip: str | None = None,
+        referrer: str | None = None,
+        query: str | Mapping[str, Any] | None = None,
     ) -> Decision:
         # detect -> load -> gate -> policy verdict -> outcome -> record, in that order.
         now = self.clock() if now is None else require_aware(now, "now")
@@ -661,9 +796,24 @@ class Shortener:
         # live target's page) counts against the cap; anything else is recorded.
         count = not bot and (kind is _REDIRECT or (pick is not None and kind is _PAGE))
         cap = link.max_clicks
-        visit = Visit(now, client.platform._value_, client.os._value_, bot, kind._value_)
+        tracking = link.tracking or self.tracking
+        visit = Visit(
+            now,
+            client.platform._value_,
+            client.os._value_,
+            bot,
+            kind._value_,
+            code,
+            language_tag(accept_language) if accept_language else None,
+            referrer_host(referrer) if referrer else None,
+            None if pick is None or pick.slot is None else str(pick.slot.id),
+            utm_params(query) if query else None,
+            None if not ip or tracking != "events" else self._visitor(ip, user_agent, now),
+        )
         try:
-            clicks = recorder.hit(code, visit, count=count, cap=cap if count else None)
+            clicks = recorder.hit(
+                code, visit, count=count, cap=cap if count else None, event=tracking == "events"
+            )
         except NotFound:
             # Deleted by someone else while this Shortener still had it cached.
             self._forget(code)

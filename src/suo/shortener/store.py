@@ -7,7 +7,7 @@ model. Every method that can race is one atomic operation in the engine.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
@@ -63,7 +63,9 @@ class LinkStore(Protocol):
         With ``tag``, only links carrying that tag.
         """
 
-    def hit(self, code: str, visit: Visit, *, count: bool, cap: int | None) -> int | None:
+    def hit(
+        self, code: str, visit: Visit, *, count: bool, cap: int | None, event: bool = True
+    ) -> int | None:
         """Record one visit atomically and return the click count after it.
 
         With ``count`` the visit is a click: it increments the counter unless
@@ -72,13 +74,56 @@ class LinkStore(Protocol):
         returned. Without ``count`` the visit is only recorded (bots, guide
         pages) and the current count is returned.
 
+        With ``event`` (tracking ``"events"``) the visit is also appended as an
+        event, with the rollups the store keeps of it; without, only the
+        totals change. The link's own row never grows with its visits.
+
         Raises :class:`~suo.errors.NotFound` when no link has this code (it was
         deleted after a caller cached it), and records nothing then: counters
         of a deleted code must never come back to life.
         """
 
+    def visits(
+        self, code: str, *, start: datetime | None = None, end: datetime | None = None
+    ) -> Iterator[Visit]:
+        """The visit events of ``code`` with ``start <= at < end``, oldest first.
+
+        Bots included (flagged). An iterator: a store may stream them in pages.
+        """
+
+    def visit_counts(
+        self, codes: Sequence[str], *, start: datetime, end: datetime, by: str | None
+    ) -> list[tuple[datetime, str | None, int]]:
+        """Human visits (bots left out) of ``codes`` per UTC hour in ``[start, end)``.
+
+        ``start`` and ``end`` are whole UTC hours. Each row is ``(hour start in
+        UTC, key, count)``; ``key`` is the visit's ``by`` field (``platform``,
+        ``os``, ``outcome``, ``target``, ``referrer`` or ``language``; a missing
+        value is ``None``), or ``None`` when ``by`` is ``None``. Rows with no
+        visits are left out; the order does not matter.
+        """
+
+    def purge_visits(self, *, before: datetime, code: str | None = None) -> int:
+        """Delete visit events older than ``before`` (of one code, or all); how many.
+
+        Totals, rollups and the uniques already counted stay: they hold no
+        visitor ids. Used for retention.
+        """
+
+    def daily_salt(self, day: str) -> bytes:
+        """The random salt of the UTC day ``day`` (``YYYY-MM-DD``) for visitor ids.
+
+        Made on first use with an atomic set-if-absent, so every process gets
+        the same bytes for a day; salts of days more than two days older than
+        ``day`` are deleted then, so old visitor ids cannot be recomputed.
+        """
+
     def link_stats(self, code: str) -> Stats:
-        """Counters and breakdowns for one link (zeros for an unknown code)."""
+        """Counters and breakdowns for one link (zeros for an unknown code).
+
+        ``clicks``, ``visits`` and ``bots`` are exact totals; breakdowns and
+        ``uniques`` count human visits recorded as events.
+        """
 
     def next_sequence(self, name: str) -> int:
         """Atomically increment and return the named counter (starts at 1)."""

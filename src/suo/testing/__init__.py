@@ -25,6 +25,7 @@ from suo.testing.helpers import ManualClock, race
 from suo.testing.links import LinkStoreSuite
 from suo.testing.live import LiveStoreSuite
 from suo.testing.sop import SopStoreSuite
+from suo.testing.visits import VisitStoreSuite
 
 __all__ = [
     "BACKENDS",
@@ -34,13 +35,16 @@ __all__ = [
     "ManualClock",
     "SopStoreSuite",
     "StoreSuite",
+    "VisitStoreSuite",
     "isolated_store",
     "race",
     "require_service",
 ]
 
 
-class StoreSuite(LinkStoreSuite, LiveStoreSuite, SopStoreSuite, CommunityStoreSuite):
+class StoreSuite(
+    LinkStoreSuite, VisitStoreSuite, LiveStoreSuite, SopStoreSuite, CommunityStoreSuite
+):
     """Every protocol's conformance tests; needs a ``store`` fixture."""
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import secrets
 from collections import Counter
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Iterator, Sequence
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from attrs import define, field
@@ -14,6 +15,8 @@ from suo.shortener.model import Link, Stats, Visit
 from suo.shortener.store import first_conflict
 from suo.storage.memory._base import MemoryBase
 
+_DIMS = (None, "platform", "os", "outcome", "target", "referrer", "language")
+
 
 @define
 class _Counters:
@@ -22,9 +25,21 @@ class _Counters:
     bots: int = 0
     first: datetime | None = None
     last: datetime | None = None
-    platform: Counter[str] = field(factory=Counter)
-    os: Counter[str] = field(factory=Counter)
-    day: Counter[str] = field(factory=Counter)
+    events: list[Visit] = field(factory=list)
+    folded: int = 0  # events[:folded] are in the rollups
+    hours: Counter[tuple[datetime, str | None, str | None]] = field(factory=Counter)
+    visitors: set[str] = field(factory=set)
+
+    def fold(self) -> None:
+        # Rollups are built when asked for, so a visit costs one list append.
+        hours = self.hours
+        for v in self.events[self.folded :]:
+            if v.bot:
+                continue
+            hour = v.at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+            for dim in _DIMS:
+                hours[(hour, dim, None if dim is None else getattr(v, dim))] += 1
+        self.folded = len(self.events)
 
 
 class MemoryLinks(MemoryBase):
@@ -35,6 +50,7 @@ class MemoryLinks(MemoryBase):
         self._links: dict[str, Link] = {}
         self._counters: dict[str, _Counters] = {}
         self._sequences: dict[str, int] = {}
+        self._salts: dict[str, bytes] = {}
 
     def create_link(self, link: Link) -> None:
         with self._lock:
@@ -76,34 +92,97 @@ class MemoryLinks(MemoryBase):
             )
             return [self._links[c] for c in codes[:limit]]
 
-    def hit(self, code: str, visit: Visit, *, count: bool, cap: int | None) -> int | None:
+    def hit(
+        self, code: str, visit: Visit, *, count: bool, cap: int | None, event: bool = True
+    ) -> int | None:
         with self._lock:
             c = self._counters.get(code)
             if c is None:
                 raise NotFound(f"no link with code {code!r}")
             if visit.bot:
                 c.bots += 1
+                if event:
+                    c.events.append(visit)
                 return c.clicks
             result: int | None = c.clicks
             if count:
                 if cap is not None and c.clicks >= cap:
                     result = None
+                    visit = visit.with_outcome("exhausted")
                 else:
                     c.clicks += 1
                     result = c.clicks
             c.visits += 1
             c.first = visit.at if c.first is None else c.first
             c.last = visit.at
-            c.platform[visit.platform] += 1
-            c.os[visit.os] += 1
-            c.day[visit.day] += 1
+            if event:
+                c.events.append(visit)
+                if visit.visitor is not None:
+                    c.visitors.add(visit.visitor)
             return result
+
+    def visits(
+        self, code: str, *, start: datetime | None = None, end: datetime | None = None
+    ) -> Iterator[Visit]:
+        with self._lock:
+            c = self._counters.get(code)
+            found = [] if c is None else list(c.events)
+        found.sort(key=lambda v: v.at)
+        return iter(
+            [v for v in found if (start is None or v.at >= start) and (end is None or v.at < end)]
+        )
+
+    def visit_counts(
+        self, codes: Sequence[str], *, start: datetime, end: datetime, by: str | None
+    ) -> list[tuple[datetime, str | None, int]]:
+        out: Counter[tuple[datetime, str | None]] = Counter()
+        with self._lock:
+            for code in dict.fromkeys(codes):
+                c = self._counters.get(code)
+                if c is None:
+                    continue
+                c.fold()
+                for (hour, dim, key), n in c.hours.items():
+                    if dim == by and start <= hour < end:
+                        out[(hour, key)] += n
+        return [(hour, key, n) for (hour, key), n in out.items()]
+
+    def purge_visits(self, *, before: datetime, code: str | None = None) -> int:
+        removed = 0
+        with self._lock:
+            for name, c in self._counters.items():
+                if code is not None and name != code:
+                    continue
+                c.fold()
+                kept = [v for v in c.events if v.at >= before]
+                removed += len(c.events) - len(kept)
+                c.events = kept
+                c.folded = len(kept)
+        return removed
+
+    def daily_salt(self, day: str) -> bytes:
+        with self._lock:
+            salt = self._salts.get(day)
+            if salt is None:
+                salt = self._salts[day] = secrets.token_bytes(16)
+                oldest = (date.fromisoformat(day) - timedelta(days=2)).isoformat()
+                for old in [d for d in self._salts if d < oldest]:
+                    del self._salts[old]
+            return salt
 
     def link_stats(self, code: str) -> Stats:
         with self._lock:
             c = self._counters.get(code)
             if c is None:
                 return Stats(code=code)
+            c.fold()
+            dims: dict[str, Counter[str]] = {d: Counter() for d in _DIMS if d is not None}
+            days: Counter[str] = Counter()
+            for (hour, dim, key), n in c.hours.items():
+                if dim is None:
+                    days[hour.date().isoformat()] += n
+                elif key is not None:
+                    dims[dim][key] += n
             return Stats(
                 code=code,
                 clicks=c.clicks,
@@ -111,9 +190,12 @@ class MemoryLinks(MemoryBase):
                 bots=c.bots,
                 first_visit=c.first,
                 last_visit=c.last,
-                by_platform=dict(c.platform),
-                by_os=dict(c.os),
-                by_day=dict(c.day),
+                by_platform=dict(dims["platform"]),
+                by_os=dict(dims["os"]),
+                by_day=dict(days),
+                uniques=len(c.visitors),
+                by_outcome=dict(dims["outcome"]),
+                by_target=dict(dims["target"]),
             )
 
     def next_sequence(self, name: str) -> int:
