@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
 from types import MappingProxyType
 from typing import Any, Self
@@ -32,6 +32,7 @@ from suo.shortener.visits import (
     BY,
     INTERVALS,
     Series,
+    VisitLog,
     _check_tz,
     hours_between,
     language_tag,
@@ -579,7 +580,7 @@ class Shortener:
 
     def visits(
         self, code: str, *, start: datetime | None = None, end: datetime | None = None
-    ) -> Iterator[Visit]:
+    ) -> VisitLog:
         """The visit events of a link, oldest first (bots included, flagged).
 
         Each has ``.at``, ``.code``, ``.outcome``, ``.platform``, ``.os``,
@@ -593,7 +594,7 @@ class Shortener:
             raise NotFound(f"no link with code {code!r}")
         start = None if start is None else require_aware(start, "start")
         end = None if end is None else require_aware(end, "end")
-        return self.store.visits(code, start=start, end=end)
+        return VisitLog(self.store.visits(code, start=start, end=end))
 
     def timeseries(
         self,

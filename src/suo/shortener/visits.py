@@ -46,6 +46,7 @@ __all__ = [
     "BY",
     "INTERVALS",
     "Series",
+    "VisitLog",
     "language_tag",
     "referrer_host",
     "utm_params",
@@ -275,6 +276,53 @@ class Series:
         buf = io.StringIO()
         fig.savefig(buf, format="svg")
         return buf.getvalue()
+
+
+class VisitLog:
+    """The visit events of a link, oldest first: iterate it, or hand it to pandas.
+
+    What :meth:`Shortener.visits <suo.shortener.Shortener.visits>` returns. It
+    reads the store lazily, once: iterate it for a stream of
+    :class:`~suo.shortener.Visit` (memory stays flat for a million events).
+    """
+
+    def __init__(self, events: Iterator[Any]) -> None:
+        self._events = events
+
+    def __iter__(self) -> Iterator[Any]:
+        return self._events
+
+    def __next__(self) -> Any:
+        return next(self._events)
+
+    def to_pandas(self) -> Any:
+        """A ``pandas.DataFrame``, one row per event, the export's columns.
+
+        ``utm`` is spread into ``utm_source`` ... ``utm_content`` columns.
+        Needs ``pip install 'suo[dataframe]'``.
+        """
+        try:
+            import pandas as pd
+        except ImportError as exc:
+            raise MissingDependency(
+                "visits().to_pandas needs pandas: pip install 'suo[dataframe]'"
+            ) from exc
+        return pd.DataFrame.from_records((flat_row(v) for v in self._events), columns=list(COLUMNS))
+
+
+COLUMNS = (
+    "at", "code", "outcome", "platform", "os", "bot", "language", "referrer", "target",
+    *UTM_KEYS, "visitor",
+)  # fmt: skip
+"""The columns of a visit export, in order."""
+
+
+def flat_row(visit: Any) -> dict[str, Any]:
+    """A visit as a flat dict of :data:`COLUMNS` (UTM spread out, ``at`` in UTC ISO 8601)."""
+    row = visit.to_dict()
+    utm = row.pop("utm")
+    row.update({k: utm.get(k) for k in UTM_KEYS})
+    return {c: row[c] for c in COLUMNS}
 
 
 def hours_between(start: datetime, end: datetime) -> tuple[datetime, datetime]:
