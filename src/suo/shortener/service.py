@@ -147,7 +147,7 @@ class Shortener:
 
     def __init__(
         self,
-        store: Any,
+        store: str | LinkStore,
         *,
         base_url: str = "http://127.0.0.1:8080/",
         codes: CodeGenerator | None = None,
@@ -165,7 +165,7 @@ class Shortener:
         self.tracking = tracking
         self._salts: dict[int, bytes] = {}
         self._owns_store = isinstance(store, str)
-        self.store: LinkStore = open_store(store)
+        self.store: LinkStore = open_store(store) if isinstance(store, str) else store
         if not isinstance(self.store, LinkStore):
             raise InvalidInput(f"{self.store!r} does not implement the LinkStore protocol")
         self.event_hooks = EventHooks()
