@@ -97,9 +97,11 @@ def render(
 ) -> bytes | str:
     """Render ``data`` as a QR code.
 
-    Non-ASCII text (Chinese, IDN hosts written in Unicode) is encoded as UTF-8
-    in byte mode, which phone scanners (WeChat's included) read; segno's
-    automatic Kanji mode is avoided because Chinese scanners misread it.
+    Non-ASCII text (Chinese, IDN hosts written in Unicode) is always encoded
+    as UTF-8 in byte mode, which phone scanners (WeChat's included) read.
+    segno's automatic Kanji mode is never used: it would turn short Chinese
+    text whose UTF-8 bytes happen to be valid Shift_JIS into other characters
+    (``"优惠"`` would scan as ``"莨俶Β"``).
     Results are cached (an LRU keyed by every argument, the logo by its
     SHA-256), so rendering the same code twice costs a dict lookup.
 
@@ -133,6 +135,8 @@ def render(
 
     Example:
         >>> from suo.shortener import qr
+        >>> qr.read(qr.render("优惠"))
+        ['优惠']
         >>> art = qr.render("hi", "terminal", border=1)
         >>> art.count("\\n") > 5
         True
@@ -144,6 +148,14 @@ def render(
             f"QR data is {len(data)} characters; a QR code holds at most about 2900 bytes "
             "(fewer with a higher error level): shorten it first"
         )
+    if not data.isascii():
+        try:
+            data.encode()
+        except UnicodeEncodeError as exc:
+            raise InvalidInput(
+                f"QR data must be valid Unicode text; character {exc.start} is a lone "
+                f"surrogate ({data[exc.start]!r}) that has no UTF-8 encoding"
+            ) from exc
     if fmt not in FORMATS:
         raise InvalidInput(f"fmt must be one of {FORMATS}, got {fmt!r}")
     level = error.upper() if isinstance(error, str) else error
@@ -256,7 +268,13 @@ def _colour_key(colour: Any, name: str) -> Any:
 def _make(data: str, level: str, boost_error: bool) -> Any:
     kwargs: dict[str, Any] = {"error": level, "boost_error": boost_error}
     if not data.isascii():
+        # Byte mode must be asked for explicitly: given only the encoding,
+        # segno switches to Kanji mode whenever the UTF-8 bytes happen to be
+        # valid Shift_JIS (one short Chinese string in five), and "优惠"
+        # then scans as "莨俶Β". No ECI either: UTF-8 byte mode is what
+        # phone scanners (WeChat's included) and zxing-cpp read as UTF-8.
         kwargs["encoding"] = "utf-8"
+        kwargs["mode"] = "byte"
     try:
         return segno.make_qr(data, **kwargs)
     except segno.DataOverflowError as exc:
@@ -534,7 +552,11 @@ def _qr_formats(zxingcpp: Any) -> Any:
 
 
 def _scan(zxingcpp: Any, img: Any, **options: Any) -> list[tuple[int, int, str]]:
-    results = zxingcpp.read_barcodes(img, formats=_qr_formats(zxingcpp), **options)
+    # Plain text mode: the payload exactly as encoded (the default "HRI" mode
+    # would write control characters as "<NUL>", "<ESC>"...).
+    results = zxingcpp.read_barcodes(
+        img, formats=_qr_formats(zxingcpp), text_mode=zxingcpp.TextMode.Plain, **options
+    )
     out = []
     for r in results:
         if not r.valid:  # pragma: no cover - only with return_errors
