@@ -1,21 +1,36 @@
-"""QR rendering: suo (cold and cached) beside bare segno and the ``qrcode`` package.
+"""QR codes: rendering beside segno and ``qrcode``; reading beside bare zxing-cpp and OpenCV.
 
-Same payloads, same error level (M), same module size and quiet zone for all.
-"cold" clears suo's render cache before every call, so it measures segno's
-encoder plus suo's checks; "cached" is the LRU hit that repeated renders
-(a link's QR shown again, a landing page served again) cost.
+Rendering: same payloads, same error level (M), same module size and quiet
+zone for all. "cold" clears suo's render cache before every call, so it
+measures segno's encoder plus suo's checks; "cached" is the LRU hit that
+repeated renders (a link's QR shown again, a landing page served again) cost.
+
+Reading: the seeded corpus of hard uploads in ``benchmarks/qr_corpus.py``
+(group-card screenshots, small codes in forwarded chat screenshots, photos of
+screens, dark mode, stickers, several codes, moire), 43 images per family;
+every reader gets the same file bytes and decodes them itself. A read is
+exact when the set of payloads equals the labels; a false payload is one
+that is not in the image. Baselines: bare zxing-cpp (``read_barcodes`` on the
+decoded image, what suo's first pass is) and OpenCV's ``QRCodeDetector``
+when ``opencv-python-headless`` is installed. ``SUO_QR_SEED`` picks the
+corpus (default 2, the held-out seed; the reader was tuned on seed 1).
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+import os
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 
 import qrcode
 import qrcode.image.svg
 import segno
 
+from benchmarks import qr_corpus
 from benchmarks._util import measure, report
+from suo.errors import QRDecodeError
 from suo.shortener import qr
 
 PAYLOADS = {
@@ -68,6 +83,11 @@ def _suo_cached(data: str, kind: str) -> Callable[[], bytes | str]:
 
 
 def main(quick: bool) -> None:
+    main_render(quick)
+    main_read(quick)
+
+
+def main_render(quick: bool) -> None:
     number = 2 if quick else 8
     repeat = 3 if quick else 5
     for kind in ("png", "svg"):
@@ -110,3 +130,121 @@ def main(quick: bool) -> None:
         [("suo cold, logo", measure(with_logo, number=number, repeat=repeat),
           "qrcode level H, no logo", measure(qrcode_h, number=number, repeat=repeat))],
     )  # fmt: skip
+
+
+# -- reading ------------------------------------------------------------------
+
+Reader = Callable[[bytes], list[str]]
+
+
+def _suo_read(data: bytes) -> list[str]:
+    try:
+        return qr.read(data)
+    except QRDecodeError:
+        return []
+
+
+def _zxing_read(data: bytes) -> list[str]:
+    import zxingcpp
+    from PIL import Image
+
+    img = Image.open(io.BytesIO(data)).convert("L")
+    return [r.text for r in zxingcpp.read_barcodes(img, text_mode=zxingcpp.TextMode.Plain)]
+
+
+def _opencv_reader() -> Reader | None:
+    try:
+        import cv2
+        import numpy as np
+    except ImportError:
+        return None
+    detector = cv2.QRCodeDetector()
+
+    def run(data: bytes) -> list[str]:
+        img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE)
+        try:
+            ok, texts, _points, _ = detector.detectAndDecodeMulti(img)
+        except cv2.error:
+            return []
+        return [t for t in texts if t] if ok else []
+
+    return run
+
+
+class Score:
+    """Exact reads, false payloads and seconds of one reader on one family."""
+
+    def __init__(self) -> None:
+        self.images = 0
+        self.exact = 0
+        self.false = 0
+        self.seconds = 0.0
+        self.misses: list[str] = []
+
+
+def evaluate(
+    readers: dict[str, Reader], samples: Iterable[qr_corpus.Sample]
+) -> dict[str, dict[str, Score]]:
+    """Run every reader on every sample: {reader: {family: Score}}."""
+    scores: dict[str, dict[str, Score]] = {name: defaultdict(Score) for name in readers}
+    for sample in samples:
+        want = set(sample.payloads)
+        for name, reader in readers.items():
+            t0 = time.perf_counter()
+            got = reader(sample.data)
+            elapsed = time.perf_counter() - t0
+            score = scores[name][sample.family]
+            score.images += 1
+            score.seconds += elapsed
+            score.false += len(set(got) - want)
+            if set(got) == want:
+                score.exact += 1
+            else:
+                score.misses.append(f"{sample.name} (ppm {sample.ppm})")
+    return scores
+
+
+def print_scores(scores: dict[str, dict[str, Score]]) -> None:
+    names = list(scores)
+    families = [f for f in qr_corpus.FAMILIES if f in scores[names[0]]]
+    head = "".join(f" | {n} exact, false, ms/img" for n in names)
+    print(f"{'family':<14}{head}")
+    totals = {n: Score() for n in names}
+    for fam in [*families, "all"]:
+        cells = []
+        for n in names:
+            if fam == "all":
+                s = totals[n]
+            else:
+                s = scores[n][fam]
+                t = totals[n]
+                t.images += s.images
+                t.exact += s.exact
+                t.false += s.false
+                t.seconds += s.seconds
+            ms = s.seconds / max(1, s.images) * 1e3
+            cells.append(f" | {s.exact:>3}/{s.images:<3} {s.false:>2} {ms:7.1f}")
+        print(f"{fam:<14}{''.join(cells)}")
+
+
+def main_read(quick: bool) -> None:
+    seed = int(os.environ.get("SUO_QR_SEED", "2"))
+    per_family = 8 if quick else 43
+    readers: dict[str, Reader] = {"suo": _suo_read, "zxing-cpp": _zxing_read}
+    opencv = _opencv_reader()
+    if opencv is not None:
+        readers["opencv"] = opencv
+    samples = list(qr_corpus.generate(seed, per_family))
+    print(f"\n## read: {len(samples)} hard images, seed {seed} ({per_family} per family)")
+    scores = evaluate(readers, samples)
+    print_scores(scores)
+    suo_t = sum(s.seconds for s in scores["suo"].values()) / len(samples)
+    rows = []
+    for name in readers:
+        if name != "suo":
+            base_t = sum(s.seconds for s in scores[name].values()) / len(samples)
+            rows.append(("suo qr.read, per image", suo_t, name, base_t))
+    report("read: time per image, same bytes", rows)
+    for fam, s in scores["suo"].items():
+        if s.misses:
+            print(f"suo misses, {fam}: {', '.join(s.misses)}")

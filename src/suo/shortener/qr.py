@@ -457,7 +457,10 @@ def read(image_bytes: bytes, *, max_pixels: int = MAX_IMAGE_PIXELS) -> list[str]
     turned upright by its EXIF orientation, flattened onto white (a
     transparent code would read as black on black), and searched in every
     rotation; when nothing is found it is tried again sharpened, denoised and
-    rescaled, and with a global threshold. The declared size is checked
+    rescaled, and with a global threshold; then the patches that look like a
+    small code (a group card forwarded inside a chat screenshot, 1 to 2
+    pixels per module) are cut out, enlarged four times and read. The
+    declared size is checked
     before a single pixel is decoded, so a decompression bomb costs nothing.
 
     Args:
@@ -492,6 +495,8 @@ def read(image_bytes: bytes, *, max_pixels: int = MAX_IMAGE_PIXELS) -> list[str]
     found = _scan(zxingcpp, img)
     if not found:
         found = _scan_harder(zxingcpp, Image, img)
+    if not found:
+        found = _scan_small(zxingcpp, Image, img)
     if not found:
         raise QRDecodeError(
             f"no QR code found in the {img.width}x{img.height} image: upload a sharper, "
@@ -565,6 +570,100 @@ def _scan(zxingcpp: Any, img: Any, **options: Any) -> list[tuple[int, int, str]]
         top = min(pos.top_left.y, pos.top_right.y, pos.bottom_left.y, pos.bottom_right.y)
         left = min(pos.top_left.x, pos.top_right.x, pos.bottom_left.x, pos.bottom_right.x)
         out.append((top, left, r.text))
+    return out
+
+
+_CELL = 8
+"""Side in pixels of the cells in which :func:`_small_code_boxes` measures edge density."""
+
+_SMALL_MAX_PIXELS = 6_000_000
+"""Look for small codes only in images up to this size (a 1440x3200 screenshot is 4.6 MP)."""
+
+_SMALL_ZOOM = 4
+_SMALL_MAX_SIDE = 1600
+_SMALL_CANDIDATES = 4
+
+
+def _small_code_boxes(img: Any) -> list[tuple[int, int, int, int]]:
+    """Boxes (left, top, right, bottom) that may hold a code too small to read.
+
+    A code at 1-2 pixels per module is nearly all edges: almost every pixel
+    differs from a neighbour, while text has gaps between strokes, words and
+    lines, and photos and UI are smooth. So: mark the pixels on a strong edge,
+    average them over 8x8 cells, keep the cells at least 3/8 edge (grown by a
+    cell so a code's cells join up), and return the densest connected
+    patches of at most 640 px that are not long and thin, densest first.
+    """
+    from PIL import ImageFilter
+
+    gw, gh = img.width // _CELL, img.height // _CELL
+    if gw < 3 or gh < 3:
+        return []
+    edges = img.filter(ImageFilter.FIND_EDGES).point(lambda v: 255 if v > 60 else 0)
+    density = edges.crop((0, 0, gw * _CELL, gh * _CELL)).reduce(_CELL)
+    mask = density.point(lambda v: 255 if v >= 96 else 0).filter(ImageFilter.MaxFilter(3))
+    bits, weights = mask.tobytes(), density.tobytes()
+    seen = bytearray(len(bits))
+    scored: list[tuple[int, tuple[int, int, int, int]]] = []
+    for start, bit in enumerate(bits):
+        if not bit or seen[start]:
+            continue
+        seen[start] = 1
+        stack, mass = [start], 0
+        x0 = y0 = len(bits)
+        x1 = y1 = -1
+        while stack:
+            p = stack.pop()
+            mass += weights[p]
+            y, x = divmod(p, gw)
+            x0, x1, y0, y1 = min(x0, x), max(x1, x), min(y0, y), max(y1, y)
+            for q in (p - 1 if x else -1, p + 1 if x + 1 < gw else -1, p - gw, p + gw):
+                if 0 <= q < len(bits) and bits[q] and not seen[q]:
+                    seen[q] = 1
+                    stack.append(q)
+        w, h = x1 - x0 + 1, y1 - y0 + 1
+        if max(w, h) * _CELL > 640 or max(w, h) > 2.5 * min(w, h) or mass < 6 * 255:
+            continue
+        box = (x0 * _CELL, y0 * _CELL, (x1 + 1) * _CELL, (y1 + 1) * _CELL)
+        scored.append((-mass, box))
+    scored.sort()
+    return [box for _mass, box in scored[:_SMALL_CANDIDATES]]
+
+
+def _scan_small(zxingcpp: Any, Image: Any, img: Any) -> list[tuple[int, int, str]]:
+    """Read codes too small for zxing-cpp (under ~2 px per module) by enlarging them.
+
+    zxing-cpp needs a few pixels per module to find the finder patterns; a
+    group card forwarded in a chat screenshot often has one or less. The
+    patches :func:`_small_code_boxes` picks (and the whole image, when it is
+    tiny) are enlarged four times with Lanczos, which restores the module
+    grid well enough, and read with the local and a fixed threshold. Each
+    enlarged patch is at most 1600 px a side, so a miss costs a few scans of
+    small images. Every patch is read, so several small codes are all found.
+    """
+    if img.width * img.height > _SMALL_MAX_PIXELS:
+        return []
+    out: list[tuple[int, int, str]] = []
+    boxes: list[tuple[int, int, int, int]] = []
+    if max(img.width, img.height) * _SMALL_ZOOM <= _SMALL_MAX_SIDE:
+        boxes.append((0, 0, img.width, img.height))
+    boxes += _small_code_boxes(img)
+    for left, top, right, bottom in boxes:
+        margin = max(12, (right - left) // 4, (bottom - top) // 4)
+        left, top = max(0, left - margin), max(0, top - margin)
+        right, bottom = min(img.width, right + margin), min(img.height, bottom + margin)
+        crop = img.crop((left, top, right, bottom))
+        zoom = min(_SMALL_ZOOM, _SMALL_MAX_SIDE / max(crop.width, crop.height))
+        size = (round(crop.width * zoom), round(crop.height * zoom))
+        big = crop.resize(size, Image.Resampling.LANCZOS)
+        for binarizer in (zxingcpp.Binarizer.LocalAverage, zxingcpp.Binarizer.FixedThreshold):
+            found = _scan(zxingcpp, big, binarizer=binarizer, try_downscale=False)
+            if found:
+                out += [
+                    (top + math.floor(y / zoom), left + math.floor(x / zoom), text)
+                    for y, x, text in found
+                ]
+                break
     return out
 
 
