@@ -193,20 +193,31 @@ def evaluate(
             t0 = time.perf_counter()
             got = reader(sample.data)
             elapsed = time.perf_counter() - t0
-            score = scores[name][sample.family]
-            score.images += 1
-            score.seconds += elapsed
-            score.false += len(set(got) - want)
-            if set(got) == want:
-                score.exact += 1
-            else:
-                score.misses.append(f"{sample.name} (ppm {sample.ppm})")
+            keys = [sample.family]
+            if sample.family == "small code":  # by pixels per module too
+                lo = "<1.2" if sample.ppm < 1.2 else "1.2-1.5" if sample.ppm < 1.5 else ">=1.5"
+                keys.append(f"  ppm {lo}")
+            for key in keys:
+                score = scores[name][key]
+                score.images += 1
+                score.seconds += elapsed
+                score.false += len(set(got) - want)
+                if set(got) == want:
+                    score.exact += 1
+                elif key == sample.family:
+                    score.misses.append(f"{sample.name} (ppm {sample.ppm})")
     return scores
 
 
 def print_scores(scores: dict[str, dict[str, Score]]) -> None:
     names = list(scores)
-    families = [f for f in qr_corpus.FAMILIES if f in scores[names[0]]]
+    seen = scores[names[0]]
+    families: list[str] = []
+    for fam in [*qr_corpus.FAMILIES, *sorted(f for f in seen if f not in qr_corpus.FAMILIES)]:
+        if fam in seen and not fam.startswith(" "):
+            families.append(fam)
+            if fam == "small code":
+                families += [b for b in ("  ppm <1.2", "  ppm 1.2-1.5", "  ppm >=1.5") if b in seen]
     head = "".join(f" | {n} exact, false, ms/img" for n in names)
     print(f"{'family':<14}{head}")
     totals = {n: Score() for n in names}
@@ -215,6 +226,11 @@ def print_scores(scores: dict[str, dict[str, Score]]) -> None:
         for n in names:
             if fam == "all":
                 s = totals[n]
+            elif fam.startswith(" "):  # a breakdown, already in its family's total
+                s = scores[n][fam]
+                ms = s.seconds / max(1, s.images) * 1e3
+                cells.append(f" | {s.exact:>3}/{s.images:<3} {s.false:>2} {ms:7.1f}")
+                continue
             else:
                 s = scores[n][fam]
                 t = totals[n]
@@ -238,13 +254,27 @@ def main_read(quick: bool) -> None:
     print(f"\n## read: {len(samples)} hard images, seed {seed} ({per_family} per family)")
     scores = evaluate(readers, samples)
     print_scores(scores)
-    suo_t = sum(s.seconds for s in scores["suo"].values()) / len(samples)
-    rows = []
-    for name in readers:
-        if name != "suo":
-            base_t = sum(s.seconds for s in scores[name].values()) / len(samples)
-            rows.append(("suo qr.read, per image", suo_t, name, base_t))
+
+    def per_image(name: str) -> float:
+        fams = scores[name].items()
+        return sum(s.seconds for f, s in fams if not f.startswith(" ")) / len(samples)
+
+    rows = [("suo qr.read, per image", per_image("suo"), n, per_image(n)) for n in readers]
+    rows = [row for row in rows if row[2] != "suo"]
     report("read: time per image, same bytes", rows)
+    negatives = list(qr_corpus.no_code(seed, 6 if quick else 24))
+    misses = evaluate(readers, negatives)
+    false = {name: sum(s.false for s in fams.values()) for name, fams in misses.items()}
+    print(f"\nimages without a code ({len(negatives)}): false payloads {false}")
+    suo_miss = misses["suo"]["no code"].seconds / len(negatives)
+    report(
+        "read: time per image without a code (a miss: every pass runs)",
+        [
+            ("suo qr.read, miss", suo_miss, name, misses[name]["no code"].seconds / len(negatives))
+            for name in readers
+            if name != "suo"
+        ],
+    )
     for fam, s in scores["suo"].items():
         if s.misses:
             print(f"suo misses, {fam}: {', '.join(s.misses)}")

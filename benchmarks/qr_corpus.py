@@ -513,6 +513,22 @@ def generate(
             yield Sample(fam, f"{fam.replace(' ', '-')}-{i:03d}", data, payloads, round(ppm, 3))
 
 
+def no_code(seed: int, count: int = 20) -> Iterator[Sample]:
+    """Uploads without a code (chat screenshots, dark ones, photos): misses, and false-payload bait."""
+    for i in range(count):
+        rnd = random.Random(f"{seed}/none/{i}")
+        kind = i % 3
+        if kind == 2:
+            card = Image.new("RGB", (700, 945), (255, 255, 255))
+            draw = ImageDraw.Draw(card)
+            _avatar(draw, rnd, (60, 60, 160, 160))
+            _text_lines(draw, rnd, (40, 200, card.width - 40, card.height - 40), (20, 20, 20), 22)
+            img = _photo(card, rnd, (1600, 1200), skew=0.05, angle=rnd.uniform(-20, 20))
+        else:
+            img, _draw, _top = _chat_screenshot(rnd, dark=kind == 1)
+        yield Sample("no code", f"no-code-{i:03d}", _jpeg(img, rnd.randint(60, 90)), ())
+
+
 def main() -> None:
     import argparse
     import json

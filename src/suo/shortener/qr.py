@@ -459,7 +459,7 @@ def read(image_bytes: bytes, *, max_pixels: int = MAX_IMAGE_PIXELS) -> list[str]
     rotation; when nothing is found it is tried again sharpened, denoised and
     rescaled, and with a global threshold; then the patches that look like a
     small code (a group card forwarded inside a chat screenshot, 1 to 2
-    pixels per module) are cut out, enlarged four times and read. The
+    pixels per module) are cut out, enlarged five times and read. The
     declared size is checked
     before a single pixel is decoded, so a decompression bomb costs nothing.
 
@@ -579,9 +579,9 @@ _CELL = 8
 _SMALL_MAX_PIXELS = 6_000_000
 """Look for small codes only in images up to this size (a 1440x3200 screenshot is 4.6 MP)."""
 
-_SMALL_ZOOM = 4
+_SMALL_ZOOM = 5
 _SMALL_MAX_SIDE = 1600
-_SMALL_CANDIDATES = 4
+_SMALL_CANDIDATES = 6
 
 
 def _small_code_boxes(img: Any) -> list[tuple[int, int, int, int]]:
@@ -591,8 +591,8 @@ def _small_code_boxes(img: Any) -> list[tuple[int, int, int, int]]:
     differs from a neighbour, while text has gaps between strokes, words and
     lines, and photos and UI are smooth. So: mark the pixels on a strong edge,
     average them over 8x8 cells, keep the cells at least 3/8 edge (grown by a
-    cell so a code's cells join up), and return the densest connected
-    patches of at most 640 px that are not long and thin, densest first.
+    cell so a code's cells join up), and return the connected patches of at
+    most 640 px that are not long and thin, those with the most edge first.
     """
     from PIL import ImageFilter
 
@@ -636,7 +636,7 @@ def _scan_small(zxingcpp: Any, Image: Any, img: Any) -> list[tuple[int, int, str
     zxing-cpp needs a few pixels per module to find the finder patterns; a
     group card forwarded in a chat screenshot often has one or less. The
     patches :func:`_small_code_boxes` picks (and the whole image, when it is
-    tiny) are enlarged four times with Lanczos, which restores the module
+    tiny) are enlarged five times with Lanczos, which restores the module
     grid well enough, and read with the local and a fixed threshold. Each
     enlarged patch is at most 1600 px a side, so a miss costs a few scans of
     small images. Every patch is read, so several small codes are all found.
