@@ -92,6 +92,8 @@ def logo_bytes(fmt: str = "PNG", size: tuple[int, int] = (120, 80), seed: int = 
 
 
 LEVELS = ["L", "M", "Q", "H"]
+FORMATS_OUT = ["png", "svg", "terminal"]
+LOGO = logo_bytes()
 
 PAYLOADS = {
     "one-char": "a",
@@ -162,20 +164,85 @@ def test_logo_forces_h_and_still_decodes(name: str, logo_fmt: str) -> None:
     assert code.text == data
 
 
-@given(
-    data=st.text(
-        alphabet=st.characters(
-            codec="utf-8", exclude_categories=("Cs", "Cc"), exclude_characters="\x00"
-        ),
-        min_size=1,
-        max_size=120,
-    ),
-    level=st.sampled_from(LEVELS),
-)
-@settings(max_examples=40)
+def decode_plain(png: bytes) -> list[str]:
+    """Every payload zxing-cpp finds, exactly as encoded (control characters too)."""
+    img = Image.open(io.BytesIO(png)).convert("RGBA").convert("RGB")
+    found = zxingcpp.read_barcodes(img, formats=FORMATS, text_mode=zxingcpp.TextMode.Plain)
+    return [code.text for code in found]
+
+
+def common_hanzi() -> list[str]:
+    """The 3755 level-1 characters of GB 2312: the common Chinese set."""
+    out = []
+    for hi in range(0xB0, 0xD8):
+        for lo in range(0xA1, 0xFF):
+            try:
+                out.append(bytes([hi, lo]).decode("gb2312"))
+            except UnicodeDecodeError:
+                continue
+    return out
+
+
+# Short strings whose UTF-8 bytes are also valid Shift_JIS: segno's automatic
+# mode would put them in Kanji mode and they would scan as other characters.
+SJIS_LOOKALIKES = ["优惠", "福利", "秒杀", "包邮", "会员福利", "每日福利"]
+
+
+@pytest.mark.parametrize("level", LEVELS)
+@pytest.mark.parametrize("data", SJIS_LOOKALIKES)
+def test_short_chinese_roundtrips_in_every_format(data: str, level: str) -> None:
+    png = qr.render(data, error=level, scale=3)
+    assert isinstance(png, bytes)
+    assert decode_plain(png) == [data]
+    assert qr.read(png) == [data]
+    svg = qr.render(data, "svg", error=level)
+    assert isinstance(svg, str)
+    assert [c.text for c in decode_svg(svg)] == [data]
+    text = qr.render(data, "terminal", error=level)
+    assert isinstance(text, str)
+    assert [c.text for c in decode_terminal(text)] == [data]
+
+
+def test_400_short_common_chinese_strings_roundtrip_at_every_level() -> None:
+    hanzi = common_hanzi()
+    assert len(hanzi) == 3755
+    rnd = random.Random(20261206)
+    strings = ["".join(rnd.choices(hanzi, k=rnd.randint(1, 6))) for _ in range(400)]
+    wrong = [
+        (data, level, got)
+        for data in strings
+        for level in LEVELS
+        if (got := qr.read(qr.render(data, error=level, scale=2, border=2))) != [data]
+    ]
+    assert wrong == []
+
+
+# Any text except lone surrogates (which have no UTF-8 form): control
+# characters, NUL, every script, emoji; short strings are generated often.
+ANY_TEXT = st.text(alphabet=st.characters(codec="utf-8"), min_size=1, max_size=80)
+
+
+@given(data=ANY_TEXT, level=st.sampled_from(LEVELS))
+@settings(max_examples=60)
 def test_any_text_roundtrips(data: str, level: str) -> None:
-    [code] = decode_png(qr.render(data, error=level, scale=2, border=2))
-    assert code.text == data
+    png = qr.render(data, error=level, scale=2, border=2)
+    assert isinstance(png, bytes)
+    assert decode_plain(png) == [data]
+    assert qr.read(png) == [data]
+
+
+@given(data=ANY_TEXT, level=st.sampled_from(LEVELS))
+@settings(max_examples=25)
+def test_any_text_roundtrips_with_a_logo(data: str, level: str) -> None:
+    png = qr.render(data, error=level, scale=4, logo=LOGO)
+    assert isinstance(png, bytes)
+    assert decode_plain(png) == [data]
+
+
+@pytest.mark.parametrize("fmt", FORMATS_OUT)
+def test_lone_surrogate_is_invalid_input(fmt: str) -> None:
+    with pytest.raises(InvalidInput, match="surrogate"):
+        qr.render("ab\ud800", fmt)
 
 
 @pytest.mark.parametrize(
@@ -290,3 +357,24 @@ def test_level_is_the_one_asked_for_unless_boosted() -> None:
     assert str(plain.ec_level) == "L"
     [boosted] = decode_png(qr.render("a", error="L", boost_error=True))
     assert str(boosted.ec_level) == "H"  # version 1 has room for H at no cost
+
+
+@pytest.mark.parametrize("payload", ["福利", "限时"])
+def test_live_code_landing_page_qr_of_short_chinese_text(payload: str) -> None:
+    # A live code whose target is plain short text: the landing page shows it
+    # as an inline SVG and as a PNG <img>; both must scan as exactly that text.
+    import base64
+    import re
+
+    import resvg_py
+
+    s = suo.Shortener("memory://", base_url="https://s.example/", cache_ttl=0)
+    s.shorten_live([payload], alias="hanzi")
+    body = s.resolve("hanzi", accept_language="zh-CN").body
+    assert body is not None
+    [src] = re.findall(r'src="data:image/png;base64,([^"]+)"', body)
+    assert qr.read(base64.b64decode(src)) == [payload]
+    svg = re.search(r"<svg.*?</svg>", body, re.DOTALL)
+    assert svg is not None
+    png = bytes(resvg_py.svg_to_bytes(svg_string=svg.group(0), zoom=3, background="#fff"))
+    assert decode_plain(png) == [payload]

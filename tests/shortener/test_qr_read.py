@@ -13,6 +13,8 @@ import struct
 import zlib
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image, ImageDraw, ImageFilter
 
 from suo.errors import QRDecodeError
@@ -315,3 +317,81 @@ def test_large_phone_photo_with_two_codes() -> None:
         "右边的群",
         "https://weixin.qq.com/g/left",
     ]
+
+
+# -- small codes in big screenshots -------------------------------------------
+
+
+def _chat_screenshot(seed: int) -> Image.Image:
+    """A 1080x2340 chat screenshot: header, avatars and bubbles of text-like strokes."""
+    rnd = random.Random(seed)
+    shot = Image.new("RGB", (1080, 2340), (237, 237, 237))
+    draw = ImageDraw.Draw(shot)
+    draw.rectangle([0, 0, 1080, 200], (247, 247, 247))
+    y = 240
+    while y < 2100:
+        w, h = rnd.randint(300, 760), rnd.randint(90, 240)
+        x = 160 if rnd.random() < 0.6 else 920 - w
+        draw.rounded_rectangle([x, y, x + w, y + h], radius=12, fill=(255, 255, 255))
+        for ly in range(y + 20, y + h - 30, 50):  # lines of glyph-like strokes
+            for gx in range(x + 24, x + w - 40, rnd.choice((9, 11, 13))):
+                draw.rectangle([gx, ly + rnd.randint(0, 12), gx + 3, ly + 30], (25, 25, 25))
+        y += h + rnd.randint(40, 120)
+    return shot
+
+
+def _small_code_screenshot(
+    payloads: list[str], ppm: float, seed: int
+) -> tuple[bytes, list[tuple[int, int]]]:
+    """Codes at ``ppm`` pixels per module in a chat screenshot, JPEG as forwarded."""
+    rnd = random.Random(seed)
+    shot = _chat_screenshot(seed)
+    spots = []
+    for i, data in enumerate(payloads):
+        png = qr.render(data, scale=8, border=2)
+        assert isinstance(png, bytes)
+        code = Image.open(io.BytesIO(png)).convert("RGB")
+        modules = code.width // 8
+        side = round(modules * ppm)
+        thumb = code.resize((side, side), Image.Resampling.BILINEAR)
+        x, y = rnd.randint(170, 800), 300 + i * 900 + rnd.randint(0, 500)
+        shot.paste(thumb, (x, y))
+        spots.append((x, y))
+    return _encode(shot, "JPEG", quality=85), spots
+
+
+@pytest.mark.parametrize("ppm", [1.1, 1.25, 1.4, 1.7])
+@pytest.mark.parametrize("seed", [1, 2])
+def test_small_code_in_a_big_screenshot(ppm: float, seed: int) -> None:
+    # The 2x upscale of small images does not apply (the image is 1080 px
+    # wide) and zxing-cpp alone finds nothing at under ~1.5 px per module.
+    data = "https://weixin.qq.com/g/AQYAAHxbc3VvLXRlc3Q" + str(seed)
+    image, _spots = _small_code_screenshot([data], ppm, seed)
+    assert qr.read(image) == [data]
+
+
+def test_several_small_codes_in_one_screenshot_in_reading_order() -> None:
+    first, second = "https://weixin.qq.com/g/first", "第二个群"
+    image, spots = _small_code_screenshot([first, second], 1.2, 5)
+    assert spots[0][1] < spots[1][1]
+    assert qr.read(image) == [first, second]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_big_screenshot_without_a_code_is_still_a_miss(seed: int) -> None:
+    # Dense text is what the small-code pass enlarges and rereads: it must
+    # not turn into a payload.
+    with pytest.raises(QRDecodeError, match="no QR code found in the 1080x2340 image"):
+        qr.read(_encode(_chat_screenshot(seed), "JPEG", quality=85))
+
+
+@given(
+    ppm=st.floats(min_value=1.2, max_value=3.0),
+    seed=st.integers(min_value=0, max_value=10_000),
+    data=st.text(alphabet=st.characters(codec="utf-8"), min_size=1, max_size=30),
+)
+@settings(max_examples=12)
+def test_small_codes_in_screenshots_read_exactly(ppm: float, seed: int, data: str) -> None:
+    """From 1.2 px per module up, any text in a chat screenshot reads back exactly."""
+    image, _spots = _small_code_screenshot([data], ppm, seed)
+    assert qr.read(image) == [data]

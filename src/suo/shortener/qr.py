@@ -97,9 +97,11 @@ def render(
 ) -> bytes | str:
     """Render ``data`` as a QR code.
 
-    Non-ASCII text (Chinese, IDN hosts written in Unicode) is encoded as UTF-8
-    in byte mode, which phone scanners (WeChat's included) read; segno's
-    automatic Kanji mode is avoided because Chinese scanners misread it.
+    Non-ASCII text (Chinese, IDN hosts written in Unicode) is always encoded
+    as UTF-8 in byte mode, which phone scanners (WeChat's included) read.
+    segno's automatic Kanji mode is never used: it would turn short Chinese
+    text whose UTF-8 bytes happen to be valid Shift_JIS into other characters
+    (``"优惠"`` would scan as ``"莨俶Β"``).
     Results are cached (an LRU keyed by every argument, the logo by its
     SHA-256), so rendering the same code twice costs a dict lookup.
 
@@ -133,6 +135,8 @@ def render(
 
     Example:
         >>> from suo.shortener import qr
+        >>> qr.read(qr.render("优惠"))
+        ['优惠']
         >>> art = qr.render("hi", "terminal", border=1)
         >>> art.count("\\n") > 5
         True
@@ -144,6 +148,14 @@ def render(
             f"QR data is {len(data)} characters; a QR code holds at most about 2900 bytes "
             "(fewer with a higher error level): shorten it first"
         )
+    if not data.isascii():
+        try:
+            data.encode()
+        except UnicodeEncodeError as exc:
+            raise InvalidInput(
+                f"QR data must be valid Unicode text; character {exc.start} is a lone "
+                f"surrogate ({data[exc.start]!r}) that has no UTF-8 encoding"
+            ) from exc
     if fmt not in FORMATS:
         raise InvalidInput(f"fmt must be one of {FORMATS}, got {fmt!r}")
     level = error.upper() if isinstance(error, str) else error
@@ -256,7 +268,13 @@ def _colour_key(colour: Any, name: str) -> Any:
 def _make(data: str, level: str, boost_error: bool) -> Any:
     kwargs: dict[str, Any] = {"error": level, "boost_error": boost_error}
     if not data.isascii():
+        # Byte mode must be asked for explicitly: given only the encoding,
+        # segno switches to Kanji mode whenever the UTF-8 bytes happen to be
+        # valid Shift_JIS (one short Chinese string in five), and "优惠"
+        # then scans as "莨俶Β". No ECI either: UTF-8 byte mode is what
+        # phone scanners (WeChat's included) and zxing-cpp read as UTF-8.
         kwargs["encoding"] = "utf-8"
+        kwargs["mode"] = "byte"
     try:
         return segno.make_qr(data, **kwargs)
     except segno.DataOverflowError as exc:
@@ -439,7 +457,10 @@ def read(image_bytes: bytes, *, max_pixels: int = MAX_IMAGE_PIXELS) -> list[str]
     turned upright by its EXIF orientation, flattened onto white (a
     transparent code would read as black on black), and searched in every
     rotation; when nothing is found it is tried again sharpened, denoised and
-    rescaled, and with a global threshold. The declared size is checked
+    rescaled, and with a global threshold; then the patches that look like a
+    small code (a group card forwarded inside a chat screenshot, 1 to 2
+    pixels per module) are cut out, enlarged five times and read. The
+    declared size is checked
     before a single pixel is decoded, so a decompression bomb costs nothing.
 
     Args:
@@ -474,6 +495,8 @@ def read(image_bytes: bytes, *, max_pixels: int = MAX_IMAGE_PIXELS) -> list[str]
     found = _scan(zxingcpp, img)
     if not found:
         found = _scan_harder(zxingcpp, Image, img)
+    if not found:
+        found = _scan_small(zxingcpp, Image, img)
     if not found:
         raise QRDecodeError(
             f"no QR code found in the {img.width}x{img.height} image: upload a sharper, "
@@ -534,7 +557,11 @@ def _qr_formats(zxingcpp: Any) -> Any:
 
 
 def _scan(zxingcpp: Any, img: Any, **options: Any) -> list[tuple[int, int, str]]:
-    results = zxingcpp.read_barcodes(img, formats=_qr_formats(zxingcpp), **options)
+    # Plain text mode: the payload exactly as encoded (the default "HRI" mode
+    # would write control characters as "<NUL>", "<ESC>"...).
+    results = zxingcpp.read_barcodes(
+        img, formats=_qr_formats(zxingcpp), text_mode=zxingcpp.TextMode.Plain, **options
+    )
     out = []
     for r in results:
         if not r.valid:  # pragma: no cover - only with return_errors
@@ -543,6 +570,100 @@ def _scan(zxingcpp: Any, img: Any, **options: Any) -> list[tuple[int, int, str]]
         top = min(pos.top_left.y, pos.top_right.y, pos.bottom_left.y, pos.bottom_right.y)
         left = min(pos.top_left.x, pos.top_right.x, pos.bottom_left.x, pos.bottom_right.x)
         out.append((top, left, r.text))
+    return out
+
+
+_CELL = 8
+"""Side in pixels of the cells in which :func:`_small_code_boxes` measures edge density."""
+
+_SMALL_MAX_PIXELS = 6_000_000
+"""Look for small codes only in images up to this size (a 1440x3200 screenshot is 4.6 MP)."""
+
+_SMALL_ZOOM = 5
+_SMALL_MAX_SIDE = 1600
+_SMALL_CANDIDATES = 6
+
+
+def _small_code_boxes(img: Any) -> list[tuple[int, int, int, int]]:
+    """Boxes (left, top, right, bottom) that may hold a code too small to read.
+
+    A code at 1-2 pixels per module is nearly all edges: almost every pixel
+    differs from a neighbour, while text has gaps between strokes, words and
+    lines, and photos and UI are smooth. So: mark the pixels on a strong edge,
+    average them over 8x8 cells, keep the cells at least 3/8 edge (grown by a
+    cell so a code's cells join up), and return the connected patches of at
+    most 640 px that are not long and thin, those with the most edge first.
+    """
+    from PIL import ImageFilter
+
+    gw, gh = img.width // _CELL, img.height // _CELL
+    if gw < 3 or gh < 3:
+        return []
+    edges = img.filter(ImageFilter.FIND_EDGES).point(lambda v: 255 if v > 60 else 0)
+    density = edges.crop((0, 0, gw * _CELL, gh * _CELL)).reduce(_CELL)
+    mask = density.point(lambda v: 255 if v >= 96 else 0).filter(ImageFilter.MaxFilter(3))
+    bits, weights = mask.tobytes(), density.tobytes()
+    seen = bytearray(len(bits))
+    scored: list[tuple[int, tuple[int, int, int, int]]] = []
+    for start, bit in enumerate(bits):
+        if not bit or seen[start]:
+            continue
+        seen[start] = 1
+        stack, mass = [start], 0
+        x0 = y0 = len(bits)
+        x1 = y1 = -1
+        while stack:
+            p = stack.pop()
+            mass += weights[p]
+            y, x = divmod(p, gw)
+            x0, x1, y0, y1 = min(x0, x), max(x1, x), min(y0, y), max(y1, y)
+            for q in (p - 1 if x else -1, p + 1 if x + 1 < gw else -1, p - gw, p + gw):
+                if 0 <= q < len(bits) and bits[q] and not seen[q]:
+                    seen[q] = 1
+                    stack.append(q)
+        w, h = x1 - x0 + 1, y1 - y0 + 1
+        if max(w, h) * _CELL > 640 or max(w, h) > 2.5 * min(w, h) or mass < 6 * 255:
+            continue
+        box = (x0 * _CELL, y0 * _CELL, (x1 + 1) * _CELL, (y1 + 1) * _CELL)
+        scored.append((-mass, box))
+    scored.sort()
+    return [box for _mass, box in scored[:_SMALL_CANDIDATES]]
+
+
+def _scan_small(zxingcpp: Any, Image: Any, img: Any) -> list[tuple[int, int, str]]:
+    """Read codes too small for zxing-cpp (under ~2 px per module) by enlarging them.
+
+    zxing-cpp needs a few pixels per module to find the finder patterns; a
+    group card forwarded in a chat screenshot often has one or less. The
+    patches :func:`_small_code_boxes` picks (and the whole image, when it is
+    tiny) are enlarged five times with Lanczos, which restores the module
+    grid well enough, and read with the local and a fixed threshold. Each
+    enlarged patch is at most 1600 px a side, so a miss costs a few scans of
+    small images. Every patch is read, so several small codes are all found.
+    """
+    if img.width * img.height > _SMALL_MAX_PIXELS:
+        return []
+    out: list[tuple[int, int, str]] = []
+    boxes: list[tuple[int, int, int, int]] = []
+    if max(img.width, img.height) * _SMALL_ZOOM <= _SMALL_MAX_SIDE:
+        boxes.append((0, 0, img.width, img.height))
+    boxes += _small_code_boxes(img)
+    for left, top, right, bottom in boxes:
+        margin = max(12, (right - left) // 4, (bottom - top) // 4)
+        left, top = max(0, left - margin), max(0, top - margin)
+        right, bottom = min(img.width, right + margin), min(img.height, bottom + margin)
+        crop = img.crop((left, top, right, bottom))
+        zoom = min(_SMALL_ZOOM, _SMALL_MAX_SIDE / max(crop.width, crop.height))
+        size = (round(crop.width * zoom), round(crop.height * zoom))
+        big = crop.resize(size, Image.Resampling.LANCZOS)
+        for binarizer in (zxingcpp.Binarizer.LocalAverage, zxingcpp.Binarizer.FixedThreshold):
+            found = _scan(zxingcpp, big, binarizer=binarizer, try_downscale=False)
+            if found:
+                out += [
+                    (top + math.floor(y / zoom), left + math.floor(x / zoom), text)
+                    for y, x, text in found
+                ]
+                break
     return out
 
 
