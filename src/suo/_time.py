@@ -24,3 +24,18 @@ def require_aware(value: datetime, name: str) -> datetime:
             "use datetime.now(timezone.utc) or attach a zoneinfo.ZoneInfo"
         )
     return value
+
+
+def iso(value: datetime | None) -> str | None:
+    """ISO 8601 text of an aware time, keeping its offset (``None`` stays ``None``)."""
+    return None if value is None else value.isoformat()
+
+
+def iso_utc(value: datetime | None) -> str | None:
+    """ISO 8601 text of an aware time, in UTC (``None`` stays ``None``)."""
+    return None if value is None else value.astimezone(UTC).isoformat()
+
+
+def from_iso(value: str | None) -> datetime | None:
+    """Read :func:`iso` / :func:`iso_utc` output back (``None`` stays ``None``)."""
+    return None if value is None else datetime.fromisoformat(value)

@@ -45,6 +45,7 @@ from typing import Any
 from attrs import evolve, field, frozen
 
 from suo._time import Clock, require_aware, utcnow
+from suo._time import iso as _iso
 from suo.community.model import Community, _label, id_of
 from suo.community.store import LibraryStore
 from suo.errors import CommunityError, InvalidInput, NotFound
@@ -141,10 +142,6 @@ def _asset_kind(value: Any) -> AssetKind:
 
 def _new_id() -> str:
     return uuid.uuid4().hex[:12]
-
-
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
 
 
 def _dt(value: str | None) -> datetime | None:

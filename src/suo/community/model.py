@@ -27,6 +27,7 @@ from typing import Any, NamedTuple
 
 from attrs import Factory, evolve, field, frozen
 
+from suo._time import iso as _iso
 from suo._time import require_aware
 from suo.errors import CommunityError, InvalidInput
 
@@ -192,10 +193,6 @@ def _nonempty(name: str) -> Any:
             raise InvalidInput(f"{name} must be a non-empty string, got {value!r}")
 
     return check
-
-
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
 
 
 def _dt(value: str | None) -> datetime | None:

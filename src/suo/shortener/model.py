@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import Attribute, evolve, field, frozen
 
+from suo._time import from_iso as _from_iso
+from suo._time import iso_utc as _iso
 from suo.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -37,14 +39,6 @@ def _tags(value: Any) -> tuple[str, ...]:
         if tag not in out:
             out.append(tag)
     return tuple(out)
-
-
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.astimezone(UTC).isoformat()
-
-
-def _from_iso(value: str | None) -> datetime | None:
-    return None if value is None else datetime.fromisoformat(value)
 
 
 @frozen

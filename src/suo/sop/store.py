@@ -14,6 +14,8 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 from attrs import frozen
 
+from suo._time import iso as _iso
+
 __all__ = ["RunState", "SopStore", "Status"]
 
 Status = Literal["claimed", "done", "skipped"]
@@ -61,10 +63,6 @@ class RunState:
             "finished_at": _iso(self.finished_at),
             "note": self.note,
         }
-
-
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
 
 
 @runtime_checkable

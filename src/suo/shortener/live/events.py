@@ -19,6 +19,7 @@ from datetime import datetime
 from attrs import evolve
 from cachetools import LRUCache
 
+from suo._time import iso_utc
 from suo.errors import InvalidInput
 from suo.shortener.live.values import (
     EVENTS,
@@ -26,7 +27,6 @@ from suo.shortener.live.values import (
     NEARLY_FULL,
     LiveEvent,
     LiveSlot,
-    _iso,
 )
 from suo.shortener.store import LiveStore
 
@@ -178,6 +178,8 @@ def empty_event(code: str, slots: Sequence[LiveSlot], now: datetime) -> LiveEven
     """The ``empty`` event of a pool whose targets are ``slots``."""
     # The pool's make-up names the emptiness: adding a target, raising a cap
     # or resetting one re-arms the event.
-    parts = sorted(f"{s.id}.{s.epoch}.{s.cap}.{_iso(s.expires_at)}" for s in slots if not s.retired)
+    parts = sorted(
+        f"{s.id}.{s.epoch}.{s.cap}.{iso_utc(s.expires_at)}" for s in slots if not s.retired
+    )
     digest = hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
     return LiveEvent(kind="empty", code=code, at=now, key=f"empty.{digest}")

@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 from attrs import field, frozen
 
+from suo._time import from_iso as _from_iso
+from suo._time import iso_utc as _iso
 from suo._time import require_aware
 from suo.errors import InvalidInput, QRDecodeError
 from suo.shortener.urls import normalize_url
@@ -169,14 +171,6 @@ def _aware_or_none(_self: Any, _attr: Any, value: Any) -> None:
         if not isinstance(value, datetime):
             raise InvalidInput(f"expires_at must be an aware datetime or None, got {value!r}")
         require_aware(value, "expires_at")
-
-
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.astimezone(UTC).isoformat()
-
-
-def _from_iso(value: str | None) -> datetime | None:
-    return None if value is None else datetime.fromisoformat(value)
 
 
 @frozen
