@@ -103,6 +103,32 @@ _REDIRECT, _PAGE, _DENY, _EXHAUSTED, _GUIDE = (
 _ACT_REDIRECT, _ACT_ELSEWHERE = Action.REDIRECT, Action.ELSEWHERE
 
 
+def _sum_stats(code: str, parts: Sequence[Stats]) -> Stats:
+    def added(name: str) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for p in parts:
+            for key, n in getattr(p, name).items():
+                out[key] = out.get(key, 0) + n
+        return out
+
+    firsts = [p.first_visit for p in parts if p.first_visit is not None]
+    lasts = [p.last_visit for p in parts if p.last_visit is not None]
+    return Stats(
+        code=code,
+        clicks=sum(p.clicks for p in parts),
+        visits=sum(p.visits for p in parts),
+        bots=sum(p.bots for p in parts),
+        first_visit=min(firsts) if firsts else None,
+        last_visit=max(lasts) if lasts else None,
+        by_platform=added("by_platform"),
+        by_os=added("by_os"),
+        by_day=added("by_day"),
+        uniques=sum(p.uniques for p in parts),
+        by_outcome=added("by_outcome"),
+        by_target=added("by_target"),
+    )
+
+
 class Shortener:
     """Make short links and answer visits to them.
 
@@ -572,11 +598,33 @@ class Shortener:
         self._forget(code)  # again: a resolve may have cached it meanwhile
         return deleted
 
-    def stats(self, code: str) -> Stats:
-        """Clicks, visits, bots, first/last visit and breakdowns of one link."""
-        if self._load(code) is None:
-            raise NotFound(f"no link with code {code!r}")
-        return self.store.link_stats(code)
+    def stats(self, code: str | None = None, *, tag: str | None = None) -> Stats:
+        """Clicks, visits, bots, uniques, first/last visit and breakdowns of one link.
+
+        With ``tag`` instead of a code, the same numbers summed over every link
+        carrying the tag (a campaign); its ``code`` is ``"tag:<tag>"``. Uniques
+        are then summed per link: one person who opened two of the campaign's
+        links counts twice.
+
+        Example:
+            >>> import suo
+            >>> s = suo.Shortener("memory://")
+            >>> for alias in ("a", "b"):
+            ...     _ = s.shorten("https://example.com/", alias=alias, tags=["double12"])
+            ...     _ = s.resolve(alias, ip="203.0.113.1")
+            >>> st = s.stats(tag="double12")
+            >>> st.code, st.clicks, st.by_outcome
+            ('tag:double12', 2, {'redirect': 2})
+        """
+        if (code is None) == (tag is None):
+            raise InvalidInput("give exactly one of code or tag=")
+        if code is not None:
+            if self._load(code) is None:
+                raise NotFound(f"no link with code {code!r}")
+            return self.store.link_stats(code)
+        return _sum_stats(
+            f"tag:{tag}", [self.store.link_stats(c) for c in self._codes_with_tag(str(tag))]
+        )
 
     def visits(
         self, code: str, *, start: datetime | None = None, end: datetime | None = None
