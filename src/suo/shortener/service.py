@@ -87,7 +87,9 @@ class _DryRun(_Recorder):
         super().__init__(store)
         self.hit = self._peek
 
-    def _peek(self, code: str, visit: Visit, *, count: bool, cap: int | None) -> int | None:
+    def _peek(
+        self, code: str, visit: Visit, *, count: bool, cap: int | None, event: bool = True
+    ) -> int | None:
         clicks = self.store.link_stats(code).clicks
         return None if count and cap is not None and clicks >= cap else clicks
 
