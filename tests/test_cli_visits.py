@@ -1,4 +1,4 @@
-"""``suo export visits``: CSV / JSONL / Parquet of visit events, streamed."""
+"""``suo export visits`` (CSV / JSONL / Parquet, streamed) and ``suo stats`` on visit events."""
 
 from __future__ import annotations
 
@@ -61,6 +61,7 @@ def _campaign(s: Any) -> None:
     s.resolve("c", ip="198.51.100.2")
     s.test_clock.now = T0 + timedelta(days=1)
     s.resolve("a", ip="203.0.113.7")
+    s.test_clock.now += timedelta(minutes=5)
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -297,3 +298,64 @@ def test_the_console_command_on_a_store_url(tmp_path: Path) -> None:
     rows = list(csv.reader(io.StringIO(done.stdout)))
     assert tuple(rows[0]) == COLUMNS
     assert len(rows) == 3
+
+
+# -- suo stats ------------------------------------------------------------------
+
+
+def test_stats_keeps_its_lines_and_adds_people_and_outcomes(
+    cli: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _campaign(cli)
+    code, out, _ = run(capsys, "stats", "a")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[:3] == [
+        "code: a",
+        "clicks: 3  visits: 3  bots: 0",
+        "people: 3  (distinct visitors, counted per day)",
+    ]
+    assert "by platform: browser=2, wechat=1" in lines
+    assert "by day: 2026-12-01=2, 2026-12-02=1" in lines
+    assert "by outcome: redirect=3" in lines
+
+
+def test_stats_json(cli: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    _campaign(cli)
+    code, out, _ = run(capsys, "stats", "a", "--json")
+    data = json.loads(out)
+    assert code == 0
+    assert (data["clicks"], data["uniques"], data["by_outcome"]) == (3, 3, {"redirect": 3})
+    assert data["first_visit"] == "2026-12-01T08:00:00+00:00"
+
+
+def test_stats_series_by_platform_in_a_time_zone(
+    cli: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _campaign(cli)
+    code, out, _ = run(capsys, "stats", "a", "--by", "platform", "--tz", "Asia/Shanghai")
+    assert code == 0
+    assert out.splitlines() == [
+        "hour (Asia/Shanghai)  platform  visits",
+        "2026-12-01 16:00      browser        1",
+        "2026-12-01 16:00      wechat         1",
+        "2026-12-02 16:00      browser        1",
+        "total                                3",
+    ]
+    _, out, _ = run(capsys, "stats", "a", "--interval", "day", "--json")
+    data = json.loads(out)
+    assert (data["interval"], data["by"], data["tz"], data["total"]) == ("day", None, "UTC", 3)
+    assert data["points"] == [
+        {"bucket": "2026-12-01T00:00:00+00:00", "key": None, "count": 2},
+        {"bucket": "2026-12-02T00:00:00+00:00", "key": None, "count": 1},
+    ]
+
+
+def test_stats_series_errors(cli: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    _campaign(cli)
+    code, _, err = run(capsys, "stats", "a", "--tz", "Mars/Olympus")
+    assert code == 2
+    assert "unknown time zone 'Mars/Olympus'" in err
+    with pytest.raises(SystemExit):
+        main(["stats", "a", "--by", "colour"])
+    assert "invalid choice: 'colour'" in capsys.readouterr().err
