@@ -49,9 +49,11 @@ def call_wsgi(
     """Call a WSGI app with a minimal environ; return (status line, headers, body)."""
     from wsgiref.util import setup_testing_defaults
 
+    path, _, query = path.partition("?")
     environ: dict[str, Any] = {
         "REQUEST_METHOD": method,
         "PATH_INFO": path,
+        "QUERY_STRING": query,
         "REMOTE_ADDR": remote_addr,
     }
     for name, value in (headers or {}).items():

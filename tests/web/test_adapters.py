@@ -285,6 +285,55 @@ def test_accept_language_and_user_agent_reach_resolve(make_client: Callable[...,
     assert seen[0]["accept_language"] == "zh-TW"
 
 
+def test_the_event_keeps_the_referrer_host_and_utm_but_no_ip(
+    make_client: Callable[..., Caller], ua: SimpleNamespace
+) -> None:
+    s = suo.Shortener("memory://")
+    s.shorten("https://example.com/", alias="x")
+    client = make_client(s, trusted_proxies=["10.0.0.0/8"])
+    status, _, _ = client(
+        "GET",
+        "/x?utm_source=wechat&utm_campaign=spring%20sale&token=secret-token",
+        headers={
+            "User-Agent": ua.wechat,
+            "Referer": "https://mp.weixin.qq.com/s/private-article?from=timeline",
+            "X-Forwarded-For": "203.0.113.77",
+            "Accept-Language": "zh-CN,zh;q=0.9",
+        },
+        remote_addr="10.1.2.3",
+    )
+    assert status.startswith("302")
+    (event,) = list(s.visits("x"))
+    assert event.referrer == "mp.weixin.qq.com"
+    assert dict(event.utm) == {"utm_source": "wechat", "utm_campaign": "spring sale"}
+    assert (event.platform, event.language) == ("wechat", "zh-cn")
+    assert event.visitor is not None
+    assert len(event.visitor) == 16
+    text = repr(event.to_dict())
+    for leak in ("203.0.113.77", "10.1.2.3", "private-article", "timeline", "secret-token"):
+        assert leak not in text
+    # The visitor id is the client's (after the trusted proxy), not the proxy's:
+    # the same client through another proxy is the same visitor today.
+    client("GET", "/x", headers={"User-Agent": ua.wechat, "X-Forwarded-For": "203.0.113.77"},
+           remote_addr="10.9.9.9")  # fmt: skip
+    client("GET", "/x", headers={"User-Agent": ua.wechat}, remote_addr="10.1.2.3")
+    visitors = [v.visitor for v in s.visits("x")]
+    assert visitors[1] == visitors[0]
+    assert visitors[2] != visitors[0]
+    assert s.stats("x").uniques == 2
+
+
+def test_head_records_no_event(make_client: Callable[..., Caller]) -> None:
+    s = suo.Shortener("memory://")
+    s.shorten("https://example.com/", alias="x")
+    client = make_client(s)
+    status, headers, _ = client(
+        "HEAD", "/x?utm_source=head", headers={"Referer": "https://h.example/"}
+    )
+    assert (status[:3], headers["location"]) == ("302", "https://example.com/")
+    assert list(s.visits("x")) == []
+
+
 def test_live_code_landing_page_and_redirect(
     make_client: Callable[..., Caller], ua: SimpleNamespace
 ) -> None:

@@ -223,6 +223,8 @@ _RESPONDER = Responder(_SHORTENER, trusted_proxies=["10.0.0.0/8"])
     accept_language=st.one_of(st.none(), st.text(max_size=40)),
     forwarded_for=st.one_of(st.none(), st.text(max_size=60)),
     peer=st.one_of(st.none(), st.ip_addresses().map(str), st.text(max_size=20)),
+    referrer=st.one_of(st.none(), st.text(max_size=60), st.just("http://[::1")),
+    query=st.one_of(st.none(), st.text(max_size=60), st.just("utm_source=%FF&utm_source=x")),
 )
 def test_every_request_gets_a_safe_answer(
     method: str,
@@ -231,9 +233,11 @@ def test_every_request_gets_a_safe_answer(
     accept_language: str | None,
     forwarded_for: str | None,
     peer: str | None,
+    referrer: str | None,
+    query: str | None,
 ) -> None:
     """Whatever arrives, the answer is well-formed, nosniff, and never cacheable if counted."""
-    req = Request(method, path, user_agent, accept_language, forwarded_for, peer)
+    req = Request(method, path, user_agent, accept_language, forwarded_for, peer, referrer, query)
     resp = _RESPONDER.handle(req)
     assert resp.status in {200, 302, 403, 404, 405, 410, 501}
     if method not in ("GET", "HEAD"):  # methods are case-sensitive: "get" is not served

@@ -42,9 +42,17 @@ def test_campaign_notebook_runs(tmp_path: Path) -> None:
     text = "\n".join(outputs(nb, "stream"))
     assert html.count("<svg") >= 4  # the posts' QR codes, inline
     assert svgs  # the live code's QR code
+    # The charts: the campaign's visits by hour and platform (a Series), clicks by
+    # hour and platform, and people against clicks (matplotlib figures as SVG).
+    charts = [svg for svg in svgs if "Matplotlib" in svg]
+    assert len(charts) == 3
+    assert "visits per hour by platform" in charts[0]
+    assert "<th>people who clicked</th>" in html
+    assert "<th>people</th>" in html  # the clicks table and the review
     assert "<table" in html  # the SOP week, the visits, the review
     assert "Flash sale" in html
     assert "https://weixin.qq.com/g/WelfareGroupA      used 200 / 200" in text
     assert "boost" in text
     assert "stop" in text
+    assert "clicks by" in text  # the review names clicks and people where they differ
     assert "Traceback" not in text

@@ -1,7 +1,8 @@
 """The ``suo`` command.
 
 Subcommands live in sibling modules, each with a ``register(subparsers)``
-function: ``links`` (shorten, resolve, stats, list, demo), ``sop`` and ``serve``.
+function: ``links`` (shorten, resolve, stats, list, demo), ``export`` (visit
+events as CSV, JSONL or Parquet), ``sop`` and ``serve``.
 The store comes from ``--store``, else ``SUO_STORE``, else a SQLite file in the
 user's data directory.
 """
@@ -18,7 +19,7 @@ from suo.errors import SuoError
 
 __all__ = ["default_store_url", "main"]
 
-_MODULES = ("suo.cli.links", "suo.cli.sop", "suo.cli.serve")
+_MODULES = ("suo.cli.links", "suo.cli.export", "suo.cli.sop", "suo.cli.serve")
 
 
 def default_store_url() -> str:

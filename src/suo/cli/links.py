@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import secrets
 import tempfile
 from datetime import UTC, datetime
@@ -112,14 +113,107 @@ def cmd_resolve(args: argparse.Namespace) -> int:
 
 def cmd_stats(args: argparse.Namespace) -> int:
     s = _shortener(args)
+    if args.by or args.interval or args.tz:
+        series = s.timeseries(args.code, interval=args.interval or "hour", by=args.by, tz=args.tz)
+        if args.json:
+            print(json.dumps(series_json(args.code, series), ensure_ascii=False, indent=2))
+        else:
+            print(series_table(series))
+        return 0
     st = s.stats(args.code)
+    if args.json:
+        print(json.dumps(stats_json(st), ensure_ascii=False, indent=2))
+        return 0
     print(f"code: {st.code}")
     print(f"clicks: {st.clicks}  visits: {st.visits}  bots: {st.bots}")
+    print(f"people: {st.uniques}  (distinct visitors, counted per day)")
     print(f"first visit: {st.first_visit or '-'}  last visit: {st.last_visit or '-'}")
-    for title, counts in (("platform", st.by_platform), ("os", st.by_os), ("day", st.by_day)):
+    for title, counts in (
+        ("platform", st.by_platform),
+        ("os", st.by_os),
+        ("day", st.by_day),
+        ("outcome", st.by_outcome),
+        ("target", st.by_target),
+    ):
         if counts:
             print(f"by {title}: " + ", ".join(f"{k}={v}" for k, v in sorted(counts.items())))
     return 0
+
+
+def stats_json(st: Any) -> dict[str, Any]:
+    """A :class:`~suo.shortener.Stats` as JSON-ready data (times in UTC ISO 8601).
+
+    Example:
+        >>> from suo.shortener import Stats
+        >>> stats_json(Stats("sale", clicks=3, uniques=2, by_outcome={"redirect": 3}))["uniques"]
+        2
+    """
+
+    def iso(when: datetime | None) -> str | None:
+        return None if when is None else when.astimezone(UTC).isoformat()
+
+    return {
+        "code": st.code,
+        "clicks": st.clicks,
+        "visits": st.visits,
+        "bots": st.bots,
+        "uniques": st.uniques,
+        "first_visit": iso(st.first_visit),
+        "last_visit": iso(st.last_visit),
+        **{
+            name: dict(sorted(getattr(st, name).items()))
+            for name in ("by_platform", "by_os", "by_day", "by_outcome", "by_target")
+        },
+    }
+
+
+def series_json(code: str, series: Any) -> dict[str, Any]:
+    """A :class:`~suo.shortener.visits.Series` as JSON-ready data (buckets in its time zone).
+
+    Example:
+        >>> from datetime import UTC, datetime
+        >>> from suo.shortener.visits import Series
+        >>> ts = Series("day", "platform", UTC, ((datetime(2026, 12, 1, tzinfo=UTC), "wechat", 3),))
+        >>> series_json("sale", ts)["points"]
+        [{'bucket': '2026-12-01T00:00:00+00:00', 'key': 'wechat', 'count': 3}]
+    """
+    return {
+        "code": code,
+        "interval": series.interval,
+        "by": series.by,
+        "tz": str(series.tz),
+        "total": series.total(),
+        "points": [{"bucket": b.isoformat(), "key": k, "count": n} for b, k, n in series.rows()],
+    }
+
+
+def series_table(series: Any) -> str:
+    """A series as a text table: bucket start, the key (with ``by``), visits.
+
+    Example:
+        >>> from datetime import UTC, datetime
+        >>> from suo.shortener.visits import Series
+        >>> at = datetime(2026, 12, 1, 9, tzinfo=UTC)
+        >>> print(series_table(Series("hour", "platform", UTC, ((at, "qq", 1), (at, "wechat", 2)))))
+        hour (UTC)        platform  visits
+        2026-12-01 09:00  qq             1
+        2026-12-01 09:00  wechat         2
+        total                            3
+    """
+    fmt = "%Y-%m-%d %H:%M" if series.interval == "hour" else "%Y-%m-%d"
+    head = [f"{series.interval} ({series.tz})"] + ([series.by] if series.by else []) + ["visits"]
+    rows = [
+        [b.strftime(fmt)] + ([k or "-"] if series.by else []) + [str(n)]
+        for b, k, n in series.rows()
+    ]
+    rows.append(["total"] + ([""] if series.by else []) + [str(series.total())])
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
+
+    def line(cells: list[str]) -> str:
+        text = "  ".join(c.ljust(w) for c, w in zip(cells[:-1], widths, strict=False))
+        return (text + "  " + cells[-1].rjust(widths[-1])).rstrip()
+
+    return "\n".join(line(r) for r in [head, *rows])
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -217,6 +311,7 @@ def _demo_sop() -> None:
 def register(sub: Any) -> None:
     """Add the link subcommands to the ``suo`` parser."""
     from suo.cli import add_store_option
+    from suo.shortener.visits import BY, INTERVALS
 
     p = sub.add_parser("shorten", help="make a short link and print its code")
     p.add_argument("url")
@@ -241,8 +336,21 @@ def register(sub: Any) -> None:
     add_store_option(p)
     p.set_defaults(func=cmd_resolve)
 
-    p = sub.add_parser("stats", help="print a link's clicks and breakdowns")
+    p = sub.add_parser(
+        "stats",
+        help="print a link's clicks, people and breakdowns, or a time series",
+        description="Without --by/--interval/--tz: totals, people (uniques) and breakdowns. "
+        "With any of them: human visits per hour or day, maybe broken down by one field.",
+    )
     p.add_argument("code")
+    p.add_argument("--by", choices=BY, help="break the series down by this field")
+    p.add_argument("--interval", choices=INTERVALS, help="bucket size (default: hour)")
+    p.add_argument(
+        "--tz",
+        metavar="ZONE",
+        help="IANA time zone buckets start in, e.g. Asia/Shanghai (default: UTC)",
+    )
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
     add_store_option(p)
     p.set_defaults(func=cmd_stats)
 

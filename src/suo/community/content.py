@@ -6,15 +6,21 @@ must name its author, a member of the community) and tags. Given a URL, the
 :class:`ContentLibrary` makes a tracked short link for it through a
 :class:`suo.Shortener`, so clicks per platform measure each item.
 
-The weekly review ranks items by engagement per impression (clicks,
-reactions, saves and shares) with a Wilson score interval, compares each to
-its category's pooled rate, and says:
+The weekly review ranks items by engagement per impression (people who
+clicked, reactions, saves and shares) with a Wilson score interval, compares
+each to its category's pooled rate, and says:
 
 * **boost** when the interval's lower bound is above the category baseline
   (the item is better than its peers, even allowing for chance);
 * **stop** when the upper bound is below the baseline (worse, even allowing
   for chance);
 * **keep** otherwise, or when an item has too few impressions to judge.
+
+Clicks and people are both shown. The rate counts *people* who clicked (the
+tracked link's distinct visitors, as :attr:`suo.shortener.Stats.uniques`
+counts them) when they are known, and clicks only when they are not: one
+person opening a link five times is one engaged person out of the
+impressions, not five, so a few re-clickers cannot earn a boost.
 
 Example:
     >>> from datetime import UTC, datetime
@@ -38,7 +44,7 @@ import html
 import math
 import uuid
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -398,6 +404,25 @@ class ContentLibrary:
         stats = self.shortener.stats(item.link_code)
         return sum(stats.day(week_start + timedelta(days=i)) for i in range(7))
 
+    def week_people(self, item: ContentItem, week_start: date) -> int | None:
+        """People who visited the item's tracked link in the 7 UTC days from ``week_start``.
+
+        Counted as :attr:`Stats.uniques <suo.shortener.Stats.uniques>` counts
+        them: distinct visitor ids of human visits, one person once a day (the
+        ids are salted per day). ``None`` when that is not known: no link, a
+        link tracked as ``"counts"``, or visits recorded without an IP.
+        """
+        if item.link_code is None or self.shortener is None:
+            return None
+        start = datetime.combine(week_start, time(), tzinfo=UTC)
+        seen: set[tuple[str, str]] = set()
+        for visit in self.shortener.visits(
+            item.link_code, start=start, end=start + timedelta(days=7)
+        ):
+            if visit.visitor is not None and not visit.bot:
+                seen.add((visit.day, visit.visitor))
+        return len(seen) if seen else None
+
     def add_asset(
         self,
         community: Community | str,
@@ -441,14 +466,18 @@ class ContentLibrary:
         """The weekly review of the items named in ``engagement`` (item id -> numbers).
 
         When an :class:`Engagement` has ``clicks=None`` and ``week_start`` is
-        given, the clicks come from the item's tracked link for that week.
+        given, the clicks come from the item's tracked link for that week, and
+        so do the people who clicked (unless ``people`` is given).
         """
         rows = []
         for item_id, eng in engagement.items():
             item = self.get(community, item_id)
             if eng.clicks is None:
                 clicks = self.week_clicks(item, week_start) if week_start is not None else 0
-                eng = evolve(eng, clicks=clicks)
+                people = eng.people
+                if people is None and week_start is not None:
+                    people = self.week_people(item, week_start)
+                eng = evolve(eng, clicks=clicks, people=people)
             rows.append((item, eng))
         return weekly_review(rows, z=z, min_impressions=min_impressions, week_start=week_start)
 
@@ -466,10 +495,14 @@ class Engagement:
         impressions: how many people saw it (from the chat platform).
         clicks: visits of its tracked link (``None``: read from the link).
         reactions / saves / shares: from the chat platform.
+        people: distinct people among the clicks (the link's uniques for the
+            week; ``None``: not known, and read from the link with the clicks).
 
     Example:
         >>> Engagement(200, clicks=10, reactions=5, shares=1).actions
         16
+        >>> Engagement(200, clicks=10, people=4, reactions=5, shares=1).engaged
+        10
     """
 
     impressions: int = field(validator=_count)
@@ -477,11 +510,20 @@ class Engagement:
     reactions: int = field(default=0, validator=_count)
     saves: int = field(default=0, validator=_count)
     shares: int = field(default=0, validator=_count)
+    people: int | None = field(default=None, validator=_count)
 
     @property
     def actions(self) -> int:
         """Clicks + reactions + saves + shares."""
         return (self.clicks or 0) + self.reactions + self.saves + self.shares
+
+    @property
+    def engaged(self) -> int:
+        """What the review's rate counts: people who clicked (clicks when people are unknown)
+        + reactions + saves + shares."""
+        clicks = self.clicks or 0
+        clickers = clicks if self.people is None else min(self.people, clicks or self.people)
+        return clickers + self.reactions + self.saves + self.shares
 
 
 def wilson_interval(successes: int, trials: int, z: float = 1.96) -> tuple[float, float]:
@@ -508,7 +550,13 @@ def wilson_interval(successes: int, trials: int, z: float = 1.96) -> tuple[float
 
 @frozen
 class ReviewRow:
-    """One item in the weekly review, with the numbers behind the decision."""
+    """One item in the weekly review, with the numbers behind the decision.
+
+    ``actions`` is what ``rate`` counts (:attr:`Engagement.engaged`: people
+    who clicked when known, else clicks, plus reactions, saves and shares);
+    ``clicks`` and ``people`` are shown beside it (``people`` is ``None``
+    when not known).
+    """
 
     item_id: str
     title: str
@@ -521,6 +569,8 @@ class ReviewRow:
     baseline: float
     decision: str
     why: str
+    clicks: int = 0
+    people: int | None = None
 
 
 @frozen
@@ -540,10 +590,16 @@ class WeeklyReview:
     def to_text(self, lang: str = "en") -> str:
         """A plain-text table (category names in ``lang``)."""
         head = f"weekly review{f' of {self.week_start.isoformat()}' if self.week_start else ''}"
-        lines = [head, f"{'decision':<8} {'rate':>6} {'95% CI':>15} {'base':>6}  category  title"]
+        lines = [
+            head,
+            f"{'decision':<8} {'clicks':>6} {'people':>6} {'rate':>6} {'95% CI':>15} "
+            f"{'base':>6}  category  title",
+        ]
         for r in self.rows:
+            people = "-" if r.people is None else str(r.people)
             lines.append(
-                f"{r.decision:<8} {r.rate:6.1%} {f'{r.lower:.1%}..{r.upper:.1%}':>15} "
+                f"{r.decision:<8} {r.clicks:>6} {people:>6} {r.rate:6.1%} "
+                f"{f'{r.lower:.1%}..{r.upper:.1%}':>15} "
                 f"{r.baseline:6.1%}  {r.category.label(lang):<8}  {r.title}  ({r.why})"
             )
         return "\n".join(lines)
@@ -558,6 +614,8 @@ class WeeklyReview:
             "title",
             "category",
             "impressions",
+            "clicks",
+            "people",
             "actions",
             "rate",
             "95% CI",
@@ -572,6 +630,8 @@ class WeeklyReview:
                 html.escape(r.title),
                 html.escape(r.category.label("zh") + " / " + r.category.value),
                 str(r.impressions),
+                str(r.clicks),
+                "–" if r.people is None else str(r.people),
                 str(r.actions),
                 f"{r.rate:.1%}",
                 f"{r.lower:.1%} – {r.upper:.1%}",
@@ -591,21 +651,42 @@ def weekly_review(
 ) -> WeeklyReview:
     """Rank items and say boost / keep / stop against their category's baseline.
 
-    The rate is actions per impression, capped at 1 (one person may click and
-    share). The baseline of a category is its pooled rate over the items
-    given. Items with fewer than ``min_impressions`` impressions are kept
-    with a note instead of judged.
+    The rate is engaged people per impression, capped at 1 (one person may
+    click and share): :attr:`Engagement.engaged`, which counts the *people*
+    who clicked the tracked link (its uniques, see
+    :attr:`suo.shortener.Stats.uniques`) when they are known and the clicks
+    when they are not, plus reactions, saves and shares. Impressions count
+    people, so people who clicked are the like-for-like numerator: five
+    clicks by one person are one engaged person, and an item that a few
+    people re-open cannot look better than one that reached many. Clicks
+    are still shown, and the reason names both when they differ.
+
+    The baseline of a category is its pooled rate over the items given.
+    Items with fewer than ``min_impressions`` impressions are kept with a
+    note instead of judged.
+
+    Example:
+        >>> a = ContentItem(title="抽奖", category="activation", id="a")
+        >>> b = ContentItem(title="打卡", category="activation", id="b")
+        >>> c = ContentItem(title="早报", category="activation", id="c")
+        >>> review = weekly_review([
+        ...     (a, Engagement(400, clicks=120, people=30)),   # 30 people clicking 4 times each
+        ...     (b, Engagement(400, clicks=80, people=80)),
+        ...     (c, Engagement(400, clicks=50, people=50)),
+        ... ])
+        >>> [(r.item_id, r.clicks, r.people, r.decision) for r in review.rows]
+        [('b', 80, 80, 'boost'), ('c', 50, 50, 'keep'), ('a', 120, 30, 'stop')]
     """
     data = list(rows)
     pooled: dict[ContentCategory, list[int]] = {}
     for item, eng in data:
         acc = pooled.setdefault(item.category, [0, 0])
-        acc[0] += min(eng.actions, eng.impressions)
+        acc[0] += min(eng.engaged, eng.impressions)
         acc[1] += eng.impressions
     out = []
     for item, eng in data:
         n = eng.impressions
-        k = min(eng.actions, n)
+        k = min(eng.engaged, n)
         lo, hi = wilson_interval(k, n, z)
         acts, imps = pooled[item.category][0], pooled[item.category][1]
         base = acts / imps if imps else 0.0
@@ -624,19 +705,24 @@ def weekly_review(
             )
         else:
             decision, why = "keep", f"{lo:.1%}..{hi:.1%} includes the baseline {base:.1%}"
+        clicks = eng.clicks or 0
+        if eng.people is not None and eng.people != clicks:
+            why += f"; {clicks} clicks by {eng.people} people"
         out.append(
             ReviewRow(
                 item.id,
                 item.title,
                 item.category,
                 n,
-                eng.actions,
+                eng.engaged,
                 rate,
                 lo,
                 hi,
                 base,
                 decision,
                 why,
+                clicks,
+                eng.people,
             )
         )
     # Judged items by lower bound, best first; items too small to judge last.

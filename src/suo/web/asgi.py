@@ -156,6 +156,8 @@ class ASGIApp:
             path = path[len(root) :] or "/"
         headers = _asgi_headers(scope.get("headers") or ())
         client = scope.get("client")
+        raw = scope.get("query_string") or b""
+        query = raw.decode("latin-1") if isinstance(raw, bytes) else str(raw)
         return Request(
             method=str(scope.get("method") or "GET"),
             path=path,
@@ -163,6 +165,8 @@ class ASGIApp:
             accept_language=headers.get("accept-language"),
             forwarded_for=headers.get("x-forwarded-for"),
             peer=str(client[0]) if client else None,
+            referrer=headers.get("referer"),
+            query=query or None,
         )
 
     async def handle(self, scope: Scope) -> Response:

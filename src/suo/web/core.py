@@ -98,6 +98,9 @@ class Request:
         accept_language: the ``Accept-Language`` header.
         forwarded_for: ``X-Forwarded-For`` (several headers joined with ``", "``).
         peer: the socket peer's address (``None`` on a Unix socket).
+        referrer: the ``Referer`` header; the visit event keeps its host only.
+        query: the raw query string (no ``?``); the visit event keeps its
+            ``utm_*`` parameters only.
     """
 
     method: str
@@ -106,6 +109,8 @@ class Request:
     accept_language: str | None = None
     forwarded_for: str | None = None
     peer: str | None = None
+    referrer: str | None = None
+    query: str | None = None
 
 
 @frozen
@@ -328,11 +333,15 @@ class Responder:
                 code, user_agent=request.user_agent, accept_language=request.accept_language
             )
         else:
+            # The client IP only feeds the daily-salted visitor id (never stored),
+            # the Referer keeps its host, the query its utm_* parameters.
             decision = s.resolve(
                 code,
                 user_agent=request.user_agent,
                 ip=self.client_ip(request),
                 accept_language=request.accept_language,
+                referrer=request.referrer,
+                query=request.query,
             )
         return self.respond(decision, accept_language=request.accept_language)
 

@@ -79,6 +79,8 @@ class WSGIApp:
             accept_language=environ.get("HTTP_ACCEPT_LANGUAGE") or None,
             forwarded_for=environ.get("HTTP_X_FORWARDED_FOR") or None,
             peer=environ.get("REMOTE_ADDR") or None,
+            referrer=environ.get("HTTP_REFERER") or None,
+            query=environ.get("QUERY_STRING") or None,
         )
 
     def handle(self, environ: WSGIEnvironment) -> Response:
