@@ -2,23 +2,107 @@
 
 Keys (``p`` is the store prefix; braces hold the Cluster hash tag)::
 
-    p:{<code>}:link     string  Link.to_dict() as JSON; SET NX claims the alias
-    p:{<code>}:n        hash    clicks, visits, bots, first, last
-    p:{<code>}:by       hash    platform:<p>, os:<o>, day:<YYYY-MM-DD> -> visits
-    p:{tag:<tag>}:links zset    codes with that tag (score 0, ordered by code)
-    p:{seq}:<name>      string  counters for sequence code generators
+    p:{<code>}:link            string  Link.to_dict() as JSON; SET NX claims the alias
+    p:{<code>}:n               hash    clicks, visits, bots, first, last
+    p:{<code>}:by              hash    platform:<p>, os:<o>, outcome:<k>, target:<id>,
+                                       day:<YYYY-MM-DD> -> human visits (all time)
+    p:{<code>}:u               HLL     visitor ids of human visits (uniques)
+    p:{<code>}:eh              zset    hours (since the epoch) that have events
+    p:{<code>}:e:<hour>        list    that hour's events, packed, in arrival order
+    p:{<code>}:h:<dim>:<day>   hash    hourly rollup of one UTC day: <HH>|<key> -> visits
+                                       (dim ``all``: <HH> -> visits)
+    p:{tag:<tag>}:links        zset    codes with that tag (score 0, ordered by code)
+    p:{seq}:<name>             string  counters for sequence code generators
+    p:{salt}:<YYYY-MM-DD>      string  the day's visitor-id salt (hex), expires in 3 days
+
+Everything of one link shares its hash tag, so a visit is one script (one
+round trip) in one Cluster slot. docs/backends/redis.md explains the choices.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+import secrets
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from suo.errors import AliasTaken, NotFound
 from suo.shortener.model import Link, Stats, Visit
 from suo.shortener.store import first_conflict
 from suo.storage._common import dumps, loads
 from suo.storage.redis._base import RedisBase
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_US = timedelta(microseconds=1)
+_HOUR_US = 3_600_000_000
+_SEP = "\x1f"
+_HH = [f"{h:02d}" for h in range(24)]
+_ROLLUPS = ("all", "platform", "os", "outcome", "target", "referrer", "language")
+_DIMS = frozenset(_ROLLUPS[1:])
+_PAGE_HOURS = 24
+"""Event lists read per round trip by :meth:`RedisLinks.visits`."""
+_PURGE_BATCH = 256
+"""Event lists one purge script call handles (bounds how long it blocks the server)."""
+_SALT_TTL = 3 * 24 * 3600
+
+
+def _micros(at: datetime) -> int:
+    """Microseconds since the epoch, exact."""
+    return (at - _EPOCH) // _US
+
+
+def _glob(text: str) -> str:
+    """``text`` with the glob characters of ``SCAN MATCH`` escaped."""
+    return "".join("\\" + ch if ch in "*?[]\\" else ch for ch in text)
+
+
+def _pack(visit: Visit, offset: int) -> tuple[str, str, str]:
+    """The event as ``(head, outcome, tail)``; the hit script stores head + outcome + tail.
+
+    Compact form: fields joined by ``\\x1f`` — offset in the hour (µs), bot
+    (``1`` or empty), platform, os, outcome, language, referrer, target,
+    visitor, utm (JSON, or empty). ``None`` is the empty string. A value the
+    compact form cannot hold (an empty string, a ``\\x1f``) switches the event
+    to JSON: ``J[offset, bot, platform, os, language, referrer, target,
+    visitor, utm, "outcome"]``. Both start with the offset's digits (after
+    ``J[``), which the purge script reads.
+    """
+    v = visit
+    fields = (v.platform, v.os, v.outcome, v.language, v.referrer, v.target, v.visitor)
+    if any(f is not None and (not f or _SEP in f) for f in fields):
+        body = dumps(
+            [offset, v.bot, v.platform, v.os, v.language, v.referrer, v.target, v.visitor,
+             dict(v.utm)]
+        )  # fmt: skip
+        return "J" + body[:-1] + ',"', dumps(v.outcome)[1:-1], '"]'
+    head = f"{offset}{_SEP}{'1' if v.bot else ''}{_SEP}{v.platform}{_SEP}{v.os}{_SEP}"
+    tail = _SEP.join(
+        (
+            "",
+            v.language or "",
+            v.referrer or "",
+            v.target or "",
+            v.visitor or "",
+            dumps(dict(v.utm)) if v.utm else "",
+        )
+    )
+    return head, v.outcome, tail
+
+
+def _unpack(code: str, hour: int, value: str) -> Visit:
+    """The :class:`Visit` stored as ``value`` in the list of ``hour``."""
+    if value.startswith("J"):
+        off, bot, platform, os_, lang, ref, target, visitor, utm, outcome = loads(value[1:])
+    else:
+        parts = value.split(_SEP)
+        off = int(parts[0])
+        bot = parts[1] == "1"
+        platform, os_, outcome = parts[2], parts[3], parts[4]
+        lang, ref, target, visitor = (p or None for p in parts[5:9])
+        utm = loads(parts[9]) if parts[9] else None
+    at = _EPOCH + timedelta(microseconds=hour * _HOUR_US + int(off))
+    return Visit(at, platform, os_, bot, outcome, code, lang, ref, target, utm, visitor)
 
 
 class RedisLinks(RedisBase):
@@ -94,8 +178,20 @@ class RedisLinks(RedisBase):
         data = self._r.getdel(self._key(code, "link"))
         if data is None:
             return False
+        # The link is gone, so no visit writes to its keys any more (the hit
+        # script checks the link first): find and remove the rest at leisure.
         pipe = self._r.pipeline(transaction=False)
-        pipe.delete(self._key(code, "n"), self._key(code, "by"))
+        pipe.hkeys(self._key(code, "by"))
+        pipe.zrange(self._key(code, "eh"), 0, -1)
+        fields, hours = pipe.execute()
+        keys = [self._key(code, k) for k in ("n", "by", "u", "eh")]
+        keys += [self._key(code, f"e:{h}") for h in hours]
+        for fld in fields:
+            if fld.startswith("day:"):
+                keys += [self._key(code, f"h:{dim}:{fld[4:]}") for dim in _ROLLUPS]
+        pipe = self._r.pipeline(transaction=False)
+        for i in range(0, len(keys), 500):
+            pipe.unlink(*keys[i : i + 500])
         for tag in loads(data).get("tags", ()):
             pipe.zrem(self._tag_key(tag), code)
         pipe.execute()
@@ -117,32 +213,163 @@ class RedisLinks(RedisBase):
         datas = self._r.mget([self._key(c, "link") for c in codes])
         return [Link.from_dict(loads(d)) for d in datas if d is not None]
 
-    def hit(self, code: str, visit: Visit, *, count: bool, cap: int | None) -> int | None:
-        result = self._script("link_hit")(
-            keys=[self._key(code, "n"), self._key(code, "by"), self._key(code, "link")],
-            args=[
-                int(visit.bot),
-                int(count),
-                -1 if cap is None else cap,
-                visit.at.isoformat(),
-                f"platform:{visit.platform}",
-                f"os:{visit.os}",
-                f"day:{visit.day}",
-            ],
-        )
-        if int(result) == -2:
+    def hit(
+        self, code: str, visit: Visit, *, count: bool, cap: int | None, event: bool = True
+    ) -> int | None:
+        base = f"{self.prefix}:{{{code}}}:"
+        at = visit.at.isoformat()
+        if not event:
+            keys = [base + "n", base + "link"]
+            args: list[Any] = [int(visit.bot), int(count), -1 if cap is None else cap, at]
+        else:
+            hour, offset = divmod(_micros(visit.at), _HOUR_US)
+            day = visit.day
+            head, outcome, tail = _pack(visit, offset)
+            keys = [
+                base + "n", base + "link", base + "by", f"{base}e:{hour}", base + "eh",
+                base + "u", f"{base}h:all:{day}", f"{base}h:platform:{day}",
+                f"{base}h:os:{day}", f"{base}h:outcome:{day}", f"{base}h:target:{day}",
+                f"{base}h:referrer:{day}", f"{base}h:language:{day}",
+            ]  # fmt: skip
+            args = [
+                int(visit.bot), int(count), -1 if cap is None else cap, at, hour,
+                _HH[hour % 24], day, head, outcome, tail, visit.platform, visit.os,
+                visit.target or "", visit.referrer or "", visit.language or "",
+                visit.visitor or "",
+            ]  # fmt: skip
+        result = int(self._script("link_hit")(keys=keys, args=args))
+        if result == -2:
             raise NotFound(f"no link with code {code!r}")
-        return None if int(result) < 0 else int(result)
+        return None if result < 0 else result
+
+    def visits(
+        self, code: str, *, start: datetime | None = None, end: datetime | None = None
+    ) -> Iterator[Visit]:
+        lo = "-inf" if start is None else _micros(start) // _HOUR_US
+        hi = "+inf" if end is None else (_micros(end) - 1) // _HOUR_US
+        return self._visit_pages(code, lo, hi, start, end)
+
+    def _visit_pages(
+        self,
+        code: str,
+        lo: int | str,
+        hi: int | str,
+        start: datetime | None,
+        end: datetime | None,
+    ) -> Iterator[Visit]:
+        """Events page by page: a few hours' lists per round trip, each sorted by time.
+
+        A generator runs after :meth:`visits` returned, outside its error
+        wrapping, so it wraps engine errors itself.
+        """
+        try:
+            index = self._key(code, "eh")
+            while True:
+                hours = self._r.zrangebyscore(index, lo, hi, start=0, num=_PAGE_HOURS)
+                if not hours:
+                    return
+                pipe = self._r.pipeline(transaction=False)
+                for h in hours:
+                    pipe.lrange(self._key(code, f"e:{h}"), 0, -1)
+                for h, values in zip(hours, pipe.execute(), strict=True):
+                    hour = int(h)
+                    found = [_unpack(code, hour, v) for v in values]
+                    found.sort(key=lambda v: v.at)  # stable: ties keep arrival order
+                    for v in found:
+                        if (start is None or v.at >= start) and (end is None or v.at < end):
+                            yield v
+                lo = f"({hours[-1]}"
+        except Exception as exc:
+            error = self._engine_error(exc)
+            if error is None:
+                raise
+            raise error from exc
+
+    def visit_counts(
+        self, codes: Sequence[str], *, start: datetime, end: datetime, by: str | None
+    ) -> list[tuple[datetime, str | None, int]]:
+        dim = "all" if by is None else by
+        if dim not in _DIMS and dim != "all":
+            raise ValueError(f"visit_counts by must be one of {sorted(_DIMS)} or None, got {by!r}")
+        first = start.astimezone(UTC).date()
+        last = (end.astimezone(UTC) - _US).date()
+        days: list[date] = []
+        while first <= last:
+            days.append(first)
+            first += timedelta(days=1)
+        wanted = [(code, d) for code in dict.fromkeys(codes) for d in days]
+        out: Counter[tuple[datetime, str | None]] = Counter()
+        for i in range(0, len(wanted), 512):
+            chunk = wanted[i : i + 512]
+            pipe = self._r.pipeline(transaction=False)
+            for code, d in chunk:
+                pipe.hgetall(self._key(code, f"h:{dim}:{d.isoformat()}"))
+            for (_code, d), found in zip(chunk, pipe.execute(), strict=True):
+                if not found:
+                    continue
+                midnight = datetime(d.year, d.month, d.day, tzinfo=UTC)
+                for fld, n in found.items():
+                    hh, _, key = fld.partition("|")
+                    hour = midnight + timedelta(hours=int(hh))
+                    if start <= hour < end:
+                        out[(hour, key or None)] += int(n)
+        return [(hour, key, n) for (hour, key), n in out.items()]
+
+    def purge_visits(self, *, before: datetime, code: str | None = None) -> int:
+        if code is None:
+            match = _glob(self.prefix) + ":{*}:eh"
+            codes = {
+                key[len(self.prefix) + 2 : -4] for key in self._r.scan_iter(match=match, count=1000)
+            }
+        else:
+            codes = {code}
+        cut = _micros(before)
+        cut_hour, cut_offset = divmod(cut, _HOUR_US)
+        purge = self._script("visits_purge")
+        removed = 0
+        for c in sorted(codes):
+            index = self._key(c, "eh")
+            while True:
+                hours = self._r.zrangebyscore(index, "-inf", cut_hour, start=0, num=_PURGE_BATCH)
+                if not hours:
+                    break
+                keys = [index] + [self._key(c, f"e:{h}") for h in hours]
+                removed += int(purge(keys=keys, args=[cut_hour, cut_offset, *hours]))
+                if int(hours[-1]) >= cut_hour or len(hours) < _PURGE_BATCH:
+                    break
+        return removed
+
+    def daily_salt(self, day: str) -> bytes:
+        the_day = date.fromisoformat(day)
+        key = self._key("salt", day)
+        mine = secrets.token_hex(16)
+        # Set-if-absent returning the value already there: one atomic step, so
+        # racing processes all end up with the first one's salt.
+        old = self._r.set(key, mine, nx=True, get=True, ex=_SALT_TTL)
+        if old is None:
+            # Set just now: older days' salts go (they also expire on their own).
+            self._r.delete(
+                *(
+                    self._key("salt", (the_day - timedelta(days=d)).isoformat())
+                    for d in range(3, 10)
+                )
+            )
+            return bytes.fromhex(mine)
+        return bytes.fromhex(old)
 
     def link_stats(self, code: str) -> Stats:
         pipe = self._r.pipeline(transaction=False)
         pipe.hgetall(self._key(code, "n"))
         pipe.hgetall(self._key(code, "by"))
-        n, by = pipe.execute()
-        dims: dict[str, dict[str, int]] = {"platform": {}, "os": {}, "day": {}}
+        pipe.pfcount(self._key(code, "u"))
+        n, by, uniques = pipe.execute()
+        dims: dict[str, dict[str, int]] = {
+            "platform": {}, "os": {}, "day": {}, "outcome": {}, "target": {}
+        }  # fmt: skip
         for fld, value in by.items():
             dim, _, name = fld.partition(":")
-            dims[dim][name] = int(value)
+            if dim in dims:
+                dims[dim][name] = int(value)
         return Stats(
             code=code,
             clicks=int(n.get("clicks", 0)),
@@ -153,6 +380,9 @@ class RedisLinks(RedisBase):
             by_platform=dims["platform"],
             by_os=dims["os"],
             by_day=dims["day"],
+            uniques=int(uniques),
+            by_outcome=dims["outcome"],
+            by_target=dims["target"],
         )
 
     def next_sequence(self, name: str) -> int:
