@@ -4,13 +4,15 @@ Keys (``p`` is the store prefix; braces hold the Cluster hash tag)::
 
     p:{<code>}:link            string  Link.to_dict() as JSON; SET NX claims the alias
     p:{<code>}:n               hash    clicks, visits, bots, first, last
-    p:{<code>}:by              hash    platform:<p>, os:<o>, outcome:<k>, target:<id>,
-                                       day:<YYYY-MM-DD> -> human visits (all time)
+    p:{<code>}:by              hash    d:<YYYY-MM-DD>|<platform>|<os>|<outcome>|<target>
+                                       -> human visits (the totals of link_stats)
     p:{<code>}:u               HLL     visitor ids of human visits (uniques)
     p:{<code>}:eh              zset    hours (since the epoch) that have events
     p:{<code>}:e:<hour>        list    that hour's events, packed, in arrival order
-    p:{<code>}:h:<dim>:<day>   hash    hourly rollup of one UTC day: <HH>|<key> -> visits
-                                       (dim ``all``: <HH> -> visits)
+    p:{<code>}:h:<day>         hash    hourly rollup of a UTC day: <HH> (all),
+                                       <HH>|p|<platform>, <HH>|o|<os>,
+                                       <HH>|x|<outcome>, <HH>|t|<target> -> visits
+    p:{<code>}:hx:<day>        hash    <HH>|r|<referrer>, <HH>|l|<language> -> visits
     p:{tag:<tag>}:links        zset    codes with that tag (score 0, ordered by code)
     p:{seq}:<name>             string  counters for sequence code generators
     p:{salt}:<YYYY-MM-DD>      string  the day's visitor-id salt (hex), expires in 3 days
@@ -25,7 +27,6 @@ import secrets
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 from suo.errors import AliasTaken, NotFound
 from suo.shortener.model import Link, Stats, Visit
@@ -38,8 +39,17 @@ _US = timedelta(microseconds=1)
 _HOUR_US = 3_600_000_000
 _SEP = "\x1f"
 _HH = [f"{h:02d}" for h in range(24)]
-_ROLLUPS = ("all", "platform", "os", "outcome", "target", "referrer", "language")
-_DIMS = frozenset(_ROLLUPS[1:])
+_ROLLUPS = ("h", "hx")
+_FIELD = {
+    "platform": "p",
+    "os": "o",
+    "outcome": "x",
+    "target": "t",
+    "referrer": "r",
+    "language": "l",
+}
+"""The letter of each ``by`` field in the rollup hashes."""
+_HOURS = tuple(_HH)
 _PAGE_HOURS = 24
 """Event lists read per round trip by :meth:`RedisLinks.visits`."""
 _PURGE_BATCH = 256
@@ -57,16 +67,17 @@ def _glob(text: str) -> str:
     return "".join("\\" + ch if ch in "*?[]\\" else ch for ch in text)
 
 
-def _pack(visit: Visit, offset: int) -> tuple[str, str, str]:
-    """The event as ``(head, outcome, tail)``; the hit script stores head + outcome + tail.
+def _pack(visit: Visit, offset: int) -> str:
+    """The event as stored (the hit script reads it too).
 
-    Compact form: fields joined by ``\\x1f`` — offset in the hour (µs), bot
-    (``1`` or empty), platform, os, outcome, language, referrer, target,
-    visitor, utm (JSON, or empty). ``None`` is the empty string. A value the
-    compact form cannot hold (an empty string, a ``\\x1f``) switches the event
-    to JSON: ``J[offset, bot, platform, os, language, referrer, target,
-    visitor, utm, "outcome"]``. Both start with the offset's digits (after
-    ``J[``), which the purge script reads.
+    Compact form: ten fields joined by ``\\x1f`` — offset in the hour (µs),
+    bot (``1`` or empty), platform, os, language, referrer, target, visitor,
+    utm (JSON, or empty), outcome; ``None`` is the empty string. A value the
+    compact form cannot hold (an empty string, a ``\\x1f``) switches to
+    ``J`` + JSON of the first nine + ``\\x1f`` + outcome (JSON text has no raw
+    ``\\x1f``). Either way the event starts with the offset's digits (after
+    ``J[``), which the purge script reads, and ends with the outcome, which
+    the hit script replaces by ``exhausted`` when the cap refuses the click.
     """
     v = visit
     fields = (v.platform, v.os, v.outcome, v.language, v.referrer, v.target, v.visitor)
@@ -75,32 +86,36 @@ def _pack(visit: Visit, offset: int) -> tuple[str, str, str]:
             [offset, v.bot, v.platform, v.os, v.language, v.referrer, v.target, v.visitor,
              dict(v.utm)]
         )  # fmt: skip
-        return "J" + body[:-1] + ',"', dumps(v.outcome)[1:-1], '"]'
-    head = f"{offset}{_SEP}{'1' if v.bot else ''}{_SEP}{v.platform}{_SEP}{v.os}{_SEP}"
-    tail = _SEP.join(
+        return f"J{body}{_SEP}{v.outcome}"
+    return _SEP.join(
         (
-            "",
+            str(offset),
+            "1" if v.bot else "",
+            v.platform,
+            v.os,
             v.language or "",
             v.referrer or "",
             v.target or "",
             v.visitor or "",
             dumps(dict(v.utm)) if v.utm else "",
+            v.outcome,
         )
     )
-    return head, v.outcome, tail
 
 
 def _unpack(code: str, hour: int, value: str) -> Visit:
     """The :class:`Visit` stored as ``value`` in the list of ``hour``."""
     if value.startswith("J"):
-        off, bot, platform, os_, lang, ref, target, visitor, utm, outcome = loads(value[1:])
+        cut = value.index(_SEP)
+        off, bot, platform, os_, lang, ref, target, visitor, utm = loads(value[1:cut])
+        outcome = value[cut + 1 :]
     else:
-        parts = value.split(_SEP)
+        parts = value.split(_SEP, 9)
         off = int(parts[0])
         bot = parts[1] == "1"
-        platform, os_, outcome = parts[2], parts[3], parts[4]
-        lang, ref, target, visitor = (p or None for p in parts[5:9])
-        utm = loads(parts[9]) if parts[9] else None
+        platform, os_, outcome = parts[2], parts[3], parts[9]
+        lang, ref, target, visitor = (p or None for p in parts[4:8])
+        utm = loads(parts[8]) if parts[8] else None
     at = _EPOCH + timedelta(microseconds=hour * _HOUR_US + int(off))
     return Visit(at, platform, os_, bot, outcome, code, lang, ref, target, utm, visitor)
 
@@ -175,20 +190,17 @@ class RedisLinks(RedisBase):
         return True
 
     def delete_link(self, code: str) -> bool:
-        data = self._r.getdel(self._key(code, "link"))
-        if data is None:
+        found = self._script("link_delete")(
+            keys=[self._key(code, k) for k in ("link", "n", "by", "u", "eh")]
+        )
+        if not found:
             return False
-        # The link is gone, so no visit writes to its keys any more (the hit
-        # script checks the link first): find and remove the rest at leisure.
-        pipe = self._r.pipeline(transaction=False)
-        pipe.hkeys(self._key(code, "by"))
-        pipe.zrange(self._key(code, "eh"), 0, -1)
-        fields, hours = pipe.execute()
-        keys = [self._key(code, k) for k in ("n", "by", "u", "eh")]
-        keys += [self._key(code, f"e:{h}") for h in hours]
-        for fld in fields:
-            if fld.startswith("day:"):
-                keys += [self._key(code, f"h:{dim}:{fld[4:]}") for dim in _ROLLUPS]
+        data, ndays = found[0], int(found[1])
+        days, hours = found[2 : 2 + ndays], found[2 + ndays :]
+        # The link and its counters are gone, so no visit writes here any more:
+        # the event lists and rollups it listed go now, in batches.
+        keys = [self._key(code, f"e:{h}") for h in hours]
+        keys += [self._key(code, f"{r}:{d}") for d in days for r in _ROLLUPS]
         pipe = self._r.pipeline(transaction=False)
         for i in range(0, len(keys), 500):
             pipe.unlink(*keys[i : i + 500])
@@ -216,31 +228,32 @@ class RedisLinks(RedisBase):
     def hit(
         self, code: str, visit: Visit, *, count: bool, cap: int | None, event: bool = True
     ) -> int | None:
-        base = f"{self.prefix}:{{{code}}}:"
-        at = visit.at.isoformat()
-        if not event:
-            keys = [base + "n", base + "link"]
-            args: list[Any] = [int(visit.bot), int(count), -1 if cap is None else cap, at]
-        else:
-            hour, offset = divmod(_micros(visit.at), _HOUR_US)
-            day = visit.day
-            head, outcome, tail = _pack(visit, offset)
-            keys = [
-                base + "n", base + "link", base + "by", f"{base}e:{hour}", base + "eh",
-                base + "u", f"{base}h:all:{day}", f"{base}h:platform:{day}",
-                f"{base}h:os:{day}", f"{base}h:outcome:{day}", f"{base}h:target:{day}",
-                f"{base}h:referrer:{day}", f"{base}h:language:{day}",
-            ]  # fmt: skip
-            args = [
-                int(visit.bot), int(count), -1 if cap is None else cap, at, hour,
-                _HH[hour % 24], day, head, outcome, tail, visit.platform, visit.os,
-                visit.target or "", visit.referrer or "", visit.language or "",
-                visit.visitor or "",
-            ]  # fmt: skip
+        keys, args = self._hit_call(code, visit, count, cap, event)
         result = int(self._script("link_hit")(keys=keys, args=args))
         if result == -2:
             raise NotFound(f"no link with code {code!r}")
         return None if result < 0 else result
+
+    def _hit_call(
+        self, code: str, visit: Visit, count: bool, cap: int | None, event: bool
+    ) -> tuple[list[str], list[str]]:
+        """The keys and arguments of the ``link_hit`` script for one visit.
+
+        Few and packed: redis-py spends about half a microsecond per argument,
+        which is most of what a visit costs on the client. Bulk loaders
+        pipeline the script with these (tests/storage/measure_redis_events.py).
+        """
+        base = f"{self.prefix}:{{{code}}}:"
+        kind = "b" if visit.bot else "v" if not count else "c" if cap is None else f"c{cap}"
+        if not event:
+            return [base + "n", base + "link"], [kind, visit.at.isoformat()]
+        hour, offset = divmod(_micros(visit.at), _HOUR_US)
+        day = visit.day
+        keys = [
+            base + "n", base + "link", base + "by", f"{base}e:{hour}", base + "eh",
+            base + "u", f"{base}h:{day}", f"{base}hx:{day}",
+        ]  # fmt: skip
+        return keys, [kind, visit.at.isoformat(), _pack(visit, offset)]
 
     def visits(
         self, code: str, *, start: datetime | None = None, end: datetime | None = None
@@ -288,9 +301,10 @@ class RedisLinks(RedisBase):
     def visit_counts(
         self, codes: Sequence[str], *, start: datetime, end: datetime, by: str | None
     ) -> list[tuple[datetime, str | None, int]]:
-        dim = "all" if by is None else by
-        if dim not in _DIMS and dim != "all":
-            raise ValueError(f"visit_counts by must be one of {sorted(_DIMS)} or None, got {by!r}")
+        letter = None if by is None else _FIELD.get(by)
+        if by is not None and letter is None:
+            raise ValueError(f"cannot count visits by {by!r}")
+        tag = f"{letter}|"
         first = start.astimezone(UTC).date()
         last = (end.astimezone(UTC) - _US).date()
         days: list[date] = []
@@ -299,20 +313,34 @@ class RedisLinks(RedisBase):
             first += timedelta(days=1)
         wanted = [(code, d) for code in dict.fromkeys(codes) for d in days]
         out: Counter[tuple[datetime, str | None]] = Counter()
-        for i in range(0, len(wanted), 512):
-            chunk = wanted[i : i + 512]
+        for i in range(0, len(wanted), 128):
+            chunk = wanted[i : i + 128]
             pipe = self._r.pipeline(transaction=False)
             for code, d in chunk:
-                pipe.hgetall(self._key(code, f"h:{dim}:{d.isoformat()}"))
-            for (_code, d), found in zip(chunk, pipe.execute(), strict=True):
-                if not found:
+                day = d.isoformat()
+                # Every hour's total: by=None, and the visits without a value.
+                pipe.hmget(self._key(code, f"h:{day}"), _HOURS)
+                if letter is not None:
+                    pipe.hgetall(self._key(code, f"{'hx' if letter in 'rl' else 'h'}:{day}"))
+            replies = iter(pipe.execute())
+            for _code, d in chunk:
+                totals = next(replies)
+                found = {} if letter is None else next(replies)
+                if not found and not any(totals):
                     continue
                 midnight = datetime(d.year, d.month, d.day, tzinfo=UTC)
+                hours = [midnight + timedelta(hours=h) for h in range(24)]
+                inside = [start <= h < end for h in hours]
+                rest = [int(n) if n else 0 for n in totals]
                 for fld, n in found.items():
-                    hh, _, key = fld.partition("|")
-                    hour = midnight + timedelta(hours=int(hh))
-                    if start <= hour < end:
-                        out[(hour, key or None)] += int(n)
+                    if fld[3:5] == tag:
+                        hh = int(fld[:2])
+                        rest[hh] -= int(n)
+                        if inside[hh]:
+                            out[(hours[hh], fld[5:])] += int(n)
+                for hh, n in enumerate(rest):
+                    if n and inside[hh]:
+                        out[(hours[hh], None)] += n
         return [(hour, key, n) for (hour, key), n in out.items()]
 
     def purge_visits(self, *, before: datetime, code: str | None = None) -> int:
@@ -363,13 +391,23 @@ class RedisLinks(RedisBase):
         pipe.hgetall(self._key(code, "by"))
         pipe.pfcount(self._key(code, "u"))
         n, by, uniques = pipe.execute()
-        dims: dict[str, dict[str, int]] = {
-            "platform": {}, "os": {}, "day": {}, "outcome": {}, "target": {}
-        }  # fmt: skip
+        dims: dict[str, Counter[str]] = {
+            d: Counter() for d in ("platform", "os", "day", "outcome", "target")
+        }
         for fld, value in by.items():
-            dim, _, name = fld.partition(":")
-            if dim in dims:
-                dims[dim][name] = int(value)
+            if fld.startswith("d:"):
+                day, platform, os_, outcome, target = fld[2:].split("|", 4)
+                visits = int(value)
+                dims["day"][day] += visits
+                dims["platform"][platform] += visits
+                dims["os"][os_] += visits
+                dims["outcome"][outcome] += visits
+                if target:
+                    dims["target"][target] += visits
+            else:  # day:, platform:, os: of data from before the d: fields
+                dim, _, name = fld.partition(":")
+                if dim in dims:
+                    dims[dim][name] += int(value)
         return Stats(
             code=code,
             clicks=int(n.get("clicks", 0)),
@@ -377,12 +415,12 @@ class RedisLinks(RedisBase):
             bots=int(n.get("bots", 0)),
             first_visit=_dt(n.get("first")),
             last_visit=_dt(n.get("last")),
-            by_platform=dims["platform"],
-            by_os=dims["os"],
-            by_day=dims["day"],
+            by_platform=dict(dims["platform"]),
+            by_os=dict(dims["os"]),
+            by_day=dict(dims["day"]),
             uniques=int(uniques),
-            by_outcome=dims["outcome"],
-            by_target=dims["target"],
+            by_outcome=dict(dims["outcome"]),
+            by_target=dict(dims["target"]),
         )
 
     def next_sequence(self, name: str) -> int:
