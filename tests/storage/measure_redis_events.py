@@ -77,7 +77,7 @@ def _link_bytes(store: RedisStore, code: str) -> dict[str, int]:
     sizes: dict[str, int] = {"events": 0, "rollups": 0, "totals": 0}
     for key in r.scan_iter(match=store._key(code, "*"), count=1000):
         kind = key.rsplit("}:", 1)[1].split(":", 1)[0]
-        group = {"e": "events", "eh": "events", "h": "rollups", "hr": "rollups", "hl": "rollups"}
+        group = {"e": "events", "eh": "events", "h": "rollups", "hx": "rollups"}
         sizes[group.get(kind, "totals")] += int(r.memory_usage(key, samples=0) or 0)
     return sizes
 
@@ -110,14 +110,16 @@ def main(n: int) -> None:
         print(f"link_stats: {ms:.2f} ms; visits {stats.visits}, by_day {len(stats.by_day)} days")
         err = (stats.uniques - exact) / exact
         print(f"uniques: HLL {stats.uniques} vs exact {exact}: error {err:+.3%}")
-        for days, by in [(7, None), (7, "platform"), (7, "referrer"), (90, None),
-                         (90, "os"), (365, None), (365, "platform"), (365, "referrer")]:  # fmt: skip
-            ms, rows = _ms(
-                lambda d=days, b=by: store.visit_counts(
-                    ["big"], start=END - timedelta(days=d), end=END, by=b
-                ),
-                repeat=7,
-            )
+        windows: list[tuple[int, str | None]] = [
+            (7, None), (7, "platform"), (7, "referrer"), (90, None), (90, "os"),
+            (90, "referrer"), (365, None), (365, "platform"), (365, "referrer"),
+        ]  # fmt: skip
+        for days, by in windows:
+
+            def counts(d: int = days, b: str | None = by) -> Any:
+                return store.visit_counts(["big"], start=END - timedelta(days=d), end=END, by=b)
+
+            ms, rows = _ms(counts, repeat=7)
             print(f"visit_counts {days:>3} days by {by}: {ms:.2f} ms, {len(rows)} rows")
         rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         t0 = time.perf_counter()

@@ -4,8 +4,8 @@ Keys (``p`` is the store prefix; braces hold the Cluster hash tag)::
 
     p:{<code>}:link            string  Link.to_dict() as JSON; SET NX claims the alias
     p:{<code>}:n               hash    clicks, visits, bots, first, last
-    p:{<code>}:by              hash    d:<YYYY-MM-DD>|<platform>|<os>|<outcome>|<target>
-                                       -> human visits (the totals of link_stats)
+    p:{<code>}:by              hash    v:<platform>|<os>|<outcome>|<target> and
+                                       day:<YYYY-MM-DD> -> human visits (all time)
     p:{<code>}:u               HLL     visitor ids of human visits (uniques)
     p:{<code>}:eh              zset    hours (since the epoch) that have events
     p:{<code>}:e:<hour>        list    that hour's events, packed, in arrival order
@@ -50,6 +50,7 @@ _FIELD = {
 }
 """The letter of each ``by`` field in the rollup hashes."""
 _HOURS = tuple(_HH)
+_HH_INDEX = {hh: i for i, hh in enumerate(_HH)}
 _PAGE_HOURS = 24
 """Event lists read per round trip by :meth:`RedisLinks.visits`."""
 _PURGE_BATCH = 256
@@ -305,43 +306,45 @@ class RedisLinks(RedisBase):
         if by is not None and letter is None:
             raise ValueError(f"cannot count visits by {by!r}")
         tag = f"{letter}|"
-        first = start.astimezone(UTC).date()
-        last = (end.astimezone(UTC) - _US).date()
-        days: list[date] = []
-        while first <= last:
-            days.append(first)
-            first += timedelta(days=1)
+        rollup = "hx" if letter in ("r", "l") else "h"
+        # Hours since the epoch: [lo, hi) are the hours that start in [start, end).
+        lo = -(-_micros(start) // _HOUR_US)
+        hi = -(-_micros(end) // _HOUR_US)
+        if lo >= hi:
+            return []
+        epoch_day = _EPOCH.date().toordinal()
+        days = range(lo // 24, (hi - 1) // 24 + 1)
         wanted = [(code, d) for code in dict.fromkeys(codes) for d in days]
-        out: Counter[tuple[datetime, str | None]] = Counter()
+        out: dict[tuple[int, str | None], int] = {}
         for i in range(0, len(wanted), 128):
             chunk = wanted[i : i + 128]
             pipe = self._r.pipeline(transaction=False)
             for code, d in chunk:
-                day = d.isoformat()
+                day = date.fromordinal(epoch_day + d).isoformat()
                 # Every hour's total: by=None, and the visits without a value.
                 pipe.hmget(self._key(code, f"h:{day}"), _HOURS)
                 if letter is not None:
-                    pipe.hgetall(self._key(code, f"{'hx' if letter in 'rl' else 'h'}:{day}"))
+                    pipe.hgetall(self._key(code, f"{rollup}:{day}"))
             replies = iter(pipe.execute())
             for _code, d in chunk:
                 totals = next(replies)
-                found = {} if letter is None else next(replies)
-                if not found and not any(totals):
-                    continue
-                midnight = datetime(d.year, d.month, d.day, tzinfo=UTC)
-                hours = [midnight + timedelta(hours=h) for h in range(24)]
-                inside = [start <= h < end for h in hours]
+                found = next(replies) if letter is not None else None
+                base = d * 24
                 rest = [int(n) if n else 0 for n in totals]
-                for fld, n in found.items():
-                    if fld[3:5] == tag:
-                        hh = int(fld[:2])
-                        rest[hh] -= int(n)
-                        if inside[hh]:
-                            out[(hours[hh], fld[5:])] += int(n)
-                for hh, n in enumerate(rest):
-                    if n and inside[hh]:
-                        out[(hours[hh], None)] += n
-        return [(hour, key, n) for (hour, key), n in out.items()]
+                if found:
+                    for fld, n in found.items():
+                        if fld[3:5] == tag:
+                            hh = _HH_INDEX[fld[:2]]
+                            count = int(n)
+                            rest[hh] -= count
+                            if lo <= base + hh < hi:
+                                key = (base + hh, fld[5:])
+                                out[key] = out.get(key, 0) + count
+                for hh, count in enumerate(rest):
+                    if count and lo <= base + hh < hi:
+                        key = (base + hh, None)
+                        out[key] = out.get(key, 0) + count
+        return [(_EPOCH + timedelta(hours=hour), key, n) for (hour, key), n in out.items()]
 
     def purge_visits(self, *, before: datetime, code: str | None = None) -> int:
         if code is None:
@@ -395,16 +398,15 @@ class RedisLinks(RedisBase):
             d: Counter() for d in ("platform", "os", "day", "outcome", "target")
         }
         for fld, value in by.items():
-            if fld.startswith("d:"):
-                day, platform, os_, outcome, target = fld[2:].split("|", 4)
+            if fld.startswith("v:"):
+                platform, os_, outcome, target = fld[2:].split("|", 3)
                 visits = int(value)
-                dims["day"][day] += visits
                 dims["platform"][platform] += visits
                 dims["os"][os_] += visits
                 dims["outcome"][outcome] += visits
                 if target:
                     dims["target"][target] += visits
-            else:  # day:, platform:, os: of data from before the d: fields
+            else:  # day:<YYYY-MM-DD>, and platform:/os: of data from before v:
                 dim, _, name = fld.partition(":")
                 if dim in dims:
                     dims[dim][name] += int(value)

@@ -11,8 +11,7 @@ end
 local out = {data, 0}
 local seen = {}
 for _, field in ipairs(redis.call('HKEYS', KEYS[3])) do
-  -- d:<day>|... (and day:<day> of data from before the d: fields)
-  local day = string.match(field, '^d:([^|]+)') or string.match(field, '^day:(.+)$')
+  local day = string.match(field, '^day:(.+)$')
   if day and not seen[day] then
     seen[day] = true
     out[#out + 1] = day

@@ -105,7 +105,6 @@ end
 if language ~= '' then
   redis.call('HINCRBY', KEYS[8], hh .. '|l|' .. language, 1)
 end
--- One field per day and combination: link_stats reads the totals from them.
-redis.call('HINCRBY', KEYS[3],
-  'd:' .. string.sub(h, -10) .. '|' .. platform .. '|' .. system .. '|' .. outcome .. '|' .. target, 1)
+redis.call('HINCRBY', KEYS[3], 'v:' .. platform .. '|' .. system .. '|' .. outcome .. '|' .. target, 1)
+redis.call('HINCRBY', KEYS[3], 'day:' .. string.sub(h, -10), 1)
 return result
