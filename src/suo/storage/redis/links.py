@@ -2,23 +2,123 @@
 
 Keys (``p`` is the store prefix; braces hold the Cluster hash tag)::
 
-    p:{<code>}:link     string  Link.to_dict() as JSON; SET NX claims the alias
-    p:{<code>}:n        hash    clicks, visits, bots, first, last
-    p:{<code>}:by       hash    platform:<p>, os:<o>, day:<YYYY-MM-DD> -> visits
-    p:{tag:<tag>}:links zset    codes with that tag (score 0, ordered by code)
-    p:{seq}:<name>      string  counters for sequence code generators
+    p:{<code>}:link            string  Link.to_dict() as JSON; SET NX claims the alias
+    p:{<code>}:n               hash    clicks, visits, bots, first, last
+    p:{<code>}:by              hash    v:<platform>|<os>|<outcome>|<target> and
+                                       day:<YYYY-MM-DD> -> human visits (all time)
+    p:{<code>}:u               HLL     visitor ids of human visits (uniques)
+    p:{<code>}:eh              zset    hours (since the epoch) that have events
+    p:{<code>}:e:<hour>        list    that hour's events, packed, in arrival order
+    p:{<code>}:h:<day>         hash    hourly rollup of a UTC day: <HH> (all),
+                                       <HH>|p|<platform>, <HH>|o|<os>,
+                                       <HH>|x|<outcome>, <HH>|t|<target> -> visits
+    p:{<code>}:hx:<day>        hash    <HH>|r|<referrer>, <HH>|l|<language> -> visits
+    p:{tag:<tag>}:links        zset    codes with that tag (score 0, ordered by code)
+    p:{seq}:<name>             string  counters for sequence code generators
+    p:{salt}:<YYYY-MM-DD>      string  the day's visitor-id salt (hex), expires in 3 days
+
+Everything of one link shares its hash tag, so a visit is one script (one
+round trip) in one Cluster slot. docs/backends/redis.md explains the choices.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+import secrets
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from datetime import UTC, date, datetime, timedelta
 
 from suo.errors import AliasTaken, NotFound
 from suo.shortener.model import Link, Stats, Visit
 from suo.shortener.store import first_conflict
 from suo.storage._common import dumps, loads
 from suo.storage.redis._base import RedisBase
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_US = timedelta(microseconds=1)
+_HOUR_US = 3_600_000_000
+_SEP = "\x1f"
+_HH = [f"{h:02d}" for h in range(24)]
+_ROLLUPS = ("h", "hx")
+_FIELD = {
+    "platform": "p",
+    "os": "o",
+    "outcome": "x",
+    "target": "t",
+    "referrer": "r",
+    "language": "l",
+}
+"""The letter of each ``by`` field in the rollup hashes."""
+_HOURS = tuple(_HH)
+_HH_INDEX = {hh: i for i, hh in enumerate(_HH)}
+_PAGE_HOURS = 24
+"""Event lists read per round trip by :meth:`RedisLinks.visits`."""
+_PURGE_BATCH = 256
+"""Event lists one purge script call handles (bounds how long it blocks the server)."""
+_SALT_TTL = 3 * 24 * 3600
+
+
+def _micros(at: datetime) -> int:
+    """Microseconds since the epoch, exact."""
+    return (at - _EPOCH) // _US
+
+
+def _glob(text: str) -> str:
+    """``text`` with the glob characters of ``SCAN MATCH`` escaped."""
+    return "".join("\\" + ch if ch in "*?[]\\" else ch for ch in text)
+
+
+def _pack(visit: Visit, offset: int) -> str:
+    """The event as stored (the hit script reads it too).
+
+    Compact form: ten fields joined by ``\\x1f`` — offset in the hour (µs),
+    bot (``1`` or empty), platform, os, language, referrer, target, visitor,
+    utm (JSON, or empty), outcome; ``None`` is the empty string. A value the
+    compact form cannot hold (an empty string, a ``\\x1f``) switches to
+    ``J`` + JSON of the first nine + ``\\x1f`` + outcome (JSON text has no raw
+    ``\\x1f``). Either way the event starts with the offset's digits (after
+    ``J[``), which the purge script reads, and ends with the outcome, which
+    the hit script replaces by ``exhausted`` when the cap refuses the click.
+    """
+    v = visit
+    fields = (v.platform, v.os, v.outcome, v.language, v.referrer, v.target, v.visitor)
+    if any(f is not None and (not f or _SEP in f) for f in fields):
+        body = dumps(
+            [offset, v.bot, v.platform, v.os, v.language, v.referrer, v.target, v.visitor,
+             dict(v.utm)]
+        )  # fmt: skip
+        return f"J{body}{_SEP}{v.outcome}"
+    return _SEP.join(
+        (
+            str(offset),
+            "1" if v.bot else "",
+            v.platform,
+            v.os,
+            v.language or "",
+            v.referrer or "",
+            v.target or "",
+            v.visitor or "",
+            dumps(dict(v.utm)) if v.utm else "",
+            v.outcome,
+        )
+    )
+
+
+def _unpack(code: str, hour: int, value: str) -> Visit:
+    """The :class:`Visit` stored as ``value`` in the list of ``hour``."""
+    if value.startswith("J"):
+        cut = value.index(_SEP)
+        off, bot, platform, os_, lang, ref, target, visitor, utm = loads(value[1:cut])
+        outcome = value[cut + 1 :]
+    else:
+        parts = value.split(_SEP, 9)
+        off = int(parts[0])
+        bot = parts[1] == "1"
+        platform, os_, outcome = parts[2], parts[3], parts[9]
+        lang, ref, target, visitor = (p or None for p in parts[4:8])
+        utm = loads(parts[8]) if parts[8] else None
+    at = _EPOCH + timedelta(microseconds=hour * _HOUR_US + int(off))
+    return Visit(at, platform, os_, bot, outcome, code, lang, ref, target, utm, visitor)
 
 
 class RedisLinks(RedisBase):
@@ -91,11 +191,20 @@ class RedisLinks(RedisBase):
         return True
 
     def delete_link(self, code: str) -> bool:
-        data = self._r.getdel(self._key(code, "link"))
-        if data is None:
+        found = self._script("link_delete")(
+            keys=[self._key(code, k) for k in ("link", "n", "by", "u", "eh")]
+        )
+        if not found:
             return False
+        data, ndays = found[0], int(found[1])
+        days, hours = found[2 : 2 + ndays], found[2 + ndays :]
+        # The link and its counters are gone, so no visit writes here any more:
+        # the event lists and rollups it listed go now, in batches.
+        keys = [self._key(code, f"e:{h}") for h in hours]
+        keys += [self._key(code, f"{r}:{d}") for d in days for r in _ROLLUPS]
         pipe = self._r.pipeline(transaction=False)
-        pipe.delete(self._key(code, "n"), self._key(code, "by"))
+        for i in range(0, len(keys), 500):
+            pipe.unlink(*keys[i : i + 500])
         for tag in loads(data).get("tags", ()):
             pipe.zrem(self._tag_key(tag), code)
         pipe.execute()
@@ -117,32 +226,190 @@ class RedisLinks(RedisBase):
         datas = self._r.mget([self._key(c, "link") for c in codes])
         return [Link.from_dict(loads(d)) for d in datas if d is not None]
 
-    def hit(self, code: str, visit: Visit, *, count: bool, cap: int | None) -> int | None:
-        result = self._script("link_hit")(
-            keys=[self._key(code, "n"), self._key(code, "by"), self._key(code, "link")],
-            args=[
-                int(visit.bot),
-                int(count),
-                -1 if cap is None else cap,
-                visit.at.isoformat(),
-                f"platform:{visit.platform}",
-                f"os:{visit.os}",
-                f"day:{visit.day}",
-            ],
-        )
-        if int(result) == -2:
+    def hit(
+        self, code: str, visit: Visit, *, count: bool, cap: int | None, event: bool = True
+    ) -> int | None:
+        keys, args = self._hit_call(code, visit, count, cap, event)
+        result = int(self._script("link_hit")(keys=keys, args=args))
+        if result == -2:
             raise NotFound(f"no link with code {code!r}")
-        return None if int(result) < 0 else int(result)
+        return None if result < 0 else result
+
+    def _hit_call(
+        self, code: str, visit: Visit, count: bool, cap: int | None, event: bool
+    ) -> tuple[list[str], list[str]]:
+        """The keys and arguments of the ``link_hit`` script for one visit.
+
+        Few and packed: redis-py spends about half a microsecond per argument,
+        which is most of what a visit costs on the client. Bulk loaders
+        pipeline the script with these (tests/storage/measure_redis_events.py).
+        """
+        base = f"{self.prefix}:{{{code}}}:"
+        kind = "b" if visit.bot else "v" if not count else "c" if cap is None else f"c{cap}"
+        if not event:
+            return [base + "n", base + "link"], [kind, visit.at.isoformat()]
+        hour, offset = divmod(_micros(visit.at), _HOUR_US)
+        day = visit.day
+        keys = [
+            base + "n", base + "link", base + "by", f"{base}e:{hour}", base + "eh",
+            base + "u", f"{base}h:{day}", f"{base}hx:{day}",
+        ]  # fmt: skip
+        return keys, [kind, visit.at.isoformat(), _pack(visit, offset)]
+
+    def visits(
+        self, code: str, *, start: datetime | None = None, end: datetime | None = None
+    ) -> Iterator[Visit]:
+        lo = "-inf" if start is None else _micros(start) // _HOUR_US
+        hi = "+inf" if end is None else (_micros(end) - 1) // _HOUR_US
+        return self._visit_pages(code, lo, hi, start, end)
+
+    def _visit_pages(
+        self,
+        code: str,
+        lo: int | str,
+        hi: int | str,
+        start: datetime | None,
+        end: datetime | None,
+    ) -> Iterator[Visit]:
+        """Events page by page: a few hours' lists per round trip, each sorted by time.
+
+        A generator runs after :meth:`visits` returned, outside its error
+        wrapping, so it wraps engine errors itself.
+        """
+        try:
+            index = self._key(code, "eh")
+            while True:
+                hours = self._r.zrangebyscore(index, lo, hi, start=0, num=_PAGE_HOURS)
+                if not hours:
+                    return
+                pipe = self._r.pipeline(transaction=False)
+                for h in hours:
+                    pipe.lrange(self._key(code, f"e:{h}"), 0, -1)
+                for h, values in zip(hours, pipe.execute(), strict=True):
+                    hour = int(h)
+                    found = [_unpack(code, hour, v) for v in values]
+                    found.sort(key=lambda v: v.at)  # stable: ties keep arrival order
+                    for v in found:
+                        if (start is None or v.at >= start) and (end is None or v.at < end):
+                            yield v
+                lo = f"({hours[-1]}"
+        except Exception as exc:
+            error = self._engine_error(exc)
+            if error is None:
+                raise
+            raise error from exc
+
+    def visit_counts(
+        self, codes: Sequence[str], *, start: datetime, end: datetime, by: str | None
+    ) -> list[tuple[datetime, str | None, int]]:
+        letter = None if by is None else _FIELD.get(by)
+        if by is not None and letter is None:
+            raise ValueError(f"cannot count visits by {by!r}")
+        tag = f"{letter}|"
+        rollup = "hx" if letter in ("r", "l") else "h"
+        # Hours since the epoch: [lo, hi) are the hours that start in [start, end).
+        lo = -(-_micros(start) // _HOUR_US)
+        hi = -(-_micros(end) // _HOUR_US)
+        if lo >= hi:
+            return []
+        epoch_day = _EPOCH.date().toordinal()
+        days = range(lo // 24, (hi - 1) // 24 + 1)
+        wanted = [(code, d) for code in dict.fromkeys(codes) for d in days]
+        out: dict[tuple[int, str | None], int] = {}
+        for i in range(0, len(wanted), 128):
+            chunk = wanted[i : i + 128]
+            pipe = self._r.pipeline(transaction=False)
+            for code, d in chunk:
+                day = date.fromordinal(epoch_day + d).isoformat()
+                # Every hour's total: by=None, and the visits without a value.
+                pipe.hmget(self._key(code, f"h:{day}"), _HOURS)
+                if letter is not None:
+                    pipe.hgetall(self._key(code, f"{rollup}:{day}"))
+            replies = iter(pipe.execute())
+            for _code, d in chunk:
+                totals = next(replies)
+                found = next(replies) if letter is not None else None
+                base = d * 24
+                rest = [int(n) if n else 0 for n in totals]
+                if found:
+                    for fld, n in found.items():
+                        if fld[3:5] == tag:
+                            hh = _HH_INDEX[fld[:2]]
+                            count = int(n)
+                            rest[hh] -= count
+                            if lo <= base + hh < hi:
+                                key = (base + hh, fld[5:])
+                                out[key] = out.get(key, 0) + count
+                for hh, count in enumerate(rest):
+                    if count and lo <= base + hh < hi:
+                        key = (base + hh, None)
+                        out[key] = out.get(key, 0) + count
+        return [(_EPOCH + timedelta(hours=hour), key, n) for (hour, key), n in out.items()]
+
+    def purge_visits(self, *, before: datetime, code: str | None = None) -> int:
+        if code is None:
+            match = _glob(self.prefix) + ":{*}:eh"
+            codes = {
+                key[len(self.prefix) + 2 : -4] for key in self._r.scan_iter(match=match, count=1000)
+            }
+        else:
+            codes = {code}
+        cut = _micros(before)
+        cut_hour, cut_offset = divmod(cut, _HOUR_US)
+        purge = self._script("visits_purge")
+        removed = 0
+        for c in sorted(codes):
+            index = self._key(c, "eh")
+            while True:
+                hours = self._r.zrangebyscore(index, "-inf", cut_hour, start=0, num=_PURGE_BATCH)
+                if not hours:
+                    break
+                keys = [index] + [self._key(c, f"e:{h}") for h in hours]
+                removed += int(purge(keys=keys, args=[cut_hour, cut_offset, *hours]))
+                if int(hours[-1]) >= cut_hour or len(hours) < _PURGE_BATCH:
+                    break
+        return removed
+
+    def daily_salt(self, day: str) -> bytes:
+        the_day = date.fromisoformat(day)
+        key = self._key("salt", day)
+        mine = secrets.token_hex(16)
+        # Set-if-absent returning the value already there: one atomic step, so
+        # racing processes all end up with the first one's salt.
+        old = self._r.set(key, mine, nx=True, get=True, ex=_SALT_TTL)
+        if old is None:
+            # Set just now: older days' salts go (they also expire on their own).
+            self._r.delete(
+                *(
+                    self._key("salt", (the_day - timedelta(days=d)).isoformat())
+                    for d in range(3, 10)
+                )
+            )
+            return bytes.fromhex(mine)
+        return bytes.fromhex(old)
 
     def link_stats(self, code: str) -> Stats:
         pipe = self._r.pipeline(transaction=False)
         pipe.hgetall(self._key(code, "n"))
         pipe.hgetall(self._key(code, "by"))
-        n, by = pipe.execute()
-        dims: dict[str, dict[str, int]] = {"platform": {}, "os": {}, "day": {}}
+        pipe.pfcount(self._key(code, "u"))
+        n, by, uniques = pipe.execute()
+        dims: dict[str, Counter[str]] = {
+            d: Counter() for d in ("platform", "os", "day", "outcome", "target")
+        }
         for fld, value in by.items():
-            dim, _, name = fld.partition(":")
-            dims[dim][name] = int(value)
+            if fld.startswith("v:"):
+                platform, os_, outcome, target = fld[2:].split("|", 3)
+                visits = int(value)
+                dims["platform"][platform] += visits
+                dims["os"][os_] += visits
+                dims["outcome"][outcome] += visits
+                if target:
+                    dims["target"][target] += visits
+            else:  # day:<YYYY-MM-DD>, and platform:/os: of data from before v:
+                dim, _, name = fld.partition(":")
+                if dim in dims:
+                    dims[dim][name] += int(value)
         return Stats(
             code=code,
             clicks=int(n.get("clicks", 0)),
@@ -150,9 +417,12 @@ class RedisLinks(RedisBase):
             bots=int(n.get("bots", 0)),
             first_visit=_dt(n.get("first")),
             last_visit=_dt(n.get("last")),
-            by_platform=dims["platform"],
-            by_os=dims["os"],
-            by_day=dims["day"],
+            by_platform=dict(dims["platform"]),
+            by_os=dict(dims["os"]),
+            by_day=dict(dims["day"]),
+            uniques=int(uniques),
+            by_outcome=dict(dims["outcome"]),
+            by_target=dict(dims["target"]),
         )
 
     def next_sequence(self, name: str) -> int:
