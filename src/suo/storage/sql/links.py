@@ -86,10 +86,14 @@ visit_hours = sa.Table(
     sa.Column("code", sa.String(64), primary_key=True),
     # "total", "platform", "os", "outcome", "target", "referrer", "language" per
     # UTC hour; "all:platform"... and "all:uniques" at the hour _ALL_TIME.
+    # Hours are counted from 1970-01-01 00:00 UTC: four bytes, fast to read back.
     sa.Column("dim", sa.String(16), primary_key=True),
-    sa.Column("hour", UTCDateTime, primary_key=True),
+    sa.Column("hour", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("key", sa.String(255), primary_key=True),  # "" stands for a missing value
     sa.Column("n", sa.BigInteger, nullable=False),
+    # SQLite keeps the rows in key order (no rowid): a link's hours are read as
+    # one range of the table itself.
+    sqlite_with_rowid=False,
 )
 
 visitors = sa.Table(
@@ -98,6 +102,7 @@ visitors = sa.Table(
     sa.Column("code", sa.String(64), primary_key=True),
     sa.Column("visitor", sa.String(64), primary_key=True),
     sa.Column("seen", UTCDateTime, nullable=False),  # first seen, for retention
+    sqlite_with_rowid=False,
 )
 
 salts = sa.Table(
@@ -110,9 +115,13 @@ salts = sa.Table(
 _NO_CAP = 2**31 - 1  # the INTEGER maximum; Link.max_clicks stays below it
 _HOURLY = ("platform", "os", "outcome", "target", "referrer", "language")
 _ALL = ("platform", "os", "outcome", "target")
-_ALL_TIME = datetime(1970, 1, 1)  # the hour of the whole-life rollup rows
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_EPOCH_DAY = _EPOCH.date().toordinal()
+_ALL_TIME = -(2**31)  # the hour of the whole-life rollup rows
+_DAY_SHIFT = 24 * 10**6  # keeps hour / 24 a floor division for hours before 1970
 _PAGE = 1000  # events per page of visits()
 _BY = frozenset(_HOURLY)
+_ALL_DIMS = [f"all:{d}" for d in (*_ALL, "uniques")]
 
 
 def _row(link: Link) -> dict[str, Any]:
@@ -123,7 +132,17 @@ def _naive_utc(at: datetime) -> datetime:
     return (at if at.tzinfo is UTC else at.astimezone(UTC)).replace(tzinfo=None)
 
 
-def _rollup_rows(visit: Visit, outcome: str, hour: datetime) -> list[tuple[str, datetime, str]]:
+def _hour_number(at: datetime) -> int:
+    """Whole hours from 1970-01-01 00:00 UTC to ``at``, rounded down."""
+    return int((at - _EPOCH).total_seconds() // 3600)
+
+
+def _hour_ceil(at: datetime) -> int:
+    """Whole hours from 1970-01-01 00:00 UTC to ``at``, rounded up."""
+    return -int(-(at - _EPOCH).total_seconds() // 3600)
+
+
+def _rollup_rows(visit: Visit, outcome: str, hour: int) -> list[tuple[str, int, str]]:
     """``(dim, hour, key)`` of the rollup rows one human visit adds 1 to."""
     values: dict[str, str | None] = {
         "platform": visit.platform,
@@ -133,7 +152,7 @@ def _rollup_rows(visit: Visit, outcome: str, hour: datetime) -> list[tuple[str, 
         "referrer": visit.referrer,
         "language": visit.language,
     }
-    rows: list[tuple[str, datetime, str]] = [("total", hour, "")]
+    rows: list[tuple[str, int, str]] = [("total", hour, "")]
     rows += [(dim, hour, values[dim] or "") for dim in _HOURLY]
     rows += [("all:" + dim, _ALL_TIME, v) for dim in _ALL if (v := values[dim])]
     return rows
@@ -249,16 +268,16 @@ class SQLLinks(SQLBase):
                         ),
                     )  # fmt: skip
                     if not visit.bot:
-                        hour = at.replace(minute=0, second=0, microsecond=0)
+                        hour = _hour_number(visit.at)
                         params: list[Any] = []
                         n = 0
                         for dim, h, key in _rollup_rows(visit, outcome, hour):
-                            params += (code, dim, h.isoformat(" ", "microseconds"), key)
+                            params += (code, dim, h, key)
                             n += 1
                         if visit.visitor is not None:
                             cur.execute(sql["visitor"], (code, visit.visitor, at_text))
                             if cur.rowcount == 1:
-                                params += (code, "all:uniques", _ALL_TIME_TEXT, "")
+                                params += (code, "all:uniques", _ALL_TIME, "")
                                 n += 1
                         cur.execute(
                             sql["rollup"].format(rows=",".join(["(?,?,?,?,1)"] * n)), params
@@ -308,7 +327,7 @@ class SQLLinks(SQLBase):
                 "cap": limit,
                 "at": at,
                 "count": count,
-                "hour": at.replace(minute=0, second=0, microsecond=0),
+                "hour": _hour_number(visit.at),
             }
             stmt = self._pg_hit_sql(bot=False)
         params["event"] = event
@@ -367,15 +386,15 @@ class SQLLinks(SQLBase):
                 " ELSE %(outcome)s::text END"
             )
             keys = ", ".join(
-                f"('{dim}', %(hour)s::timestamp, coalesce(%({dim})s::text, ''))"
+                f"('{dim}', %(hour)s::integer, coalesce(%({dim})s::text, ''))"
                 if dim != "outcome"
-                else f"('outcome', %(hour)s::timestamp, {outcome})"
+                else f"('outcome', %(hour)s::integer, {outcome})"
                 for dim in _HOURLY
             )
             whole = ", ".join(
-                f"('all:{dim}', '1970-01-01'::timestamp, %({dim})s::text)"
+                f"('all:{dim}', {_ALL_TIME}, %({dim})s::text)"
                 if dim != "outcome"
-                else f"('all:outcome', '1970-01-01'::timestamp, {outcome})"
+                else f"('all:outcome', {_ALL_TIME}, {outcome})"
                 for dim in _ALL
             )
             sql = (
@@ -392,9 +411,9 @@ class SQLLinks(SQLBase):
                 " ON CONFLICT DO NOTHING RETURNING 1),"
                 f" h AS (INSERT INTO {hr} (code, dim, hour, key, n)"
                 f" SELECT %(code)s, r.dim, r.hour, r.key, 1 FROM u CROSS JOIN LATERAL"
-                f" (VALUES ('total', %(hour)s::timestamp, ''), {keys}, {whole})"
+                f" (VALUES ('total', %(hour)s::integer, ''), {keys}, {whole})"
                 " AS r(dim, hour, key) WHERE %(event)s::boolean AND r.key IS NOT NULL"
-                " UNION ALL SELECT %(code)s, 'all:uniques', '1970-01-01'::timestamp, '', 1 FROM v"
+                f" UNION ALL SELECT %(code)s, 'all:uniques', {_ALL_TIME}, '', 1 FROM v"
                 f" ON CONFLICT (code, dim, hour, key) DO UPDATE SET n = {hr}.n + 1)"
                 " SELECT u.clicks, u.counted FROM u, cfg"
             )
@@ -453,19 +472,31 @@ class SQLLinks(SQLBase):
             from suo.errors import InvalidInput
 
             raise InvalidInput(f"by must be one of {sorted(_BY)} or None, got {by!r}")
-        h = visit_hours.c
-        q = (
-            sa.select(h.hour, h.key, sa.func.sum(h.n))
-            .where(
-                h.code.in_(list(dict.fromkeys(codes))),
-                h.dim == (by or "total"),
-                h.hour >= start,
-                h.hour < end,
+        wanted = list(dict.fromkeys(codes))
+        if not wanted:
+            return []
+        # On the driver's cursor: a year of hours by a field is tens of thousands
+        # of rows, and SQLAlchemy's row objects would cost more than the query.
+        sqlite = self.dialect == "sqlite"
+        mark = "?" if sqlite else "%s"
+        table = self._table_name(visit_hours)
+        codes_sql = ", ".join([mark] * len(wanted))
+        where = f"code IN ({codes_sql}) AND dim = {mark} AND hour >= {mark} AND hour < {mark}"
+        if len(wanted) == 1:  # (code, dim, hour, key) is the key: one row per hour and key
+            sql = f"SELECT hour, key, n FROM {table} WHERE {where}"
+        else:
+            sql = (
+                f"SELECT hour, key, CAST(sum(n) AS BIGINT) FROM {table}"
+                f" WHERE {where} GROUP BY hour, key"
             )
-            .group_by(h.hour, h.key)
-        )
-        with self._tx() as conn:
-            return [(hour, key or None, int(n)) for hour, key, n in conn.execute(q)]
+        # Hour h holds [h, h + 1): it is in the window when start <= h < end.
+        bounds = (_hour_ceil(start), _hour_ceil(end))
+        with self._raw(autocommit=not sqlite) as (_raw, cur):
+            cur.execute(sql, (*wanted, by or "total", *bounds))
+            rows = cur.fetchall()
+        # Each distinct hour converted once.
+        hours = {number: _EPOCH + timedelta(hours=number) for number in {r[0] for r in rows}}
+        return [(hours[number], key or None, n) for number, key, n in rows]
 
     def purge_visits(self, *, before: datetime, code: str | None = None) -> int:
         # Visitor ids are salted per UTC day, so an id first seen more than a day
@@ -494,17 +525,12 @@ class SQLLinks(SQLBase):
 
     def link_stats(self, code: str) -> Stats:
         h = visit_hours.c
-        if self.dialect == "postgresql":
-            day: Any = sa.func.to_char(h.hour, "YYYY-MM-DD")
-        else:
-            day = sa.func.substr(h.hour, 1, 10)
+        day: Any = (h.hour + _DAY_SHIFT) // 24  # never negative: a floor division
         whole = sa.select(h.dim, h.key, h.n).where(
-            h.code == code, h.hour == _ALL_TIME, h.dim.like("all:%")
+            h.code == code, h.dim.in_(_ALL_DIMS), h.hour == _ALL_TIME
         )
         days = (
-            sa.select(day, sa.func.sum(h.n))
-            .where(h.code == code, h.dim == "total", h.hour > _ALL_TIME)
-            .group_by(day)
+            sa.select(day, sa.func.sum(h.n)).where(h.code == code, h.dim == "total").group_by(day)
         )
         with self._tx() as conn:
             row = conn.execute(sa.select(links).where(links.c.code == code)).first()
@@ -513,7 +539,10 @@ class SQLLinks(SQLBase):
             dims: dict[str, dict[str, int]] = {d: {} for d in (*_ALL, "uniques")}
             for dim, key, n in conn.execute(whole):
                 dims[dim[4:]][key] = int(n)
-            by_day = {d: int(n) for d, n in conn.execute(days)}
+            by_day = {
+                date.fromordinal(_EPOCH_DAY + int(d) - _DAY_SHIFT // 24).isoformat(): int(n)
+                for d, n in conn.execute(days)
+            }
         return Stats(
             code=code,
             clicks=row.clicks,
@@ -537,6 +566,3 @@ class SQLLinks(SQLBase):
         with self._tx() as conn:
             value: int = conn.execute(stmt).scalar_one()
         return value
-
-
-_ALL_TIME_TEXT = _ALL_TIME.isoformat(" ", "microseconds")
