@@ -107,6 +107,10 @@ def machine_for(real: Any) -> type[RuleBasedStateMachine]:
             bot=st.booleans(),
             count=st.booleans(),
             cap=st.none() | st.integers(1, 3),
+            event=st.booleans(),
+            visitor=st.none() | st.sampled_from(["v1", "v2", "v3"]),
+            referrer=st.none() | st.sampled_from(["t.cn", "mp.weixin.qq.com"]),
+            live=st.none() | st.sampled_from(["1", "2"]),
         )
         def hit(
             self,
@@ -117,12 +121,47 @@ def machine_for(real: Any) -> type[RuleBasedStateMachine]:
             bot: bool,
             count: bool,
             cap: int | None,
+            event: bool,
+            visitor: str | None,
+            referrer: str | None,
+            live: str | None,
         ) -> None:
             if self.model.get_link(self.code(name)) is None:
-                return  # the service only records visits for links that exist
-            visit = Visit(at=at, platform=platform, os=os, bot=bot)
-            self.both("hit", self.code(name), visit, count=count and not bot, cap=cap)
+                # The service only records visits for links that exist: make it.
+                self.both("create_link", self.link(name, 0, [], cap, False))
+            visit = Visit(
+                at=at, platform=platform, os=os, bot=bot, code=self.code(name),
+                visitor=visitor, referrer=referrer, target=live,
+                utm={"utm_source": "x"} if visitor == "v1" else None,
+            )  # fmt: skip
+            self.both("hit", self.code(name), visit, count=count and not bot, cap=cap, event=event)
             self.both("link_stats", self.code(name))
+
+        @rule(name=NAMES, start=st.none() | TIMES, end=st.none() | TIMES)
+        def events(self, name: str, start: datetime | None, end: datetime | None) -> None:
+            model = list(self.model.visits(self.code(name), start=start, end=end))
+            real = list(self.real.visits(self.code(name), start=start, end=end))
+            assert model == real
+
+        @rule(
+            names=st.lists(NAMES, min_size=1, max_size=3),
+            hours=st.tuples(st.integers(0, 80), st.integers(1, 80)),
+            by=st.none() | st.sampled_from(["platform", "os", "outcome", "target", "referrer"]),
+        )
+        def counts(self, names: list[str], hours: tuple[int, int], by: str | None) -> None:
+            start = T0 + timedelta(hours=hours[0])
+            end = start + timedelta(hours=hours[1])
+            codes = [self.code(n) for n in names]
+            model = self.model.visit_counts(codes, start=start, end=end, by=by)
+            real = self.real.visit_counts(codes, start=start, end=end, by=by)
+            assert sorted(model, key=repr) == sorted(real, key=repr)
+
+        @rule(name=st.none() | NAMES, before=TIMES)
+        def purge(self, name: str | None, before: datetime) -> None:
+            code = None if name is None else self.code(name)
+            if code is None:  # purging every code would reach other examples' data
+                return
+            self.both("purge_visits", before=before, code=code)
 
         @rule(name=st.sampled_from(["s1", "s2"]))
         def sequence(self, name: str) -> None:

@@ -66,11 +66,18 @@ class SQLBase(EngineStore):
         statement_timeout: float = 10.0,
         create_schema: bool = True,
         echo: bool = False,
+        durable_visits: bool = False,
         **options: Any,
     ) -> None:
         if options:
             raise ConfigurationError(f"unknown SQL store options: {sorted(options)}")
+        if not isinstance(durable_visits, bool):
+            raise ConfigurationError(
+                f"durable_visits must be True or False, got {durable_visits!r}"
+            )
         self.url = url
+        self.durable_visits = durable_visits
+        """PostgreSQL: whether visits of uncapped links wait for a durable commit."""
         sa_url = _normalise_url(url)
         self.dialect = sa_url.split(":", 1)[0].split("+", 1)[0]
         # SQLite in memory is one connection shared by every thread, so calls
@@ -158,6 +165,42 @@ class SQLBase(EngineStore):
         else:
             with self._serial, self._engine.begin() as conn:
                 yield conn
+
+    @contextlib.contextmanager
+    def _raw(self, *, autocommit: bool = False) -> Iterator[tuple[Any, Any]]:
+        """A pooled driver connection and a cursor on it, for the click path.
+
+        The caller runs its own statements (and ``BEGIN``/``COMMIT`` on SQLite);
+        with ``autocommit`` (psycopg) each statement is its own transaction.
+        Driver errors come out as SQLAlchemy's ``DBAPIError`` subclasses, as they
+        would through an engine connection, and a connection the server dropped
+        is thrown away instead of going back to the pool.
+        """
+        with self._serialised():
+            raw = self._engine.raw_connection()
+            dbapi = self._engine.dialect.loaded_dbapi
+            driver: Any = raw.driver_connection
+            cur: Any = None
+            try:
+                if autocommit:
+                    driver.autocommit = True
+                cur = driver.cursor()
+                yield raw, cur
+            except dbapi.Error as e:
+                invalidated = self._engine.dialect.is_disconnect(e, raw, cur)
+                if invalidated:
+                    raw.invalidate(e)
+                raise exc.DBAPIError.instance(
+                    None, None, e, dbapi.Error, connection_invalidated=invalidated
+                ) from e
+            finally:
+                try:
+                    if cur is not None:
+                        cur.close()
+                    if autocommit and raw.is_valid:
+                        driver.autocommit = False
+                finally:
+                    raw.close()
 
     def _insert_stmt(self, table: sa.Table) -> Any:
         """``INSERT`` in the dialect's flavour (it has ``on_conflict_do_*``)."""

@@ -1,21 +1,35 @@
-"""SQL implementation of :class:`~suo.shortener.store.LinkStore`."""
+"""SQL implementation of :class:`~suo.shortener.store.LinkStore`.
 
+A visit is one transaction: the link's exact totals (``clicks``, ``visits``,
+``bots``, first and last visit) are updated with the cap check in one
+``UPDATE ... RETURNING`` under the row lock, and with tracking ``"events"``
+the visit is appended to ``suo_visits`` and counted into the hourly rollups
+of ``suo_visit_hours`` in the same transaction. The link's own row has a
+fixed size: it never grows with its visits.
+
+On PostgreSQL the whole visit is a single statement (data-modifying common
+table expressions), run in its own implicit transaction: one round trip.
+Visits of uncapped links commit asynchronously by default
+(``synchronous_commit = off`` for that transaction only, see
+``durable_visits``); visits of capped links always commit durably.
+"""
+
+# ruff: noqa: S608 - the click path's SQL text names only suo's own tables (in the
+# configured schema, quoted); every value is a bound parameter.
 from __future__ import annotations
 
-from collections.abc import Sequence
+import secrets
+from collections.abc import Iterator, Sequence
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 
 from suo.errors import AliasTaken, NotFound
 from suo.shortener.model import Link, Stats, Visit
 from suo.shortener.store import first_conflict
 from suo.storage._common import dumps, loads
 from suo.storage.sql._base import METADATA, SQLBase, UTCDateTime
-
-_EMPTY_BREAKDOWN = '{"platform": {}, "os": {}, "day": {}}'
-_DIMS = ("platform", "os", "day")
 
 links = sa.Table(
     "suo_links",
@@ -29,14 +43,8 @@ links = sa.Table(
     sa.Column("counted", sa.SmallInteger, nullable=False, server_default="0"),
     sa.Column("first_visit", UTCDateTime),
     sa.Column("last_visit", UTCDateTime),
-    # Breakdowns {"platform": {...}, "os": {...}, "day": {...}} kept in the row and
-    # bumped by the same UPDATE that counts the click: one statement per visit.
-    sa.Column(
-        "breakdown",
-        sa.Text().with_variant(postgresql.JSONB(), "postgresql"),
-        nullable=False,
-        server_default=_EMPTY_BREAKDOWN,
-    ),
+    # Databases made before visits became events also have a JSON column
+    # "breakdown" here; it is no longer written or read (see the docs).
 )
 
 link_tags = sa.Table(
@@ -53,12 +61,101 @@ sequences = sa.Table(
     sa.Column("value", sa.BigInteger, nullable=False),
 )
 
+visits = sa.Table(
+    "suo_visits",
+    METADATA,
+    # INTEGER PRIMARY KEY is SQLite's rowid (no extra index); BIGSERIAL on PostgreSQL.
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
+    sa.Column("code", sa.String(64), nullable=False),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("platform", sa.String(32), nullable=False),
+    sa.Column("os", sa.String(32), nullable=False),
+    sa.Column("bot", sa.Boolean, nullable=False),
+    sa.Column("outcome", sa.String(32), nullable=False),
+    sa.Column("language", sa.String(64)),
+    sa.Column("referrer", sa.String(255)),  # the host only, never a path
+    sa.Column("target", sa.String(32)),
+    sa.Column("utm", sa.Text),  # JSON object, NULL when there were none
+    sa.Column("visitor", sa.String(64)),  # daily-salted hash; no IP is ever stored
+    sa.Index("suo_visits_code_at", "code", "at"),
+)
+
+visit_hours = sa.Table(
+    "suo_visit_hours",
+    METADATA,
+    sa.Column("code", sa.String(64), primary_key=True),
+    # "total", "platform", "os", "outcome", "target", "referrer", "language" per
+    # UTC hour; "all:platform"... and "all:uniques" at the hour _ALL_TIME.
+    # Hours are counted from 1970-01-01 00:00 UTC: four bytes, fast to read back.
+    sa.Column("dim", sa.String(16), primary_key=True),
+    sa.Column("hour", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("key", sa.String(255), primary_key=True),  # "" stands for a missing value
+    sa.Column("n", sa.BigInteger, nullable=False),
+    # SQLite keeps the rows in key order (no rowid): a link's hours are read as
+    # one range of the table itself.
+    sqlite_with_rowid=False,
+)
+
+visitors = sa.Table(
+    "suo_visitors",
+    METADATA,
+    sa.Column("code", sa.String(64), primary_key=True),
+    sa.Column("visitor", sa.String(64), primary_key=True),
+    sa.Column("seen", UTCDateTime, nullable=False),  # first seen, for retention
+    sqlite_with_rowid=False,
+)
+
+salts = sa.Table(
+    "suo_salts",
+    METADATA,
+    sa.Column("day", sa.String(10), primary_key=True),
+    sa.Column("salt", sa.LargeBinary, nullable=False),
+)
 
 _NO_CAP = 2**31 - 1  # the INTEGER maximum; Link.max_clicks stays below it
+_HOURLY = ("platform", "os", "outcome", "target", "referrer", "language")
+_ALL = ("platform", "os", "outcome", "target")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_EPOCH_DAY = _EPOCH.date().toordinal()
+_ALL_TIME = -(2**31)  # the hour of the whole-life rollup rows
+_DAY_SHIFT = 24 * 10**6  # keeps hour / 24 a floor division for hours before 1970
+_PAGE = 1000  # events per page of visits()
+_BY = frozenset(_HOURLY)
+_ALL_DIMS = [f"all:{d}" for d in (*_ALL, "uniques")]
 
 
 def _row(link: Link) -> dict[str, Any]:
     return {"code": link.code, "data": dumps(link.to_dict())}
+
+
+def _naive_utc(at: datetime) -> datetime:
+    return (at if at.tzinfo is UTC else at.astimezone(UTC)).replace(tzinfo=None)
+
+
+def _hour_number(at: datetime) -> int:
+    """Whole hours from 1970-01-01 00:00 UTC to ``at``, rounded down."""
+    return int((at - _EPOCH).total_seconds() // 3600)
+
+
+def _hour_ceil(at: datetime) -> int:
+    """Whole hours from 1970-01-01 00:00 UTC to ``at``, rounded up."""
+    return -int(-(at - _EPOCH).total_seconds() // 3600)
+
+
+def _rollup_rows(visit: Visit, outcome: str, hour: int) -> list[tuple[str, int, str]]:
+    """``(dim, hour, key)`` of the rollup rows one human visit adds 1 to."""
+    values: dict[str, str | None] = {
+        "platform": visit.platform,
+        "os": visit.os,
+        "outcome": outcome,
+        "target": visit.target,
+        "referrer": visit.referrer,
+        "language": visit.language,
+    }
+    rows: list[tuple[str, int, str]] = [("total", hour, "")]
+    rows += [(dim, hour, values[dim] or "") for dim in _HOURLY]
+    rows += [("all:" + dim, _ALL_TIME, v) for dim in _ALL if (v := values[dim])]
+    return rows
 
 
 class SQLLinks(SQLBase):
@@ -108,8 +205,13 @@ class SQLLinks(SQLBase):
 
     def delete_link(self, code: str) -> bool:
         with self._tx() as conn:
+            # The link row first: it waits for visits in flight (they hold its
+            # lock) and stops new ones, so the deletes below see all their rows.
+            found = bool(conn.execute(links.delete().where(links.c.code == code)).rowcount)
             conn.execute(link_tags.delete().where(link_tags.c.code == code))
-            return bool(conn.execute(links.delete().where(links.c.code == code)).rowcount)
+            for table in (visits, visit_hours, visitors):
+                conn.execute(table.delete().where(table.c.code == code))
+            return found
 
     def list_links(self, *, tag: str | None, after: str | None, limit: int) -> list[Link]:
         q = sa.select(links.c.data).order_by(links.c.code).limit(limit)
@@ -120,89 +222,327 @@ class SQLLinks(SQLBase):
         with self._tx() as conn:
             return [Link.from_dict(loads(d)) for d in conn.execute(q).scalars()]
 
-    def _bump_breakdown(self) -> Any:
-        """The expression that adds 1 to breakdown[dim][value] for the three dimensions."""
-        col = links.c.breakdown
-        expr: Any = col
-        for dim in _DIMS:
-            path: Any = sa.bindparam(f"b_{dim}")
-            old: Any
-            if self.dialect == "postgresql":
-                path_arr = sa.cast(path, postgresql.ARRAY(sa.Text))
-                old = sa.cast(col.op("#>>")(path_arr), sa.Integer)
-                expr = sa.func.jsonb_set(
-                    expr, path_arr, sa.func.to_jsonb(sa.func.coalesce(old, 0) + 1)
-                )
-            else:
-                old = sa.func.json_extract(col, path)
-                expr = sa.func.json_set(expr, path, sa.func.coalesce(old, 0) + 1)
-        return expr
+    # -- the click path ---------------------------------------------------------------
 
-    def _breakdown_params(self, visit: Visit) -> dict[str, Any]:
-        values = {"platform": visit.platform, "os": visit.os, "day": visit.day}
+    def hit(
+        self, code: str, visit: Visit, *, count: bool, cap: int | None, event: bool = True
+    ) -> int | None:
         if self.dialect == "postgresql":
-            return {f"b_{d}": [d, v] for d, v in values.items()}
-        return {f"b_{d}": f'$."{d}"."{v}"' for d, v in values.items()}
-
-    def _hit_statements(self) -> tuple[Any, Any]:
-        # Built once per store: constructing SQLAlchemy statements per call costs
-        # more than running them on SQLite.
-        stmts: tuple[Any, Any] | None = getattr(self, "_hit_stmts", None)
-        if stmts is not None:
-            return stmts
-        code: Any = sa.bindparam("b_code")
-        at: Any = sa.bindparam("b_at")
-        cap: Any = sa.bindparam("b_cap")
-        below = links.c.clicks < cap
-        # Every SET expression reads the row as it was, under the row lock: the
-        # cap check, the increment, the breakdowns and the "was it counted" flag
-        # are one atomic statement.
-        count = (
-            links.update()
-            .where(links.c.code == code)
-            .values(
-                clicks=sa.case((below, links.c.clicks + 1), else_=links.c.clicks),
-                counted=sa.case((below, 1), else_=0),
-                visits=links.c.visits + 1,
-                last_visit=at,
-                first_visit=sa.func.coalesce(links.c.first_visit, at),
-                breakdown=self._bump_breakdown(),
-            )
-            .returning(links.c.clicks, links.c.counted)
-        )
-        bots = (
-            links.update()
-            .where(links.c.code == code)
-            .values(bots=links.c.bots + 1)
-            .returning(links.c.clicks, links.c.counted)
-        )
-        stmts = self._hit_stmts = (count, bots)
-        return stmts
-
-    def hit(self, code: str, visit: Visit, *, count: bool, cap: int | None) -> int | None:
-        count_stmt, bots_stmt = self._hit_statements()
-        with self._tx() as conn:
-            if visit.bot:
-                row = conn.execute(bots_stmt, {"b_code": code}).first()
-                if row is None:
-                    raise NotFound(f"no link with code {code!r}")
-                return int(row[0])
-            limit = (cap if cap is not None else _NO_CAP) if count else -1
-            params = {"b_code": code, "b_at": visit.at, "b_cap": limit}
-            params.update(self._breakdown_params(visit))
-            row = conn.execute(count_stmt, params).first()
+            row = self._hit_postgres(code, visit, count=count, cap=cap, event=event)
+        else:
+            row = self._hit_sqlite(code, visit, count=count, cap=cap, event=event)
         if row is None:
             raise NotFound(f"no link with code {code!r}")
-        if count and not row[1]:
+        if count and not visit.bot and not row[1]:
             return None
         return int(row[0])
 
+    def _table_name(self, table: sa.Table) -> str:
+        return table.name if self.schema is None else f'"{self.schema}".{table.name}'
+
+    def _hit_sqlite(
+        self, code: str, visit: Visit, *, count: bool, cap: int | None, event: bool
+    ) -> tuple[int, int] | None:
+        sql = self._sqlite_hit_sql()
+        at = _naive_utc(visit.at)
+        at_text = at.isoformat(" ", "microseconds")  # SQLAlchemy's SQLite DATETIME text
+        with self._raw() as (_raw, cur):
+            cur.execute("BEGIN IMMEDIATE")
+            try:
+                if visit.bot:
+                    cur.execute(sql["bot"], (code,))
+                else:
+                    limit = (cap if cap is not None else _NO_CAP) if count else -1
+                    cur.execute(sql["human"], (limit, limit, at_text, at_text, code))
+                row = cur.fetchone()
+                if row is not None and event:
+                    outcome = (
+                        "exhausted" if count and not visit.bot and not row[1] else visit.outcome
+                    )
+                    cur.execute(
+                        sql["event"],
+                        (
+                            code, at_text, visit.platform, visit.os, int(visit.bot), outcome,
+                            visit.language, visit.referrer, visit.target,
+                            dumps(dict(visit.utm)) if visit.utm else None, visit.visitor,
+                        ),
+                    )  # fmt: skip
+                    if not visit.bot:
+                        hour = _hour_number(visit.at)
+                        params: list[Any] = []
+                        n = 0
+                        for dim, h, key in _rollup_rows(visit, outcome, hour):
+                            params += (code, dim, h, key)
+                            n += 1
+                        if visit.visitor is not None:
+                            cur.execute(sql["visitor"], (code, visit.visitor, at_text))
+                            if cur.rowcount == 1:
+                                params += (code, "all:uniques", _ALL_TIME, "")
+                                n += 1
+                        cur.execute(
+                            sql["rollup"].format(rows=",".join(["(?,?,?,?,1)"] * n)), params
+                        )
+                cur.execute("COMMIT")
+            except BaseException:
+                if cur.connection.in_transaction:
+                    cur.execute("ROLLBACK")
+                raise
+        return None if row is None else (row[0], row[1])
+
+    def _sqlite_hit_sql(self) -> dict[str, str]:
+        sql: dict[str, str] | None = getattr(self, "_sqlite_sql", None)
+        if sql is None:
+            lk, ev, hr, vi = (self._table_name(t) for t in (links, visits, visit_hours, visitors))
+            sql = {
+                "bot": f"UPDATE {lk} SET bots = bots + 1 WHERE code = ? RETURNING clicks, counted",
+                # Every SET expression reads the row as it was: the cap check, the
+                # increment and the "was it counted" flag are one statement.
+                "human": f"UPDATE {lk} SET clicks = CASE WHEN clicks < ? THEN clicks + 1"
+                " ELSE clicks END, counted = CASE WHEN clicks < ? THEN 1 ELSE 0 END,"
+                " visits = visits + 1, last_visit = ?, first_visit = coalesce(first_visit, ?)"
+                " WHERE code = ? RETURNING clicks, counted",
+                "event": f"INSERT INTO {ev} (code, at, platform, os, bot, outcome, language,"
+                " referrer, target, utm, visitor) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                "visitor": f"INSERT OR IGNORE INTO {vi} (code, visitor, seen) VALUES (?,?,?)",
+                "rollup": f"INSERT INTO {hr} (code, dim, hour, key, n) VALUES {{rows}}"
+                " ON CONFLICT (code, dim, hour, key) DO UPDATE SET n = n + 1",
+            }
+            self._sqlite_sql: dict[str, str] = sql
+        return sql
+
+    def _hit_postgres(
+        self, code: str, visit: Visit, *, count: bool, cap: int | None, event: bool
+    ) -> tuple[int, int] | None:
+        at = _naive_utc(visit.at)
+        capped = count and cap is not None
+        durable = "on" if capped or self.durable_visits else "off"
+        if visit.bot:
+            params: dict[str, Any] = {"code": code, "sync": durable}
+            stmt = self._pg_hit_sql(bot=True)
+        else:
+            limit = (cap if cap is not None else _NO_CAP) if count else -1
+            params = {
+                "code": code,
+                "sync": durable,
+                "cap": limit,
+                "at": at,
+                "count": count,
+                "hour": _hour_number(visit.at),
+            }
+            stmt = self._pg_hit_sql(bot=False)
+        params["event"] = event
+        if event:
+            params.update(
+                platform=visit.platform,
+                os=visit.os,
+                bot=visit.bot,
+                outcome=visit.outcome,
+                language=visit.language,
+                referrer=visit.referrer,
+                target=visit.target,
+                utm=dumps(dict(visit.utm)) if visit.utm else None,
+                visitor=visit.visitor,
+                at=at,
+            )
+        else:
+            params.update(
+                platform=None, os=None, bot=visit.bot, outcome=None, language=None,
+                referrer=None, target=None, utm=None, visitor=None, at=at,
+            )  # fmt: skip
+        with self._raw(autocommit=True) as (_raw, cur):
+            cur.execute(stmt, params)
+            row = cur.fetchone()
+        return None if row is None else (row[0], row[1])
+
+    def _pg_hit_sql(self, *, bot: bool) -> str:
+        cache: dict[bool, str] | None = getattr(self, "_pg_sql", None)
+        if cache is None:
+            cache = {}
+            self._pg_sql: dict[bool, str] = cache
+        sql = cache.get(bot)
+        if sql is not None:
+            return sql
+        lk, ev, hr, vi = (self._table_name(t) for t in (links, visits, visit_hours, visitors))
+        # set_config(..., true) lasts until this statement's implicit transaction ends,
+        # so the commit of this visit alone may be asynchronous.
+        cfg = "cfg AS (SELECT set_config('synchronous_commit', %(sync)s::text, true) AS s)"
+        event_insert = (
+            f"e AS (INSERT INTO {ev} (code, at, platform, os, bot, outcome, language,"
+            " referrer, target, utm, visitor)"
+            " SELECT %(code)s, %(at)s::timestamp, %(platform)s::text, %(os)s::text,"
+            " %(bot)s::boolean, {outcome}, %(language)s::text, %(referrer)s::text,"
+            " %(target)s::text, %(utm)s::text, %(visitor)s::text FROM u WHERE %(event)s::boolean)"
+        )
+        if bot:
+            sql = (
+                f"WITH {cfg}, u AS (UPDATE {lk} SET bots = bots + 1 WHERE code = %(code)s"
+                " RETURNING clicks, counted), "
+                + event_insert.format(outcome="%(outcome)s::text")
+                + " SELECT u.clicks, u.counted FROM u, cfg"
+            )
+        else:
+            outcome = (
+                "CASE WHEN %(count)s::boolean AND u.counted = 0 THEN 'exhausted'"
+                " ELSE %(outcome)s::text END"
+            )
+            keys = ", ".join(
+                f"('{dim}', %(hour)s::integer, coalesce(%({dim})s::text, ''))"
+                if dim != "outcome"
+                else f"('outcome', %(hour)s::integer, {outcome})"
+                for dim in _HOURLY
+            )
+            whole = ", ".join(
+                f"('all:{dim}', {_ALL_TIME}, %({dim})s::text)"
+                if dim != "outcome"
+                else f"('all:outcome', {_ALL_TIME}, {outcome})"
+                for dim in _ALL
+            )
+            sql = (
+                f"WITH {cfg}, u AS (UPDATE {lk} SET"
+                " clicks = CASE WHEN clicks < %(cap)s THEN clicks + 1 ELSE clicks END,"
+                " counted = CASE WHEN clicks < %(cap)s THEN 1 ELSE 0 END,"
+                " visits = visits + 1, last_visit = %(at)s::timestamp,"
+                " first_visit = coalesce(first_visit, %(at)s::timestamp)"
+                " WHERE code = %(code)s RETURNING clicks, counted), "
+                + event_insert.format(outcome=outcome)
+                + f", v AS (INSERT INTO {vi} (code, visitor, seen)"
+                " SELECT %(code)s, %(visitor)s::text, %(at)s::timestamp FROM u"
+                " WHERE %(event)s::boolean AND %(visitor)s::text IS NOT NULL"
+                " ON CONFLICT DO NOTHING RETURNING 1),"
+                f" h AS (INSERT INTO {hr} (code, dim, hour, key, n)"
+                f" SELECT %(code)s, r.dim, r.hour, r.key, 1 FROM u CROSS JOIN LATERAL"
+                f" (VALUES ('total', %(hour)s::integer, ''), {keys}, {whole})"
+                " AS r(dim, hour, key) WHERE %(event)s::boolean AND r.key IS NOT NULL"
+                f" UNION ALL SELECT %(code)s, 'all:uniques', {_ALL_TIME}, '', 1 FROM v"
+                f" ON CONFLICT (code, dim, hour, key) DO UPDATE SET n = {hr}.n + 1)"
+                " SELECT u.clicks, u.counted FROM u, cfg"
+            )
+        cache[bot] = sql
+        return sql
+
+    # -- events and rollups -----------------------------------------------------------
+
+    def visits(
+        self, code: str, *, start: datetime | None = None, end: datetime | None = None
+    ) -> Iterator[Visit]:
+        return self._visit_pages(code, start, end)
+
+    def _visit_pages(
+        self, code: str, start: datetime | None, end: datetime | None
+    ) -> Iterator[Visit]:
+        # Keyset pages of _PAGE events, each in its own short transaction: memory
+        # stays flat however many events there are, and nothing is held open
+        # between pages. The (code, at) index gives the order (ties by id).
+        c = visits.c
+        base = sa.select(visits).where(c.code == code).order_by(c.at, c.id).limit(_PAGE)
+        if start is not None:
+            base = base.where(c.at >= start)
+        if end is not None:
+            base = base.where(c.at < end)
+        after: tuple[datetime, int] | None = None
+        while True:
+            q = base
+            if after is not None:
+                q = q.where(sa.or_(c.at > after[0], sa.and_(c.at == after[0], c.id > after[1])))
+            rows = self._fetch_page(q)
+            for r in rows:
+                yield Visit(
+                    r.at, r.platform, r.os, bool(r.bot), r.outcome, r.code, r.language,
+                    r.referrer, r.target, loads(r.utm) if r.utm else None, r.visitor,
+                )  # fmt: skip
+            if len(rows) < _PAGE:
+                return
+            after = (rows[-1].at, rows[-1].id)
+
+    def _fetch_page(self, q: Any) -> list[Any]:
+        # Called from a generator, outside the public method's wrapper: wrap here.
+        try:
+            with self._tx() as conn:
+                return list(conn.execute(q))
+        except sa.exc.SQLAlchemyError as e:
+            error = self._engine_error(e)
+            if error is None:  # pragma: no cover - every SQLAlchemyError maps
+                raise
+            raise error from e
+
+    def visit_counts(
+        self, codes: Sequence[str], *, start: datetime, end: datetime, by: str | None
+    ) -> list[tuple[datetime, str | None, int]]:
+        if by is not None and by not in _BY:
+            from suo.errors import InvalidInput
+
+            raise InvalidInput(f"by must be one of {sorted(_BY)} or None, got {by!r}")
+        wanted = list(dict.fromkeys(codes))
+        if not wanted:
+            return []
+        # On the driver's cursor: a year of hours by a field is tens of thousands
+        # of rows, and SQLAlchemy's row objects would cost more than the query.
+        sqlite = self.dialect == "sqlite"
+        mark = "?" if sqlite else "%s"
+        table = self._table_name(visit_hours)
+        codes_sql = ", ".join([mark] * len(wanted))
+        where = f"code IN ({codes_sql}) AND dim = {mark} AND hour >= {mark} AND hour < {mark}"
+        if len(wanted) == 1:  # (code, dim, hour, key) is the key: one row per hour and key
+            sql = f"SELECT hour, key, n FROM {table} WHERE {where}"
+        else:
+            sql = (
+                f"SELECT hour, key, CAST(sum(n) AS BIGINT) FROM {table}"
+                f" WHERE {where} GROUP BY hour, key"
+            )
+        # Hour h holds [h, h + 1): it is in the window when start <= h < end.
+        bounds = (_hour_ceil(start), _hour_ceil(end))
+        with self._raw(autocommit=not sqlite) as (_raw, cur):
+            cur.execute(sql, (*wanted, by or "total", *bounds))
+            rows = cur.fetchall()
+        # Each distinct hour converted once.
+        hours = {number: _EPOCH + timedelta(hours=number) for number in {r[0] for r in rows}}
+        return [(hours[number], key or None, n) for number, key, n in rows]
+
+    def purge_visits(self, *, before: datetime, code: str | None = None) -> int:
+        # Visitor ids are salted per UTC day, so an id first seen more than a day
+        # before the cut can never come again: those rows go too.
+        forget = before - timedelta(days=1)
+        with self._tx() as conn:
+            q = visits.delete().where(visits.c.at < before)
+            v = visitors.delete().where(visitors.c.seen < forget)
+            if code is not None:
+                q = q.where(visits.c.code == code)
+                v = v.where(visitors.c.code == code)
+            removed = int(conn.execute(q).rowcount)
+            conn.execute(v)
+        return removed
+
+    def daily_salt(self, day: str) -> bytes:
+        oldest = (date.fromisoformat(day) - timedelta(days=2)).isoformat()
+        insert = self._insert_stmt(salts).values(day=day, salt=secrets.token_bytes(16))
+        with self._tx() as conn:
+            conn.execute(insert.on_conflict_do_nothing(index_elements=["day"]))
+            conn.execute(salts.delete().where(salts.c.day < oldest))
+            salt: bytes = conn.execute(
+                sa.select(salts.c.salt).where(salts.c.day == day)
+            ).scalar_one()
+        return bytes(salt)
+
     def link_stats(self, code: str) -> Stats:
+        h = visit_hours.c
+        day: Any = (h.hour + _DAY_SHIFT) // 24  # never negative: a floor division
+        whole = sa.select(h.dim, h.key, h.n).where(
+            h.code == code, h.dim.in_(_ALL_DIMS), h.hour == _ALL_TIME
+        )
+        days = (
+            sa.select(day, sa.func.sum(h.n)).where(h.code == code, h.dim == "total").group_by(day)
+        )
         with self._tx() as conn:
             row = conn.execute(sa.select(links).where(links.c.code == code)).first()
-        if row is None:
-            return Stats(code=code)
-        dims = row.breakdown if isinstance(row.breakdown, dict) else loads(row.breakdown)
+            if row is None:
+                return Stats(code=code)
+            dims: dict[str, dict[str, int]] = {d: {} for d in (*_ALL, "uniques")}
+            for dim, key, n in conn.execute(whole):
+                dims[dim[4:]][key] = int(n)
+            by_day = {
+                date.fromordinal(_EPOCH_DAY + int(d) - _DAY_SHIFT // 24).isoformat(): int(n)
+                for d, n in conn.execute(days)
+            }
         return Stats(
             code=code,
             clicks=row.clicks,
@@ -212,7 +552,10 @@ class SQLLinks(SQLBase):
             last_visit=row.last_visit,
             by_platform=dims["platform"],
             by_os=dims["os"],
-            by_day=dims["day"],
+            by_day=by_day,
+            uniques=dims["uniques"].get("", 0),
+            by_outcome=dims["outcome"],
+            by_target=dims["target"],
         )
 
     def next_sequence(self, name: str) -> int:
