@@ -54,11 +54,15 @@ def dict_resolver() -> Any:
 
 
 def sql_baseline(store: Any) -> Any:
-    from suo.storage.sql.links import links
+    from suo.storage.sql.links import link_counts, links
 
     engine = store._engine
     select = sa.select(links.c.data).where(links.c.code == "bench")
-    update = links.update().where(links.c.code == "bench").values(clicks=links.c.clicks + 1)
+    update = (
+        link_counts.update()
+        .where(link_counts.c.code == "bench")
+        .values(clicks=link_counts.c.clicks + 1)
+    )
 
     def resolve() -> str:
         with engine.begin() as conn:

@@ -78,7 +78,7 @@ def _load(store: Any, code: str, n: int) -> None:
     with store._tx() as conn:
         conn.execute(
             sa.text(
-                f"UPDATE {store._table_name(sa.table('suo_links'))} SET clicks = :c,"
+                f"UPDATE {store._table_name(sa.table('suo_link_counts'))} SET clicks = :c,"
                 " visits = :v, bots = :b, first_visit = :f, last_visit = :l WHERE code = :code"
             ),
             {

@@ -218,3 +218,21 @@ def test_a_day_salt_expires_on_its_own(pair: tuple[RedisStore, MemoryStore]) -> 
     salt = real.daily_salt("2026-11-20")
     assert real.daily_salt("2026-11-20") == salt
     assert 0 < real._r.ttl(real._key("salt", "2026-11-20")) <= 3 * 24 * 3600
+
+
+def test_the_link_record_is_the_same_after_10000_visits(
+    pair: tuple[RedisStore, MemoryStore],
+) -> None:
+    r, _ = pair
+    r.create_link(_link("same", max_clicks=5_000))
+    key = r._key("same", "link")
+    before = (r._r.get(key), r._r.memory_usage(key))
+    pipe_visits = [
+        Visit(T0 + timedelta(seconds=i), code="same", platform="wechat", visitor=f"v{i % 97}")
+        for i in range(10_000)
+    ]
+    for i, visit in enumerate(pipe_visits):
+        r.hit("same", visit, count=True, cap=5_000, event=i % 10 == 0)
+    assert (r._r.get(key), r._r.memory_usage(key)) == before
+    stats = r.link_stats("same")
+    assert (stats.clicks, stats.visits) == (5_000, 10_000)

@@ -119,3 +119,24 @@ def test_a_database_from_before_events_keeps_working(tmp_path: Any) -> None:
         with store._tx() as conn:
             untouched = conn.exec_driver_sql("SELECT breakdown FROM suo_links").scalar()
         assert untouched == '{"platform": {}, "os": {}, "day": {}}'  # no longer written
+
+
+def test_the_link_row_is_byte_for_byte_the_same_after_10000_visits(store: Any) -> None:
+    store.create_link(_link("same", max_clicks=5_000))
+    table = store._table_name(sql_links.links)
+    if store.dialect == "postgresql":
+        size_sql = f"SELECT pg_column_size(t.*), t.data FROM {table} t WHERE code = 'same'"
+    else:
+        size_sql = f"SELECT length(CAST(code AS BLOB)) + length(CAST(data AS BLOB)), data FROM {table} WHERE code = 'same'"
+    with store._engine.connect() as conn:
+        before = tuple(conn.exec_driver_sql(size_sql).one())
+    for i in range(10_000):
+        visit = Visit(
+            T0 + timedelta(seconds=i), code="same", platform="wechat", visitor=f"v{i % 97}"
+        )
+        store.hit("same", visit, count=True, cap=5_000, event=i % 10 == 0)
+    with store._engine.connect() as conn:
+        after = tuple(conn.exec_driver_sql(size_sql).one())
+    assert after == before
+    stats = store.link_stats("same")
+    assert (stats.clicks, stats.visits) == (5_000, 10_000)

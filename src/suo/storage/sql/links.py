@@ -36,6 +36,16 @@ links = sa.Table(
     METADATA,
     sa.Column("code", sa.String(64), primary_key=True),
     sa.Column("data", sa.Text, nullable=False),  # Link.to_dict() as JSON
+    # Databases made by suo 0.1 also have counter columns and a JSON column
+    # "breakdown" here; they are no longer written or read (see the docs).
+)
+
+# A link's exact totals, one row per link beside it: the link's own row holds
+# only what the link is, so nothing a visit does changes it.
+link_counts = sa.Table(
+    "suo_link_counts",
+    METADATA,
+    sa.Column("code", sa.String(64), primary_key=True),
     sa.Column("clicks", sa.Integer, nullable=False, server_default="0"),
     sa.Column("visits", sa.Integer, nullable=False, server_default="0"),
     sa.Column("bots", sa.Integer, nullable=False, server_default="0"),
@@ -43,8 +53,6 @@ links = sa.Table(
     sa.Column("counted", sa.SmallInteger, nullable=False, server_default="0"),
     sa.Column("first_visit", UTCDateTime),
     sa.Column("last_visit", UTCDateTime),
-    # Databases made before visits became events also have a JSON column
-    # "breakdown" here; it is no longer written or read (see the docs).
 )
 
 link_tags = sa.Table(
@@ -161,6 +169,21 @@ def _rollup_rows(visit: Visit, outcome: str, hour: int) -> list[tuple[str, int, 
 class SQLLinks(SQLBase):
     """Mixin of :class:`~suo.storage.sql.SQLStore` for links."""
 
+    def create_schema(self) -> None:
+        super().create_schema()
+        # A database made by suo 0.1 keeps each link's totals in its own row:
+        # copy them once into suo_link_counts, where visits count from now on.
+        with self._tx() as conn:
+            columns = {c["name"] for c in sa.inspect(conn).get_columns("suo_links", self.schema)}
+            if "clicks" in columns:
+                lk, lc = self._table_name(links), self._table_name(link_counts)
+                conn.exec_driver_sql(
+                    f"INSERT INTO {lc} (code, clicks, visits, bots, counted, first_visit,"
+                    f" last_visit) SELECT l.code, l.clicks, l.visits, l.bots, l.counted,"
+                    f" l.first_visit, l.last_visit FROM {lk} l WHERE NOT EXISTS"
+                    f" (SELECT 1 FROM {lc} c WHERE c.code = l.code)"
+                )
+
     def create_link(self, link: Link) -> None:
         self.create_links([link])
 
@@ -173,6 +196,7 @@ class SQLLinks(SQLBase):
         try:
             with self._tx() as conn:
                 conn.execute(links.insert(), [_row(link) for link in links_])
+                conn.execute(link_counts.insert(), [{"code": c} for c in codes])
                 tags = [{"tag": t, "code": link.code} for link in links_ for t in link.tags]
                 if tags:
                     conn.execute(link_tags.insert(), tags)
@@ -205,8 +229,9 @@ class SQLLinks(SQLBase):
 
     def delete_link(self, code: str) -> bool:
         with self._tx() as conn:
-            # The link row first: it waits for visits in flight (they hold its
+            # The counters row first: it waits for visits in flight (they hold its
             # lock) and stops new ones, so the deletes below see all their rows.
+            conn.execute(link_counts.delete().where(link_counts.c.code == code))
             found = bool(conn.execute(links.delete().where(links.c.code == code)).rowcount)
             conn.execute(link_tags.delete().where(link_tags.c.code == code))
             for table in (visits, visit_hours, visitors):
@@ -292,7 +317,9 @@ class SQLLinks(SQLBase):
     def _sqlite_hit_sql(self) -> dict[str, str]:
         sql: dict[str, str] | None = getattr(self, "_sqlite_sql", None)
         if sql is None:
-            lk, ev, hr, vi = (self._table_name(t) for t in (links, visits, visit_hours, visitors))
+            lk, ev, hr, vi = (
+                self._table_name(t) for t in (link_counts, visits, visit_hours, visitors)
+            )
             sql = {
                 "bot": f"UPDATE {lk} SET bots = bots + 1 WHERE code = ? RETURNING clicks, counted",
                 # Every SET expression reads the row as it was: the cap check, the
@@ -362,7 +389,7 @@ class SQLLinks(SQLBase):
         sql = cache.get(bot)
         if sql is not None:
             return sql
-        lk, ev, hr, vi = (self._table_name(t) for t in (links, visits, visit_hours, visitors))
+        lk, ev, hr, vi = (self._table_name(t) for t in (link_counts, visits, visit_hours, visitors))
         # set_config(..., true) lasts until this statement's implicit transaction ends,
         # so the commit of this visit alone may be asynchronous.
         cfg = "cfg AS (SELECT set_config('synchronous_commit', %(sync)s::text, true) AS s)"
@@ -533,7 +560,7 @@ class SQLLinks(SQLBase):
             sa.select(day, sa.func.sum(h.n)).where(h.code == code, h.dim == "total").group_by(day)
         )
         with self._tx() as conn:
-            row = conn.execute(sa.select(links).where(links.c.code == code)).first()
+            row = conn.execute(sa.select(link_counts).where(link_counts.c.code == code)).first()
             if row is None:
                 return Stats(code=code)
             dims: dict[str, dict[str, int]] = {d: {} for d in (*_ALL, "uniques")}
