@@ -242,7 +242,7 @@ class RedisLinks(RedisBase):
 
         Few and packed: redis-py spends about half a microsecond per argument,
         which is most of what a visit costs on the client. Bulk loaders
-        pipeline the script with these (tests/storage/measure_redis_events.py).
+        pipeline the script with these (benchmarks/bench_visits_redis.py).
         """
         base = f"{self.prefix}:{{{code}}}:"
         kind = "b" if visit.bot else "v" if not count else "c" if cap is None else f"c{cap}"

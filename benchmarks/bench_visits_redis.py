@@ -1,9 +1,11 @@
-"""Load about a million visit events of one link into Redis and measure (not a test).
+"""Load about a million visit events of one link into Redis and measure.
 
 Run from the repository root with a Redis server (the numbers in
 docs/backends/redis.md come from it)::
 
-    SUO_TEST_REDIS_URL=redis://127.0.0.1:6379/0 python tests/storage/measure_redis_events.py [N]
+    SUO_TEST_REDIS_URL=redis://127.0.0.1:6379/0 python -m benchmarks visits_redis [--quick]
+
+``--quick`` loads 100,000 events instead of 1,000,000.
 
 The events are spread over a year, arrive in time order and go through the
 ``link_hit`` script (the one ``hit`` runs), pipelined 1000 at a time. Then it
@@ -82,7 +84,12 @@ def _link_bytes(store: RedisStore, code: str) -> dict[str, int]:
     return sizes
 
 
-def main(n: int) -> None:
+def main(quick: bool = False) -> None:
+    """Run with 100,000 events (``quick``) or 1,000,000."""
+    run(100_000 if quick else 1_000_000)
+
+
+def run(n: int) -> None:
     rng = random.Random(2026)
     visits, exact = _events(n, rng)
     with isolated_store("redis") as store:
@@ -138,4 +145,4 @@ def main(n: int) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000)
+    run(int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000)
