@@ -18,6 +18,7 @@ PACKAGES = [
     "suo.community",
     "suo.sop",
     "suo.web",
+    "suo.api",
 ]
 
 
@@ -49,6 +50,7 @@ def test_public_members_are_exported() -> None:
         "web",
         "sop",
         "community",
+        "api",
     }
     assert public - set(suo.__all__) - modules == set()
 

@@ -19,6 +19,7 @@ suite needs ``pytest`` and ``hypothesis`` (``pip install 'suo[test]'``).
 
 from __future__ import annotations
 
+from suo.testing.asgi import ASGIClient
 from suo.testing.backends import BACKENDS, isolated_store, require_service
 from suo.testing.community import CommunityStoreSuite
 from suo.testing.helpers import ManualClock, race
@@ -29,6 +30,7 @@ from suo.testing.visits import VisitStoreSuite
 
 __all__ = [
     "BACKENDS",
+    "ASGIClient",
     "CommunityStoreSuite",
     "LinkStoreSuite",
     "LiveStoreSuite",

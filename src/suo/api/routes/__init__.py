@@ -1,0 +1,12 @@
+"""The API's routers, one module per area; :data:`ROUTERS` is what the app includes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from suo.api.routes import links
+
+ROUTERS: list[Any] = [links.router]
+"""Every router, in the order the OpenAPI document lists them."""
+
+__all__ = ["ROUTERS"]

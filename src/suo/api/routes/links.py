@@ -1,0 +1,236 @@
+"""``/links``: create, read, list, update and delete short links (bulk too)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Response
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from suo.antiblock.policy import AccessPolicy
+from suo.api.deps import problem, require, shortener_of
+from suo.errors import AliasTaken, InvalidInput, NotFound, SuoError
+from suo.shortener.codes import check_alias
+from suo.shortener.model import Link
+from suo.shortener.service import Shortener
+from suo.shortener.urls import normalize_url
+
+__all__ = ["LinkIn", "LinkOut", "LinkPatch", "router"]
+
+router = APIRouter(prefix="/links", tags=["links"])
+
+
+class LinkIn(BaseModel):
+    """What ``POST /links`` takes: everything ``Shortener.shorten`` does."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str = Field(description="an absolute http(s) URL", max_length=8192)
+    alias: str | None = Field(default=None, description="the code to use", max_length=64)
+    expires_at: AwareDatetime | None = None
+    max_clicks: int | None = Field(default=None, ge=1, le=2_000_000_000)
+    policy: dict[str, Any] | None = Field(
+        default=None, description="an access policy as JSON (AccessPolicy.to_dict())"
+    )
+    tags: list[Annotated[str, Field(max_length=64)]] = Field(default_factory=list, max_length=50)
+    redirect_status: Literal[301, 302, 303, 307, 308] = 302
+    title: str | None = Field(default=None, max_length=500)
+    description: str | None = Field(default=None, max_length=2000)
+    tracking: Literal["events", "counts"] | None = None
+
+
+class LinkPatch(BaseModel):
+    """What ``PATCH /links/{code}`` takes: only the fields given change (``null`` clears)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str | None = Field(default=None, max_length=8192)
+    expires_at: AwareDatetime | None = None
+    max_clicks: int | None = Field(default=None, ge=1, le=2_000_000_000)
+    policy: dict[str, Any] | None = None
+    tags: list[Annotated[str, Field(max_length=64)]] | None = Field(default=None, max_length=50)
+    redirect_status: Literal[301, 302, 303, 307, 308] | None = None
+    title: str | None = Field(default=None, max_length=500)
+    description: str | None = Field(default=None, max_length=2000)
+    tracking: Literal["events", "counts"] | None = None
+
+
+class LinkOut(BaseModel):
+    """A short link as the API shows it."""
+
+    code: str
+    short_url: str
+    target: str
+    created_at: datetime
+    expires_at: datetime | None
+    max_clicks: int | None
+    tags: list[str]
+    policy: dict[str, Any] | None
+    redirect_status: int
+    title: str | None
+    description: str | None
+    tracking: str | None
+    live: str | None = Field(description="the live-code strategy, for live codes")
+
+    @classmethod
+    def of(cls, link: Link, s: Shortener) -> LinkOut:
+        """The API view of a link."""
+        return cls(
+            code=link.code,
+            short_url=s.short_url(link.code),
+            target=link.target,
+            created_at=link.created_at,
+            expires_at=link.expires_at,
+            max_clicks=link.max_clicks,
+            tags=list(link.tags),
+            policy=None if link.policy is None else link.policy.to_dict(),
+            redirect_status=link.redirect_status,
+            title=link.title,
+            description=link.description,
+            tracking=link.tracking,
+            live=link.live,
+        )
+
+
+class LinkList(BaseModel):
+    """One page of links; pass ``next`` back as ``after``."""
+
+    links: list[LinkOut]
+    next: str | None
+
+
+class RowError(BaseModel):
+    """Why one row of a bulk request was refused."""
+
+    row: int
+    error: str
+    detail: str
+
+
+class BulkOut(BaseModel):
+    """The links a bulk request made, in request order."""
+
+    links: list[LinkOut]
+
+
+def policy_from(data: dict[str, Any] | None) -> AccessPolicy | None:
+    """An AccessPolicy from its JSON form; InvalidInput naming what is wrong."""
+    if data is None:
+        return None
+    try:
+        return AccessPolicy.from_dict(data)
+    except SuoError:
+        raise
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InvalidInput(
+            f"policy is not a valid access policy ({type(exc).__name__}: {exc}); "
+            "send AccessPolicy.to_dict() output, e.g. from GET /links/{code}"
+        ) from exc
+
+
+def _kwargs(body: LinkIn) -> dict[str, Any]:
+    return {
+        "alias": body.alias,
+        "expires_at": body.expires_at,
+        "max_clicks": body.max_clicks,
+        "policy": policy_from(body.policy),
+        "tags": body.tags,
+        "redirect_status": body.redirect_status,
+        "title": body.title,
+        "description": body.description,
+        "tracking": body.tracking,
+    }
+
+
+S = Annotated[Shortener, Depends(shortener_of)]
+
+
+@router.post("", status_code=201, response_model=LinkOut, dependencies=[require("links:write")])
+def create_link(body: LinkIn, s: S, response: Response) -> LinkOut:
+    """Make a short link (``Shortener.shorten``): 201 with its code and short URL."""
+    link = s.shorten(body.url, **_kwargs(body))
+    response.headers["Location"] = f"links/{link.code}"
+    return LinkOut.of(link, s)
+
+
+@router.post(
+    "/bulk",
+    status_code=201,
+    response_model=BulkOut,
+    dependencies=[require("links:write")],
+    responses={422: {"description": "a row is bad: nothing was made; `errors` says which"}},
+)
+def create_links(body: Annotated[list[LinkIn], Field(max_length=10_000)], s: S) -> Any:
+    """Make many links at once, all or nothing; a bad row is named in ``errors``."""
+    items: list[dict[str, Any]] = []
+    errors: list[RowError] = []
+    for i, row in enumerate(body):
+        try:
+            # Judge every row first, the way shorten() would: nothing is written
+            # unless every row is good.
+            spec = {k: v for k, v in _kwargs(row).items() if v is not None}
+            normalize_url(row.url, policy=s.url_policy)
+            if row.alias is not None:
+                check_alias(row.alias)
+            items.append({"url": row.url, **spec})
+        except SuoError as exc:
+            errors.append(RowError(row=i, error=type(exc).__name__, detail=str(exc)))
+    if errors:
+        return problem(422, "Invalid rows", f"{len(errors)} of {len(body)} rows are bad; nothing was made",
+                       errors=[e.model_dump() for e in errors])  # fmt: skip
+    try:
+        made = s.shorten_many(items)
+    except AliasTaken as exc:
+        at = next((i for i, it in enumerate(items) if it.get("alias") == exc.alias), -1)
+        return problem(409, "Alias taken", f"alias {exc.alias!r} is in use; nothing was made",
+                       errors=[RowError(row=at, error="AliasTaken", detail=str(exc)).model_dump()])  # fmt: skip
+    return BulkOut(links=[LinkOut.of(link, s) for link in made])
+
+
+@router.get("", response_model=LinkList, dependencies=[require("links:read")])
+def list_links(
+    s: S,
+    tag: Annotated[str | None, Query(max_length=64)] = None,
+    after: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> LinkList:
+    """One page of links ordered by code (``tag`` filters; ``after`` = the last page's ``next``)."""
+    page = s.links(tag=tag, after=after, limit=limit)
+    return LinkList(links=[LinkOut.of(link, s) for link in page.links], next=page.next)
+
+
+@router.get("/{code}", response_model=LinkOut, dependencies=[require("links:read")])
+def get_link(code: str, s: S) -> LinkOut:
+    """One link."""
+    return LinkOut.of(s.get(code), s)
+
+
+@router.patch("/{code}", response_model=LinkOut, dependencies=[require("links:write")])
+def update_link(code: str, body: LinkPatch, s: S) -> LinkOut:
+    """Change a link: only the fields present in the body change; ``null`` clears one."""
+    given = body.model_fields_set
+    changes: dict[str, Any] = {}
+    for name in given:
+        value = getattr(body, name)
+        if name == "url":
+            if value is None:
+                raise InvalidInput("url cannot be cleared; send a new target")
+            changes["target"] = value
+        elif name == "policy":
+            changes["policy"] = policy_from(value)
+        elif name == "tags":
+            changes["tags"] = value or []
+        elif name == "redirect_status":
+            changes["redirect_status"] = 302 if value is None else value
+        else:
+            changes[name] = value
+    return LinkOut.of(s.update(code, **changes), s)
+
+
+@router.delete("/{code}", status_code=204, dependencies=[require("links:write")])
+def delete_link(code: str, s: S) -> Response:
+    """Delete a link with its counters and events (404 if there is none)."""
+    if not s.delete(code):
+        raise NotFound(f"no link with code {code!r}")
+    return Response(status_code=204)
