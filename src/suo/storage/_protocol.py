@@ -10,6 +10,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Protocol, Self, runtime_checkable
 
+from suo.api.keys import KeyStore
 from suo.community.store import CommunityStore
 from suo.shortener.store import LinkStore, LiveStore
 from suo.sop.store import SopStore
@@ -19,7 +20,7 @@ __all__ = ["SuoStore"]
 
 
 @runtime_checkable
-class SuoStore(Store, LinkStore, LiveStore, SopStore, CommunityStore, Protocol):
+class SuoStore(Store, LinkStore, LiveStore, SopStore, CommunityStore, KeyStore, Protocol):
     """A full suo store: every domain's protocol, closed by ``with``.
 
     The built-in stores (memory, SQL, Redis) are all ``SuoStore``\\ s.
