@@ -23,6 +23,7 @@ from suo.testing.asgi import ASGIClient
 from suo.testing.backends import BACKENDS, isolated_store, require_service
 from suo.testing.community import CommunityStoreSuite
 from suo.testing.helpers import ManualClock, race
+from suo.testing.keys import KeyStoreSuite
 from suo.testing.links import LinkStoreSuite
 from suo.testing.live import LiveStoreSuite
 from suo.testing.sop import SopStoreSuite
@@ -32,6 +33,7 @@ __all__ = [
     "BACKENDS",
     "ASGIClient",
     "CommunityStoreSuite",
+    "KeyStoreSuite",
     "LinkStoreSuite",
     "LiveStoreSuite",
     "ManualClock",
@@ -45,7 +47,12 @@ __all__ = [
 
 
 class StoreSuite(
-    LinkStoreSuite, VisitStoreSuite, LiveStoreSuite, SopStoreSuite, CommunityStoreSuite
+    LinkStoreSuite,
+    VisitStoreSuite,
+    LiveStoreSuite,
+    SopStoreSuite,
+    CommunityStoreSuite,
+    KeyStoreSuite,
 ):
     """Every protocol's conformance tests; needs a ``store`` fixture."""
 

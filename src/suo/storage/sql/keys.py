@@ -60,10 +60,11 @@ class SQLKeys(SQLBase):
                 revoked_at=key.revoked_at,
             )
             .on_conflict_do_nothing(index_elements=["prefix"])
+            .returning(api_keys.c.prefix)
         )
         with self._tx() as conn:
-            inserted = conn.execute(stmt).rowcount
-        if inserted != 1:
+            inserted = conn.execute(stmt).first() is not None
+        if not inserted:
             raise StorageIntegrityError(f"an API key with prefix {key.prefix!r} exists")
 
     def get_key(self, prefix: str) -> tuple[ApiKey, str] | None:
