@@ -22,9 +22,7 @@ from suo.testing.helpers import race
 
 T0 = datetime(2026, 12, 1, 9, 30, 0, 123456, tzinfo=UTC)
 
-_NAMES = st.text(
-    st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=30
-)
+_NAMES = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=30)
 _KEYS = st.lists(
     st.tuples(
         st.integers(0, 5),  # created_at: T0 + n seconds (ties on purpose)
