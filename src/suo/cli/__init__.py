@@ -19,7 +19,7 @@ from suo.errors import SuoError
 
 __all__ = ["default_store_url", "main"]
 
-_MODULES = ("suo.cli.links", "suo.cli.export", "suo.cli.sop", "suo.cli.serve")
+_MODULES = ("suo.cli.links", "suo.cli.export", "suo.cli.sop", "suo.cli.serve", "suo.cli.keys")
 
 
 def default_store_url() -> str:
