@@ -223,6 +223,15 @@ def base_url(args: argparse.Namespace) -> str | None:
     return getattr(args, "base_url", None) or os.environ.get("SUO_BASE_URL") or None
 
 
+DEFAULT_BASE_URL = "http://127.0.0.1:8080/"
+"""The Shortener's base URL when neither ``--base-url`` nor ``$SUO_BASE_URL`` is given."""
+
+
+def on_default_base_url(s: Any) -> bool:
+    """True when short URLs (and QR codes) would carry the local default base URL."""
+    return bool(s.base_url == DEFAULT_BASE_URL)
+
+
 def open_shortener(args: argparse.Namespace) -> Any:
     """The Shortener the options describe: store, base URL, private hosts allowed or not."""
     from suo.cli import default_store_url
@@ -353,6 +362,8 @@ def _print_decision(d: Any, *, body: bool, trace: bool) -> None:
             print(f"client: {c.platform.value} on {c.os.value} ({kind})")
         for line in d.trace:
             print(f"why: {line}")
+        if not d.trace and d.link is not None and d.link.policy is None:
+            print("why: the link has no access policy: everyone is redirected")
     if body and d.body:
         print(d.body)
 
@@ -529,7 +540,7 @@ def cmd_qr(args: argparse.Namespace) -> int:
     if args.scale is not None:
         options["scale"] = args.scale
     data = s.qr(args.code, fmt, **options)
-    if base_url(args) is None:
+    if on_default_base_url(s):
         note(
             f"the QR code holds {s.short_url(args.code)}; give --base-url (or set "
             "SUO_BASE_URL) to put your public domain in it"

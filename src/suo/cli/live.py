@@ -19,8 +19,9 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from suo.cli import links
 from suo.cli._out import iso, link_json, note, print_json
-from suo.cli.links import base_url, link_line, open_shortener, parse_policies, parse_when
+from suo.cli.links import link_line, on_default_base_url, parse_policies, parse_when
 from suo.errors import InvalidInput
 
 __all__ = ["read_image", "register", "slot_json", "targets_from"]
@@ -73,7 +74,7 @@ def _slot_line(slot: Any, now: Any) -> str:
 
 
 def cmd_create(args: argparse.Namespace) -> int:
-    s = open_shortener(args)
+    s = links._shortener(args)
     link = s.shorten_live(
         targets_from(args, s.clock()),
         strategy=args.strategy,
@@ -92,7 +93,7 @@ def cmd_create(args: argparse.Namespace) -> int:
         )
     else:
         print(link_line(link))
-    if base_url(args) is None:
+    if on_default_base_url(s):
         note(
             f"short URL on the default base URL; give --base-url (or set SUO_BASE_URL) "
             f"for your public domain before printing {link.code}'s QR code"
@@ -101,7 +102,7 @@ def cmd_create(args: argparse.Namespace) -> int:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    s = open_shortener(args)
+    s = links._shortener(args)
     live = s.live(args.code)
     now = s.clock()
     added = [live.add(t) for t in targets_from(args, now)]
@@ -114,7 +115,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_retire(args: argparse.Namespace) -> int:
-    s = open_shortener(args)
+    s = links._shortener(args)
     if not s.live(args.code).retire(args.target_id):
         note(f"live code {args.code!r} has no active target {args.target_id}; nothing retired")
         return 1
@@ -123,7 +124,7 @@ def cmd_retire(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    s = open_shortener(args)
+    s = links._shortener(args)
     live = s.live(args.code)
     now = s.clock()
     link = live.link

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -68,15 +70,25 @@ def _at(text: str | None) -> datetime:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
-def cmd_moderate(args: argparse.Namespace) -> int:
+@contextmanager
+def _session(args: argparse.Namespace) -> Iterator[Any]:
+    """The store the options name, closed on the way out."""
     from suo.cli import default_store_url
-    from suo.community import Community, Member, Moderator, RuleBook
     from suo.storage import open_store
+
+    store = open_store(args.store or default_store_url())
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def cmd_moderate(args: argparse.Namespace) -> int:
+    from suo.community import Community, Member, Moderator, RuleBook
 
     text = sys.stdin.read() if args.text == "-" else args.text
     at = _at(args.at)
-    store = open_store(args.store or default_store_url())
-    try:
+    with _session(args) as store:
         mod = Moderator(store, RuleBook.default())
         community = store.get_community(args.community) or Community(
             name=args.community, id=args.community, kind=args.kind
@@ -85,8 +97,6 @@ def cmd_moderate(args: argparse.Namespace) -> int:
             id=args.member, role=args.role, approved=args.approved_member
         )
         verdict = mod.check(community, member, text, at=at, approved=args.approved)
-    finally:
-        store.close()
     if args.json:
         print_json(verdict_json(verdict))
         return 0
