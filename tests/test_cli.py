@@ -96,7 +96,9 @@ def test_store_from_environment(
     capsys: pytest.CaptureFixture[str], db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SUO_STORE", db)
-    assert run(capsys, "shorten", "https://example.com/env", "--alias", "env")[1].startswith("env\t")
+    assert run(capsys, "shorten", "https://example.com/env", "--alias", "env")[1].startswith(
+        "env\t"
+    )
     assert run(capsys, "resolve", "env", "--store", db)[1].startswith("redirect")
 
 

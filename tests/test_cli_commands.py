@@ -126,7 +126,8 @@ def test_live_errors_are_one_line(
     ):
         code, out, err = run(capsys, *args)
         assert (code, out) == (exit_code, ""), args
-        assert err.startswith("suo: error: ") and err.count("\n") == 1, err
+        assert err.startswith("suo: error: "), err
+        assert err.count("\n") == 1, err
         assert words in err
     cli.shorten("https://example.com/", alias="plain")
     code, _, err = run(capsys, "live", "show", "plain")
@@ -149,7 +150,11 @@ def test_explain_records_no_visit(cli: Any, capsys: pytest.CaptureFixture[str]) 
     code, out, _ = run(capsys, "explain", "x", "--ua", WECHAT, "--lang", "zh-CN")
     assert out.startswith("guide 200\nclient: wechat on ios (mobile)\n")
     data = run_json(capsys, "explain", "club", "--ua", SAFARI)
-    assert (data["kind"], data["target"], data["client"]["platform"]) == ("page", GROUP_A, "browser")
+    assert (data["kind"], data["target"], data["client"]["platform"]) == (
+        "page",
+        GROUP_A,
+        "browser",
+    )
     assert {code: cli.stats(code) for code in ("x", "club")} == before
     assert cli.stats("x").visits == 0
     assert cli.live("club").targets()[0].used == 0
@@ -160,7 +165,11 @@ def test_explain_records_no_visit(cli: Any, capsys: pytest.CaptureFixture[str]) 
 def test_resolve_counts_and_json_parses(cli: Any, capsys: pytest.CaptureFixture[str]) -> None:
     cli.shorten("https://example.com/x", alias="x")
     data = run_json(capsys, "resolve", "x", "--ua", CHROME)
-    assert (data["kind"], data["status"], data["location"]) == ("redirect", 302, "https://example.com/x")
+    assert (data["kind"], data["status"], data["location"]) == (
+        "redirect",
+        302,
+        "https://example.com/x",
+    )
     assert "body" not in data
     assert run_json(capsys, "resolve", "x", "--body")["body"] is None
     stats = run_json(capsys, "stats", "x")
@@ -397,10 +406,12 @@ def test_exit_codes(capsys: pytest.CaptureFixture[str], db: str) -> None:
         code, _, err = run(capsys, *args, "--store", db)
         assert code == expected, (args, err)
         if code:
-            assert err.startswith("suo: ") and err.count("\n") == 1
+            assert err.startswith("suo: ")
+            assert err.count("\n") == 1
     code, _, err = run(capsys, "list", "--store", "redis://127.0.0.1:1/0")
     assert code == 3
-    assert err.startswith("suo: error: ") and err.count("\n") == 1
+    assert err.startswith("suo: error: ")
+    assert err.count("\n") == 1
     with pytest.raises(SystemExit) as exc:
         main(["stats"])
     assert exc.value.code == 2
@@ -424,7 +435,7 @@ def test_private_host_hint_names_the_flag(capsys: pytest.CaptureFixture[str], db
         assert "URLPolicy" not in err
     code, out, _ = run(capsys, "update", "a", "--target", "http://10.0.0.1/",
                        "--allow-private-hosts", "--store", db)  # fmt: skip
-    assert code == 0
+    assert (code, out) == (0, "updated a: target\n")
 
 
 def test_a_closed_pipe_exits_quietly_in_process(

@@ -529,7 +529,9 @@ def cmd_qr(args: argparse.Namespace) -> int:
     if args.output in (None, "-"):
         fmt = fmt or "terminal"
         if fmt == "png" and sys.stdout.isatty():
-            raise InvalidInput("a PNG is not for the terminal; give -o FILE.png or --format terminal")
+            raise InvalidInput(
+                "a PNG is not for the terminal; give -o FILE.png or --format terminal"
+            )
     elif fmt is None:
         fmt = QR_SUFFIXES.get(Path(args.output).suffix.lower())
         if fmt is None:
@@ -769,7 +771,9 @@ def register(sub: Any) -> None:
         help="the QR code of a link's short URL: to a .png/.svg file, or to the terminal",
     )
     p.add_argument("code")
-    p.add_argument("-o", "--output", metavar="FILE", help="FILE.png or FILE.svg (default: terminal)")
+    p.add_argument(
+        "-o", "--output", metavar="FILE", help="FILE.png or FILE.svg (default: terminal)"
+    )
     p.add_argument("--format", choices=("png", "svg", "terminal"), help="override the format")
     p.add_argument("--scale", type=int, help="pixels (PNG) or units (SVG) per module")
     p.add_argument("--border", type=int, default=4, help="quiet zone in modules (default 4)")

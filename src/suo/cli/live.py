@@ -157,7 +157,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     print(f"strategy: {status.strategy}  served: {status.served}  room left: {remaining}")
     print(
         f"targets: {status.active} active, {status.full} full, {status.expired} expired, "
-        f"{status.retired} retired" + ("  (EXHAUSTED: no target has room)" if status.exhausted else "")
+        f"{status.retired} retired"
+        + ("  (EXHAUSTED: no target has room)" if status.exhausted else "")
     )
     print("id\tstate\tused/cap\texpires\tpayload")
     for slot in slots:

@@ -138,10 +138,14 @@ def register(sub: Any) -> None:
         help="their role, if they are not saved in the store (default member)",
     )
     p.add_argument(
-        "--approved-member", action="store_true", help="the member is approved (exempt from some rules)"
+        "--approved-member",
+        action="store_true",
+        help="the member is approved (exempt from some rules)",
     )
     p.add_argument("--approved", action="store_true", help="an operator approved this message")
-    p.add_argument("--at", metavar="ISO", help="when it was posted (default: now; UTC if no offset)")
+    p.add_argument(
+        "--at", metavar="ISO", help="when it was posted (default: now; UTC if no offset)"
+    )
     add_json_option(p)
     add_store_option(p)
     p.set_defaults(func=cmd_moderate)
