@@ -473,3 +473,33 @@ def test_a_closed_pipe_exits_quietly_as_a_process(args: tuple[str, ...], db: str
     finally:
         os.close(write)
     assert (done.returncode, done.stderr) == (141, "")
+
+
+def test_docs_cli_covers_every_command_and_exit_status() -> None:
+    import argparse
+
+    from suo.cli import build_parser
+
+    page = (Path(__file__).resolve().parents[1] / "docs" / "cli.md").read_text(encoding="utf-8")
+
+    def commands(parser: argparse.ArgumentParser, prefix: str) -> list[str]:
+        found = []
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, child in action.choices.items():
+                    found.append(f"{prefix} {name}")
+                    found += commands(child, f"{prefix} {name}")
+        return found
+
+    names = commands(build_parser(), "suo")
+    assert "suo live create" in names
+    assert "suo moderate" in names
+    # A command is there by its full name, or a subcommand by name in its parent's section.
+    missing = [
+        n for n in names if n not in page and (n.count(" ") < 2 or f"`{n.split()[-1]}`" not in page)
+    ]
+    assert missing == []
+    for code in EXIT_CODES:
+        assert f"| {code} |" in page
+    for name in ("shorten", "show", "update", "resolve", "explain", "list", "moderate"):
+        assert f"`{name}`" in page.split("**`--json`.**")[1].split("\n\n")[0]
