@@ -503,3 +503,21 @@ def test_docs_cli_covers_every_command_and_exit_status() -> None:
         assert f"| {code} |" in page
     for name in ("shorten", "show", "update", "resolve", "explain", "list", "moderate"):
         assert f"`{name}`" in page.split("**`--json`.**")[1].split("\n\n")[0]
+
+
+def test_sop_commands_print_json(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    names = [t["name"] for t in run_json(capsys, "sop", "templates")]
+    assert "welfare-weekly" in names
+    store = f"sqlite:///{tmp_path}/sop.db"
+    common = ("welfare-weekly", "--now", "2026-11-30T10:05+08:00", "--store", store)
+    due = run_json(capsys, "sop", "due", *common)
+    assert due
+    assert {"id", "at", "title", "overdue", "claimed_by"} <= set(due[0])
+    claimed = run_json(capsys, "sop", "next", *common, "--worker", "bot-1")
+    assert (claimed["id"], claimed["claimed_by"]) == (due[0]["id"], "bot-1")
+    checked = run(capsys, "sop", "check", "welfare-weekly", "--month", "2026-12", "--cap",
+                  "1/month", "--json")  # fmt: skip
+    assert checked[0] == 1  # errors found, as without --json
+    report = json.loads(checked[1])
+    assert report["errors"] >= 1
+    assert report["problems"][0]["kind"] == "cap"
