@@ -399,6 +399,8 @@ def test_exit_codes(capsys: pytest.CaptureFixture[str], db: str) -> None:
         (("delete", "nope"), 1),
         (("show", "nope"), 1),
         (("resolve", "a", "--json"), 0),
+        (("resolve", "nope"), 1),  # the 404 answer is printed, and the status says so
+        (("explain", "nope", "--json"), 1),
         (("shorten", "javascript:alert(1)"), 2),
         (("shorten", "https://example.com/b", "--alias", "a"), 2),
         (("update", "a", "--expires", "someday"), 2),

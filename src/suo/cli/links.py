@@ -368,6 +368,16 @@ def _print_decision(d: Any, *, body: bool, trace: bool) -> None:
         print(d.body)
 
 
+def _decision_status(d: Any) -> int:
+    """1 when there is no such link (the answer is still printed), else 0."""
+    from suo.decision import DecisionKind
+
+    if d.kind is not DecisionKind.NOT_FOUND:
+        return 0
+    note(f"no link with code {d.code!r}")
+    return 1
+
+
 def cmd_resolve(args: argparse.Namespace) -> int:
     s = _shortener(args)
     d = s.resolve(args.code, user_agent=args.ua, accept_language=args.lang)
@@ -375,7 +385,7 @@ def cmd_resolve(args: argparse.Namespace) -> int:
         print_json(decision_json(d, body=args.body))
     else:
         _print_decision(d, body=args.body, trace=False)
-    return 0
+    return _decision_status(d)
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
@@ -385,7 +395,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
         print_json(decision_json(d, body=args.body))
     else:
         _print_decision(d, body=args.body, trace=True)
-    return 0
+    return _decision_status(d)
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
