@@ -32,7 +32,7 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 def test_shorten_resolve_stats_list_delete(capsys: pytest.CaptureFixture[str], db: str) -> None:
     code, out, _ = run(capsys, "shorten", "https://example.com/x", "--alias", "cli1",
                        "--max-clicks", "1", "--tag", "t", "--store", db)  # fmt: skip
-    assert (code, out.strip()) == (0, "cli1")
+    assert (code, out) == (0, "cli1\thttp://127.0.0.1:8080/cli1\n")
     code, out, _ = run(capsys, "resolve", "cli1", "--store", db)
     assert out.strip() == "redirect 302 https://example.com/x"
     code, out, _ = run(capsys, "resolve", "cli1", "--store", db)
@@ -78,12 +78,14 @@ def test_policy_option_makes_wechat_see_the_guide(
     assert run(capsys, "resolve", "w", "--store", db)[1].startswith("deny 403")
 
 
-def test_errors_are_one_line_and_exit_2(capsys: pytest.CaptureFixture[str], db: str) -> None:
+def test_errors_are_one_line_with_their_exit_code(
+    capsys: pytest.CaptureFixture[str], db: str
+) -> None:
     code, _, err = run(capsys, "shorten", "javascript:alert(1)", "--store", db)
     assert code == 2
     assert err.startswith("suo: error: ")
     code, _, err = run(capsys, "stats", "missing", "--store", db)
-    assert code == 2
+    assert code == 1  # not found
     assert "missing" in err
     code, _, err = run(capsys, "shorten", "https://example.com/", "--store", "ftp://nowhere")
     assert code == 2
@@ -94,7 +96,9 @@ def test_store_from_environment(
     capsys: pytest.CaptureFixture[str], db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SUO_STORE", db)
-    assert run(capsys, "shorten", "https://example.com/env", "--alias", "env")[1].strip() == "env"
+    assert run(capsys, "shorten", "https://example.com/env", "--alias", "env")[1].startswith(
+        "env\t"
+    )
     assert run(capsys, "resolve", "env", "--store", db)[1].startswith("redirect")
 
 
@@ -137,7 +141,7 @@ def test_private_hosts_need_the_flag(capsys: pytest.CaptureFixture[str], db: str
     assert "127.0.0.1" in err
     code, out, _ = run(capsys, "shorten", "http://127.0.0.1:8000/", "--allow-private-hosts",
                        "--alias", "lo", "--store", db)  # fmt: skip
-    assert (code, out.strip()) == (0, "lo")
+    assert (code, out.split("\t")[0]) == (0, "lo")
 
 
 def test_demo_can_run_twice_on_the_same_store(capsys: pytest.CaptureFixture[str], db: str) -> None:

@@ -158,7 +158,7 @@ def test_errors_say_what_to_do(cli: Any, capsys: pytest.CaptureFixture[str]) -> 
     assert code == 2
     assert "add -o FILE.parquet" in err
     code, _, err = run(capsys, "export", "visits", "nope")
-    assert code == 2
+    assert code == 1  # not found
     assert "no link with code 'nope'" in err
     code, _, err = run(capsys, "export", "visits")
     assert code == 2

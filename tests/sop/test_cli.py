@@ -92,9 +92,9 @@ def test_due_next_done_skip_on_a_store(capsys: pytest.CaptureFixture[str], tmp_p
     assert rc == 0
     rc, out, _ = run(capsys, "sop", "due", *common)
     assert out == ""
-    rc, out, _ = run(capsys, "sop", "next", *common, "--worker", "bot-1")
-    assert rc == 1
-    assert "nothing due" in out
+    rc, out, err = run(capsys, "sop", "next", *common, "--worker", "bot-1")
+    assert (rc, out) == (1, "")
+    assert "nothing due" in err
 
 
 def test_errors_are_readable(capsys: pytest.CaptureFixture[str]) -> None:

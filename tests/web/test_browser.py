@@ -99,7 +99,7 @@ def short_link(
     store = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'links.db'}"
     code = suo_cli(
         "shorten", f"http://{TARGET_HOST}/welcome", "--policy", "anti-block", "--store", store
-    ).strip()
+    ).split("\t")[0]  # CODE<TAB>SHORT_URL
     # A live code on the same store: its landing page shows a group's QR code.
     import suo
 

@@ -21,7 +21,7 @@ def served(
     store = f"sqlite:///{tmp_path / 'links.db'}"
     code = suo_cli(
         "shorten", "https://example.com/landing", "--policy", "anti-block", "--store", store
-    ).strip()
+    ).split("\t")[0]  # CODE<TAB>SHORT_URL
     assert re.fullmatch(r"[A-Za-z0-9]{5,12}", code), code
     return SimpleNamespace(server=serve(store), code=code, store=store)
 

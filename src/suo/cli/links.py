@@ -1,15 +1,20 @@
-"""``suo shorten | resolve | stats | list | delete | demo``."""
+"""``suo shorten | show | update | resolve | explain | stats | list | delete | qr | demo``."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import secrets
+import sys
 import tempfile
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from suo.cli._args import read_duration
+from suo.cli._out import decision_json, iso, link_json, note, print_json
 from suo.errors import InvalidInput, PolicyError
 
 DEMO_UAS = {
@@ -49,42 +54,206 @@ def parse_when(text: str, now: datetime) -> datetime:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
-def parse_policy(spec: str) -> Any:
-    """``anti-block``, ``only:wechat,qq``, ``mobile-only``, ``no-bots`` -> AccessPolicy."""
-    from suo.antiblock import AccessPolicy, Platform
+POLICY_FORMS = "anti-block, only:wechat,qq, guide:weibo, deny:douyin, mobile-only, no-bots"
+"""The ``--policy`` values, for help and error messages."""
 
+_PRESETS = {"anti-block": "anti_block", "mobile-only": "mobile_only", "no-bots": "no_bots"}
+
+
+def _platforms(spec: str, name: str, args: str) -> frozenset[Any]:
+    from suo.antiblock import Platform
+
+    try:
+        found = frozenset(Platform(p.strip().lower()) for p in args.split(",") if p.strip())
+    except ValueError as exc:
+        raise PolicyError(
+            f"--policy {spec!r}: {exc}; platforms: {', '.join(p.value for p in Platform)}"
+        ) from None
+    if not found:
+        raise PolicyError(f"--policy {name}: needs platforms, e.g. {name}:wechat,qq")
+    return found
+
+
+def _read_policy(spec: str) -> tuple[str, frozenset[Any]]:
     name, _, args = spec.partition(":")
     name = name.strip().lower().replace("_", "-")
-    if name == "only":
-        try:
-            platforms = [Platform(p.strip().lower()) for p in args.split(",") if p.strip()]
-        except ValueError as exc:
+    if name in ("only", "guide", "deny"):
+        return name, _platforms(spec, name, args)
+    if name in _PRESETS and not args:
+        return name, frozenset()
+    raise PolicyError(f"unknown --policy {spec!r}; use {POLICY_FORMS}")
+
+
+def _names(platforms: frozenset[Any]) -> str:
+    return ",".join(sorted(p.value for p in platforms))
+
+
+def parse_policies(specs: Sequence[str], *, warn: Callable[[str], None] | None = None) -> Any:
+    """Every ``--policy`` given, composed into one AccessPolicy (``None`` for none).
+
+    ``anti-block`` (Chinese in-app browsers get the guide page), ``guide:P,...``
+    and ``deny:P,...`` (per platform), ``only:P,...`` (everyone else is denied),
+    ``mobile-only`` and ``no-bots`` combine. The rules are tried in this order:
+    bots denied (no-bots), ``deny:`` platforms denied, computers denied
+    (mobile-only), guide page for ``anti-block`` / ``guide:`` platforms (only
+    those ``only:`` allows), redirect for ``only:`` platforms; the default is
+    deny when ``only:`` is given, else redirect. One preset alone is the
+    preset itself (``AccessPolicy.anti_block()`` ...).
+
+    Contradictions are refused with :class:`~suo.errors.PolicyError`, never
+    dropped: ``only:`` twice, a platform both in ``guide:`` and ``deny:``, a
+    ``deny:`` or ``guide:`` platform ``only:`` does not allow. ``warn`` is
+    called when the policy works but probably not as meant.
+
+    Example:
+        >>> p = parse_policies(["anti-block", "only:wechat,browser", "deny:douyin"])
+        >>> [(r.name, r.action.value) for r in p.rules], p.default.value
+        ([('denied', 'deny'), ('cn-in-app', 'guide'), ('allowed', 'redirect')], 'deny')
+        >>> p.rules[1].when.describe()
+        'platform in wechat'
+        >>> parse_policies(["only:wechat", "only:qq"])
+        Traceback (most recent call last):
+        ...
+        suo.errors.PolicyError: --policy only: given twice (only:wechat and only:qq); list every allowed platform in one, e.g. only:qq,wechat
+    """
+    from suo.antiblock import AccessPolicy, Action, Platform, Rule, When
+    from suo.antiblock.detect import CHINESE_APPS
+
+    if not specs:
+        return None
+    parts = [(spec, *_read_policy(spec)) for spec in specs]
+    kinds = {name for _, name, _ in parts}
+    if len(kinds) == 1 and kinds <= {"only", *_PRESETS} and len({s for s, _, _ in parts}) == 1:
+        _, name, platforms = parts[0]
+        if name == "only":
+            return AccessPolicy.only(*sorted(platforms, key=lambda p: p.value))
+        return getattr(AccessPolicy, _PRESETS[name])()
+    only: frozenset[Any] | None = None
+    guide: frozenset[Any] = frozenset()
+    deny: frozenset[Any] = frozenset()
+    for _spec, name, platforms in parts:
+        if name == "only":
+            if only is not None and only != platforms:
+                raise PolicyError(
+                    f"--policy only: given twice (only:{_names(only)} and only:{_names(platforms)}); "
+                    f"list every allowed platform in one, e.g. only:{_names(only | platforms)}"
+                )
+            only = platforms
+        elif name == "guide":
+            guide |= platforms
+        elif name == "deny":
+            deny |= platforms
+    if guide & deny:
+        raise PolicyError(
+            f"--policy: {_names(guide & deny)} is both in guide: and in deny:; pick one"
+        )
+    if only is not None and deny & only:
+        raise PolicyError(
+            f"--policy: only:{_names(only)} allows {_names(deny & only)} and deny: refuses it; "
+            "leave it out of one of them"
+        )
+    if only is not None and guide - only:
+        raise PolicyError(
+            f"--policy: guide:{_names(guide - only)} names platforms only:{_names(only)} denies; "
+            "add them to only: or drop them from guide:"
+        )
+    guided = set(guide)
+    if "anti-block" in kinds:
+        apps = CHINESE_APPS - deny
+        if only is not None:
+            apps &= only
+        if not apps:
             raise PolicyError(
-                f"--policy {spec!r}: {exc}; platforms: {', '.join(p.value for p in Platform)}"
-            ) from None
-        if not platforms:
-            raise PolicyError("--policy only: needs platforms, e.g. only:wechat,qq")
-        return AccessPolicy.only(*platforms)
-    presets = {"anti-block": "anti_block", "mobile-only": "mobile_only", "no-bots": "no_bots"}
-    if name in presets and not args:
-        return getattr(AccessPolicy, presets[name])()
-    raise PolicyError(
-        f"unknown --policy {spec!r}; use anti-block, only:wechat,qq, mobile-only or no-bots"
+                "--policy anti-block has no effect here: every Chinese in-app browser is denied "
+                "by deny: or only:; drop anti-block or allow one of those apps"
+            )
+        guided |= apps
+    mobile = "mobile-only" in kinds
+    rules = []
+    if "no-bots" in kinds:
+        rules.append(Rule(When(bot=True), Action.DENY, name="bots"))
+    if deny:
+        rules.append(Rule(When(platforms=deny), Action.DENY, name="denied"))
+    if mobile:
+        rules.append(Rule(When(mobile=False), Action.DENY, name="computers"))
+    if guided:
+        label = "cn-in-app" if "anti-block" in kinds and not guide else "guide"
+        rules.append(Rule(When(platforms=guided), Action.GUIDE, name=label))
+    if only is not None:
+        rules.append(Rule(When(platforms=only), Action.REDIRECT, name="allowed"))
+        if guided and Platform.BROWSER not in only and warn is not None:
+            warn(
+                f"only:{_names(only)} denies ordinary browsers, so visitors the guide page "
+                f"sends to their browser will be denied; add browser: only:{_names(only)},browser"
+            )
+    seen: list[str] = []
+    for spec, _, _ in parts:
+        text = spec.strip().lower()
+        if text not in seen:
+            seen.append(text)
+    return AccessPolicy(
+        "+".join(seen)[:200], tuple(rules), Action.DENY if only is not None else Action.REDIRECT
     )
 
 
-def _shortener(args: argparse.Namespace) -> Any:
+def parse_policy(spec: str) -> Any:
+    """One ``--policy`` value as an AccessPolicy (see :func:`parse_policies`)."""
+    return parse_policies([spec])
+
+
+def describe_policy(policy: Any) -> str:
+    """An access policy on one line: its rules, then the default.
+
+    Example:
+        >>> print(describe_policy(parse_policy("anti-block")))
+        anti_block: cn-in-app [platform in alipay,baidu,dingtalk,douyin,feishu,kuaishou,qq,taobao,toutiao,wechat,wecom,weibo,xiaohongshu] -> guide; otherwise redirect
+    """
+    if policy is None:
+        return "none (everyone is redirected)"
+    rules = [
+        f"{r.name or f'rule {i}'} [{r.when.describe()}] -> {r.action.value}"
+        + (f" {r.location}" if r.location else "")
+        for i, r in enumerate(policy.rules, 1)
+    ]
+    return f"{policy.name}: " + "; ".join([*rules, f"otherwise {policy.default.value}"])
+
+
+def base_url(args: argparse.Namespace) -> str | None:
+    """``--base-url``, else ``$SUO_BASE_URL``, else ``None`` (the Shortener's default)."""
+    return getattr(args, "base_url", None) or os.environ.get("SUO_BASE_URL") or None
+
+
+DEFAULT_BASE_URL = "http://127.0.0.1:8080/"
+"""The Shortener's base URL when neither ``--base-url`` nor ``$SUO_BASE_URL`` is given."""
+
+
+def on_default_base_url(s: Any) -> bool:
+    """True when short URLs (and QR codes) would carry the local default base URL."""
+    return bool(s.base_url == DEFAULT_BASE_URL)
+
+
+def open_shortener(args: argparse.Namespace) -> Any:
+    """The Shortener the options describe: store, base URL, private hosts allowed or not."""
     from suo.cli import default_store_url
     from suo.shortener import Shortener
 
     kwargs: dict[str, Any] = {}
-    if getattr(args, "base_url", None):
-        kwargs["base_url"] = args.base_url
+    url = base_url(args)
+    if url:
+        kwargs["base_url"] = url
     if getattr(args, "allow_private_hosts", False):
         from suo.shortener.urls import URLPolicy
 
         kwargs["url_policy"] = URLPolicy(allow_private_hosts=True)
     return Shortener(args.store or default_store_url(), cache_ttl=0, **kwargs)
+
+
+_shortener = open_shortener
+
+
+def link_line(link: Any) -> str:
+    """``code<TAB>short URL``: what ``shorten`` and ``live create`` print."""
+    return f"{link.code}\t{link.short_url}"
 
 
 def cmd_shorten(args: argparse.Namespace) -> int:
@@ -95,20 +264,138 @@ def cmd_shorten(args: argparse.Namespace) -> int:
         alias=args.alias,
         expires_at=expires,
         max_clicks=args.max_clicks,
-        policy=parse_policy(args.policy) if args.policy else None,
+        policy=parse_policies(args.policy or (), warn=note),
         tags=args.tag or (),
+        title=args.title,
+        description=args.description,
     )
-    print(link.code)
+    if args.json:
+        print_json(link_json(link))
+    else:
+        print(link_line(link))
     return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    s = _shortener(args)
+    link = s.get(args.code)
+    if args.json:
+        print_json(link_json(link))
+        return 0
+    print(f"code: {link.code}")
+    print(f"short URL: {link.short_url}")
+    print(f"target: {link.target}")
+    print(f"created: {iso(link.created_at)}")
+    print(f"expires: {iso(link.expires_at) or '-'}")
+    print(f"max clicks: {link.max_clicks if link.max_clicks is not None else '-'}")
+    print(f"tags: {', '.join(link.tags) or '-'}")
+    print(f"policy: {describe_policy(link.policy)}")
+    print(f"title: {link.title or '-'}")
+    if link.description:
+        print(f"description: {link.description}")
+    if link.live:
+        print(f"live code: {link.live} (targets: suo live show {link.code})")
+    return 0
+
+
+def cmd_update(args: argparse.Namespace) -> int:
+    s = _shortener(args)
+    changes: dict[str, Any] = {}
+    if args.target is not None:
+        changes["target"] = args.target
+    if args.expires is not None:
+        never = args.expires.strip().lower() in ("never", "none")
+        changes["expires_at"] = None if never else parse_when(args.expires, s.clock())
+    if args.max_clicks is not None:
+        changes["max_clicks"] = _count_or_none(args.max_clicks, "--max-clicks")
+    if args.policy:
+        if [p.strip().lower() for p in args.policy] == ["none"]:
+            changes["policy"] = None
+        elif any(p.strip().lower() == "none" for p in args.policy):
+            raise PolicyError("--policy none clears the policy; give it alone")
+        else:
+            changes["policy"] = parse_policies(args.policy, warn=note)
+    if args.no_tags and args.tag:
+        raise InvalidInput("give --tag or --no-tags, not both")
+    if args.tag or args.no_tags:
+        changes["tags"] = tuple(args.tag or ())
+    for name in ("title", "description"):
+        if getattr(args, f"no_{name}") and getattr(args, name) is not None:
+            raise InvalidInput(f"give --{name} or --no-{name}, not both")
+        if getattr(args, f"no_{name}"):
+            changes[name] = None
+        elif getattr(args, name) is not None:
+            changes[name] = getattr(args, name)
+    if args.redirect_status is not None:
+        changes["redirect_status"] = args.redirect_status
+    if not changes:
+        raise InvalidInput(
+            "nothing to change; give --target, --expires, --max-clicks, --policy, --tag, "
+            "--no-tags, --title, --description or --redirect-status"
+        )
+    link = s.update(args.code, **changes)
+    if args.json:
+        print_json(link_json(link))
+    else:
+        print(f"updated {link.code}: {', '.join(sorted(changes))}")
+    return 0
+
+
+def _count_or_none(text: str, option: str) -> int | None:
+    if text.strip().lower() == "none":
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        raise InvalidInput(f"{option} {text!r}: give a whole number, or none to clear it") from None
+    if value < 1:
+        raise InvalidInput(f"{option} {text!r}: give a number of at least 1, or none")
+    return value
+
+
+def _print_decision(d: Any, *, body: bool, trace: bool) -> None:
+    print(f"{d.kind.value} {d.status}" + (f" {d.location}" if d.location else ""))
+    if trace:
+        if d.client is not None:
+            c = d.client
+            kind = "bot" if c.is_bot else "mobile" if c.is_mobile else "computer"
+            print(f"client: {c.platform.value} on {c.os.value} ({kind})")
+        for line in d.trace:
+            print(f"why: {line}")
+        if not d.trace and d.link is not None and d.link.policy is None:
+            print("why: the link has no access policy: everyone is redirected")
+    if body and d.body:
+        print(d.body)
+
+
+def _decision_status(d: Any) -> int:
+    """1 when there is no such link (the answer is still printed), else 0."""
+    from suo.decision import DecisionKind
+
+    if d.kind is not DecisionKind.NOT_FOUND:
+        return 0
+    note(f"no link with code {d.code!r}")
+    return 1
 
 
 def cmd_resolve(args: argparse.Namespace) -> int:
     s = _shortener(args)
     d = s.resolve(args.code, user_agent=args.ua, accept_language=args.lang)
-    print(f"{d.kind.value} {d.status}" + (f" {d.location}" if d.location else ""))
-    if args.body and d.body:
-        print(d.body)
-    return 0
+    if args.json:
+        print_json(decision_json(d, body=args.body))
+    else:
+        _print_decision(d, body=args.body, trace=False)
+    return _decision_status(d)
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    s = _shortener(args)
+    d = s.explain(args.code, user_agent=args.ua, accept_language=args.lang)
+    if args.json:
+        print_json(decision_json(d, body=args.body))
+    else:
+        _print_decision(d, body=args.body, trace=True)
+    return _decision_status(d)
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
@@ -219,18 +506,71 @@ def series_table(series: Any) -> str:
 def cmd_list(args: argparse.Namespace) -> int:
     s = _shortener(args)
     page = s.links(tag=args.tag, after=args.after, limit=args.limit)
-    for link in page.links:
-        print(f"{link.code}\t{link.target}\t{','.join(link.tags)}")
-    if page.next:
-        print(f"# more: --after {page.next}")
+    if args.json:
+        print_json({"links": [link_json(link) for link in page.links], "next": page.next})
+    else:
+        for link in page.links:
+            print(f"{link.code}\t{link.target}\t{','.join(link.tags)}")
+        if page.next:
+            print(f"# more: --after {page.next}")
+    if not page.links:
+        what = f" with tag {args.tag!r}" if args.tag else ""
+        where = f" after {args.after!r}" if args.after else ""
+        note(f"no links matched{what}{where}")
     return 0
 
 
 def cmd_delete(args: argparse.Namespace) -> int:
     s = _shortener(args)
     if not s.delete(args.code):
-        print(f"no link with code {args.code!r}")
+        note(f"no link with code {args.code!r}; nothing deleted")
         return 1
+    print(f"deleted {args.code}")
+    return 0
+
+
+QR_SUFFIXES = {".png": "png", ".svg": "svg"}
+"""``suo qr -o FILE``: the format each file extension gets."""
+
+
+def cmd_qr(args: argparse.Namespace) -> int:
+    s = _shortener(args)
+    fmt = args.format
+    if args.output in (None, "-"):
+        fmt = fmt or "terminal"
+        if fmt == "png" and sys.stdout.isatty():
+            raise InvalidInput(
+                "a PNG is not for the terminal; give -o FILE.png or --format terminal"
+            )
+    elif fmt is None:
+        fmt = QR_SUFFIXES.get(Path(args.output).suffix.lower())
+        if fmt is None:
+            raise InvalidInput(
+                f"-o {args.output!r}: name a .png or .svg file, or give --format png|svg"
+            )
+    options: dict[str, Any] = {"border": args.border}
+    if args.scale is not None:
+        options["scale"] = args.scale
+    data = s.qr(args.code, fmt, **options)
+    if on_default_base_url(s):
+        note(
+            f"the QR code holds {s.short_url(args.code)}; give --base-url (or set "
+            "SUO_BASE_URL) to put your public domain in it"
+        )
+    if args.output in (None, "-"):
+        if isinstance(data, bytes):
+            sys.stdout.buffer.write(data)
+        else:
+            sys.stdout.write(data if data.endswith("\n") else data + "\n")
+        return 0
+    try:
+        if isinstance(data, bytes):
+            Path(args.output).write_bytes(data)
+        else:
+            Path(args.output).write_text(data, encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInput(f"-o {args.output!r}: {exc.strerror or exc}") from None
+    note(f"wrote {args.output} ({fmt}, {s.short_url(args.code)})")
     return 0
 
 
@@ -308,33 +648,96 @@ def _demo_sop() -> None:
         print(f"  {occ.at:%a %m-%d %H:%M}  {occ.step.title}")
 
 
-def register(sub: Any) -> None:
-    """Add the link subcommands to the ``suo`` parser."""
-    from suo.cli import add_store_option
-    from suo.shortener.visits import BY, INTERVALS
+def _policy_option(p: argparse.ArgumentParser, *, clear: bool = False) -> None:
+    p.add_argument(
+        "--policy",
+        action="append",
+        metavar="POLICY",
+        help=f"who gets what: {POLICY_FORMS}; repeat to combine"
+        + ("; none clears it" if clear else ""),
+    )
 
-    p = sub.add_parser("shorten", help="make a short link and print its code")
-    p.add_argument("url")
-    p.add_argument("--alias", help="use this code instead of a generated one")
-    p.add_argument("--expires", metavar="WHEN", help="7d, 12h, 30m, or an ISO 8601 time")
-    p.add_argument("--max-clicks", type=int, metavar="N")
-    p.add_argument("--policy", help="anti-block | only:wechat,qq | mobile-only | no-bots")
-    p.add_argument("--tag", action="append", help="a tag (repeat for more)")
+
+def _private_hosts_option(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--allow-private-hosts",
         action="store_true",
         help="allow targets on loopback/private addresses (intranet use; refused by default)",
     )
+
+
+def register(sub: Any) -> None:
+    """Add the link subcommands to the ``suo`` parser."""
+    from suo.cli import add_base_url_option, add_json_option, add_store_option
+    from suo.shortener.visits import BY, INTERVALS
+
+    p = sub.add_parser("shorten", help="make a short link; print its code and short URL")
+    p.add_argument("url")
+    p.add_argument("--alias", help="use this code instead of a generated one")
+    p.add_argument("--expires", metavar="WHEN", help="7d, 12h, 30m, or an ISO 8601 time")
+    p.add_argument("--max-clicks", type=int, metavar="N")
+    _policy_option(p)
+    p.add_argument("--tag", action="append", help="a tag (repeat for more)")
+    p.add_argument("--title", help="the title preview and landing pages show")
+    p.add_argument("--description", help="the description preview pages show")
+    _private_hosts_option(p)
+    add_base_url_option(p)
+    add_json_option(p)
     add_store_option(p)
     p.set_defaults(func=cmd_shorten)
+
+    p = sub.add_parser("show", help="print a link: target, expiry, cap, tags, policy, title")
+    p.add_argument("code")
+    add_base_url_option(p)
+    add_json_option(p)
+    add_store_option(p)
+    p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser(
+        "update",
+        help="change a link's target, expiry, cap, policy, tags or title",
+        description="Only the options given change; click counts are kept.",
+    )
+    p.add_argument("code")
+    p.add_argument("--target", metavar="URL", help="a new target URL")
+    p.add_argument("--expires", metavar="WHEN", help="7d, 12h, an ISO 8601 time, or never")
+    p.add_argument("--max-clicks", metavar="N", help="a click cap, or none to remove it")
+    _policy_option(p, clear=True)
+    p.add_argument("--tag", action="append", help="the tags (replace the old ones); repeat")
+    p.add_argument("--no-tags", action="store_true", help="remove every tag")
+    p.add_argument("--title", help="a new title")
+    p.add_argument("--no-title", action="store_true", help="remove the title")
+    p.add_argument("--description", help="a new description")
+    p.add_argument("--no-description", action="store_true", help="remove the description")
+    p.add_argument("--redirect-status", type=int, choices=(301, 302, 303, 307, 308))
+    _private_hosts_option(p)
+    add_base_url_option(p)
+    add_json_option(p)
+    add_store_option(p)
+    p.set_defaults(func=cmd_update)
 
     p = sub.add_parser("resolve", help="print what a visit to CODE gets (and count it)")
     p.add_argument("code")
     p.add_argument("--ua", default="", help="the User-Agent to resolve as")
     p.add_argument("--lang", default=None, help="an Accept-Language value, e.g. zh-CN")
     p.add_argument("--body", action="store_true", help="also print the page body")
+    add_json_option(p)
     add_store_option(p)
     p.set_defaults(func=cmd_resolve)
+
+    p = sub.add_parser(
+        "explain",
+        help="print what a visit would get and why, recording nothing",
+        description="Like resolve, but nothing is counted or recorded: no click, no visit, "
+        "no live-code place taken. Prints the client detected and every policy rule tried.",
+    )
+    p.add_argument("code")
+    p.add_argument("--ua", default="", help="the User-Agent to explain for")
+    p.add_argument("--lang", default=None, help="an Accept-Language value, e.g. zh-CN")
+    p.add_argument("--body", action="store_true", help="also print the page body")
+    add_json_option(p)
+    add_store_option(p)
+    p.set_defaults(func=cmd_explain)
 
     p = sub.add_parser(
         "stats",
@@ -350,21 +753,43 @@ def register(sub: Any) -> None:
         metavar="ZONE",
         help="IANA time zone buckets start in, e.g. Asia/Shanghai (default: UTC)",
     )
-    p.add_argument("--json", action="store_true", help="print JSON instead of text")
+    add_json_option(p)
     add_store_option(p)
     p.set_defaults(func=cmd_stats)
 
-    p = sub.add_parser("list", help="list links, optionally by tag")
+    p = sub.add_parser(
+        "list",
+        help="list links, optionally by tag",
+        description="Prints code, target and tags, one link a line. When no link matches, "
+        "stdout stays empty, stderr says so, and the exit status is 0.",
+    )
     p.add_argument("--tag")
-    p.add_argument("--after")
+    p.add_argument("--after", metavar="CODE", help="start after this code (paging)")
     p.add_argument("--limit", type=int, default=100)
+    add_base_url_option(p)
+    add_json_option(p)
     add_store_option(p)
     p.set_defaults(func=cmd_list)
 
-    p = sub.add_parser("delete", help="delete a link")
+    p = sub.add_parser("delete", help="delete a link (exit 1 if there was none)")
     p.add_argument("code")
     add_store_option(p)
     p.set_defaults(func=cmd_delete)
+
+    p = sub.add_parser(
+        "qr",
+        help="the QR code of a link's short URL: to a .png/.svg file, or to the terminal",
+    )
+    p.add_argument("code")
+    p.add_argument(
+        "-o", "--output", metavar="FILE", help="FILE.png or FILE.svg (default: terminal)"
+    )
+    p.add_argument("--format", choices=("png", "svg", "terminal"), help="override the format")
+    p.add_argument("--scale", type=int, help="pixels (PNG) or units (SVG) per module")
+    p.add_argument("--border", type=int, default=4, help="quiet zone in modules (default 4)")
+    add_base_url_option(p)
+    add_store_option(p)
+    p.set_defaults(func=cmd_qr)
 
     p = sub.add_parser("demo", help="make, resolve and count a few links on a throw-away store")
     add_store_option(p)

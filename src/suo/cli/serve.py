@@ -9,7 +9,7 @@ stdout; the server's own messages go to stderr) unless ``--no-access-log``.
 
 Example:
     $ suo shorten https://example.com/spring --policy anti-block --store sqlite:///links.db
-    aZ3kP9q
+    aZ3kP9q	http://127.0.0.1:8080/aZ3kP9q
     $ suo serve --store sqlite:///links.db --port 8080 --base-url https://s.example/
 """
 

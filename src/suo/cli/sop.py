@@ -21,7 +21,36 @@ from pathlib import Path
 from typing import Any, Literal
 
 from suo.cli._args import parse_duration
+from suo.cli._out import note, print_json
 from suo.errors import ScheduleError
+
+
+def occurrence_json(o: Any) -> dict[str, Any]:
+    """An :class:`~suo.sop.Occurrence` as JSON-ready data (``at`` with its offset).
+
+    Example:
+        >>> from datetime import datetime
+        >>> from zoneinfo import ZoneInfo
+        >>> from suo.sop import templates
+        >>> tz = ZoneInfo("Asia/Shanghai")
+        >>> plan = templates.welfare_weekly()
+        >>> o = plan.occurrences(datetime(2026, 11, 30, tzinfo=tz), datetime(2026, 12, 7, tzinfo=tz))[0]
+        >>> sorted(occurrence_json(o))[:4]
+        ['at', 'campaign', 'channel', 'community']
+    """
+    return {
+        "id": o.id,
+        "plan": o.plan,
+        "step": o.step.id,
+        "title": o.step.title,
+        "role": o.step.role,
+        "channel": o.step.channel,
+        "content": o.step.content,
+        "at": o.at.isoformat(),
+        "community": o.community,
+        "member": o.member,
+        "campaign": o.campaign,
+    }
 
 
 def _when(text: str, name: str) -> datetime:
@@ -97,6 +126,14 @@ def _window(args: argparse.Namespace, plan: Any) -> tuple[datetime, datetime, st
 def cmd_templates(args: argparse.Namespace) -> int:
     from suo.sop import templates
 
+    if args.json:
+        print_json(
+            [
+                {"name": name, "title": plan.title, "tz": plan.tz, "steps": len(plan.steps)}
+                for name, plan in ((n, b()) for n, b in sorted(templates.TEMPLATES.items()))
+            ]
+        )
+        return 0
     for name, build in sorted(templates.TEMPLATES.items()):
         plan = build()
         if args.verbose:
@@ -159,9 +196,28 @@ def cmd_check(args: argparse.Namespace) -> int:
                 raise ScheduleError(f"--quiet {args.quiet!r}: give HH:MM-HH:MM or none")
             kw["quiet_hours"] = (a.strip(), b.strip())
     problems = plan.check(start, end, Limits(**kw), communities=_communities(args))
+    errors = sum(p.severity == "error" for p in problems)
+    if args.json:
+        print_json(
+            {
+                "start": start.isoformat(),
+                "end": end.isoformat(),
+                "errors": errors,
+                "problems": [
+                    {
+                        "kind": p.kind,
+                        "severity": p.severity,
+                        "message": p.message,
+                        "community": p.community,
+                        "occurrences": [o.id for o in p.occurrences],
+                    }
+                    for p in problems
+                ],
+            }
+        )
+        return 1 if errors else 0
     for p in problems:
         print(p)
-    errors = sum(p.severity == "error" for p in problems)
     print(
         f"{len(problems)} problem(s), {errors} error(s) between {start:%Y-%m-%d} and {end:%Y-%m-%d}"
     )
@@ -186,7 +242,22 @@ def _queue(args: argparse.Namespace) -> Any:
 def cmd_due(args: argparse.Namespace) -> int:
     q = _queue(args)
     try:
-        for d in q.due(_now(args), include_claimed=args.all):
+        due = q.due(_now(args), include_claimed=args.all)
+        if args.json:
+            print_json(
+                [
+                    {
+                        **occurrence_json(d.occurrence),
+                        "overdue": d.overdue,
+                        "claimed_by": d.claimed_by,
+                    }
+                    for d in due
+                ]
+            )
+            return 0
+        if not due:
+            note("nothing due")
+        for d in due:
             o = d.occurrence
             flags = ("overdue " if d.overdue else "") + (
                 f"claimed:{d.claimed_by}" if d.claimed_by else ""
@@ -206,9 +277,14 @@ def cmd_next(args: argparse.Namespace) -> int:
     try:
         d = q.claim_next(args.worker, now=_now(args))
         if d is None:
-            print("nothing due")
+            if args.json:
+                print_json(None)
+            note("nothing due")
             return 1
         o = d.occurrence
+        if args.json:
+            print_json({**occurrence_json(o), "overdue": d.overdue, "claimed_by": args.worker})
+            return 0
         print(
             f"{o.id}\t{o.at.isoformat()}\t{o.community or '-'}\t{o.step.role}\t{o.step.title}\t{o.step.content}"
         )
@@ -232,7 +308,7 @@ def _finish(args: argparse.Namespace, status: Literal["done", "skipped"]) -> int
     finally:
         store.close()
     if not ok:
-        print(f"{args.occurrence} was already finished, or another worker holds it")
+        note(f"{args.occurrence} was already finished, or another worker holds it")
         return 1
     print(f"{args.occurrence} {status}")
     return 0
@@ -248,7 +324,7 @@ def cmd_skip(args: argparse.Namespace) -> int:
 
 def register(sub: Any) -> None:
     """Add the ``sop`` subcommands to the ``suo`` parser."""
-    from suo.cli import add_store_option
+    from suo.cli import add_json_option, add_store_option
 
     sop = sub.add_parser("sop", help="SOP calendars: show, export, check, and run the due queue")
     ssub = sop.add_subparsers(dest="sop_command", metavar="SOP_COMMAND")
@@ -277,6 +353,7 @@ def register(sub: Any) -> None:
 
     p = ssub.add_parser("templates", help="list the built-in plans")
     p.add_argument("-v", "--verbose", action="store_true", help="also list each step")
+    add_json_option(p)
     p.set_defaults(func=cmd_templates)
 
     p = ssub.add_parser("show", help="print a week or month of a plan")
@@ -300,6 +377,7 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--quiet", metavar="HH:MM-HH:MM", help="quiet hours, or 'none' (default 22:00-08:00)"
     )
+    add_json_option(p)
     p.set_defaults(func=cmd_check)
 
     def queue_args(p: argparse.ArgumentParser) -> None:
@@ -307,6 +385,7 @@ def register(sub: Any) -> None:
         p.add_argument("--now", help="ISO time to use as now (default: the clock)")
         p.add_argument("--lookback", default="1d", help="how far back due items reach (default 1d)")
         p.add_argument("--lease", default="10m", help="how long a claim holds (default 10m)")
+        add_json_option(p)
         add_store_option(p)
 
     p = ssub.add_parser("due", help="list occurrences due now")
