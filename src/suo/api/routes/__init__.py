@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from suo.api.routes import links
+from suo.api.routes import links, live
 
-ROUTERS: list[Any] = [links.router]
+ROUTERS: list[Any] = [links.router, live.router]
 """Every router, in the order the OpenAPI document lists them."""
 
 __all__ = ["ROUTERS"]
