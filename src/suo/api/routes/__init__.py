@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from suo.api.routes import links, live
+from suo.api.routes import explain, links, live, qr, stats
 
-ROUTERS: list[Any] = [links.router, live.router]
+ROUTERS: list[Any] = [links.router, live.router, qr.router, stats.router, explain.router]
 """Every router, in the order the OpenAPI document lists them."""
 
 __all__ = ["ROUTERS"]
