@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from suo.api.routes import explain, links, live, qr, stats
+from suo.api.routes import explain, links, live, moderation, qr, sop, stats
 
-ROUTERS: list[Any] = [links.router, live.router, qr.router, stats.router, explain.router]
+ROUTERS: list[Any] = [
+    links.router,
+    live.router,
+    qr.router,
+    stats.router,
+    explain.router,
+    moderation.router,
+    sop.router,
+]
 """Every router, in the order the OpenAPI document lists them."""
 
 __all__ = ["ROUTERS"]
