@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from suo.api.routes import explain, links, live, moderation, qr, sop, stats
+from suo.api.routes import explain, links, links_csv, live, moderation, qr, sop, stats
 
 ROUTERS: list[Any] = [
     links.router,
+    links_csv.router,
     live.router,
     qr.router,
     stats.router,

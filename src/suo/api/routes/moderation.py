@@ -98,7 +98,7 @@ class VerdictOut(BaseModel):
     def of(cls, v: Verdict) -> VerdictOut:
         """The API view of a :class:`~suo.community.Verdict`."""
         return cls(
-            action=v.action.value,  # type: ignore[arg-type]
+            action=v.action.value,
             flagged=v.flagged,
             delete_message=v.delete_message,
             mute_until=v.mute_until,
@@ -121,10 +121,12 @@ def check_message(
 ) -> VerdictOut:
     """Judge one message: the action (allow, delete, warn, mute, remove), the rules hit, strikes."""
     c = body.community
-    community = Community(
-        name=c.name, kind=c.kind, allowed_domains=tuple(c.allowed_domains),
-        **({} if c.id is None else {"id": c.id}),
-    )  # fmt: skip
+    domains = tuple(c.allowed_domains)
+    community = (
+        Community(name=c.name, kind=c.kind, allowed_domains=domains)
+        if c.id is None
+        else Community(name=c.name, kind=c.kind, id=c.id, allowed_domains=domains)
+    )
     member = Member(id=body.member.id, role=body.member.role, approved=body.member.approved)
     at = body.at if body.at is not None else s.clock()
     return VerdictOut.of(mod.check(community, member, body.text, at=at, approved=body.approved))
