@@ -152,3 +152,15 @@ def test_explain_errors(api: Api) -> None:
     )
     assert api.call("POST", "/links/e/explain", json={"bogus": 1}).status_code == 422
     assert api.call("POST", "/links/e/explain", "stats:read", json={}).status_code == 403
+
+
+def test_times_out_of_range_are_422(api: Api) -> None:
+    api.s.shorten("https://example.com/", alias="e")
+    r = api.call("POST", "/links/e/explain", json={"now": "0001-01-01T00:00:00Z"})
+    assert r.status_code == 422
+    r = api.call("GET", "/links/e/timeseries", params={"start": "0001-01-01T00:00:00Z"})
+    assert r.status_code == 422
+    r = api.call(
+        "POST", "/live", json={"targets": [{"payload": "x", "expires_at": "9999-12-31T00:00:00Z"}]}
+    )
+    assert r.status_code == 422

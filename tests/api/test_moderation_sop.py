@@ -119,3 +119,10 @@ def test_sop_errors(api: Api) -> None:
     assert api.call("GET", "/sop/templates/welfare-weekly/week?tz=Mars/Base").status_code == 422
     assert api.call("GET", "/sop/templates/welfare-weekly/ical?start=1900-01-01").status_code == 422
     assert api.call("GET", "/sop/templates", "stats:read").status_code == 403
+
+
+def test_times_out_of_range_are_422_not_500(api: Api) -> None:
+    for at in ("0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z"):
+        r = api.call("POST", "/moderation/check", json={**_msg("hi"), "at": at})
+        assert r.status_code == 422, at
+        assert "between 1970 and 2200" in r.json()["detail"]

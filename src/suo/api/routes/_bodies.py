@@ -7,17 +7,19 @@ describe both bodies in OpenAPI with :func:`json_or_multipart`.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from datetime import UTC, datetime
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ValidationError
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ValidationError
 from starlette.datastructures import FormData, UploadFile
 
 from suo.api.deps import Problem
 
 __all__ = [
     "MAX_FILES",
+    "Instant",
     "form_fields",
     "inline_schema",
     "is_multipart",
@@ -32,6 +34,21 @@ M = TypeVar("M", bound=BaseModel)
 
 MAX_FILES = 20
 """Most files one upload may carry (a live code's pool rarely has more)."""
+
+
+_EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+_LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+
+
+def _in_range(value: datetime) -> datetime:
+    if not _EARLIEST <= value < _LATEST:
+        raise ValueError("must be between 1970 and 2200 (with a time zone)")
+    return value
+
+
+Instant = Annotated[AwareDatetime, AfterValidator(_in_range)]
+"""An aware ISO 8601 time within 1970..2200: nothing a campaign needs is outside,
+and times near the ends of ``datetime`` would overflow in arithmetic."""
 
 
 def inline_schema(model: type[BaseModel]) -> dict[str, Any]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from suo.api.deps import require, shortener_of
+from suo.api.routes._bodies import Instant
 from suo.decision import Decision
 from suo.shortener.live import LiveTarget
 from suo.shortener.service import Shortener
@@ -26,7 +27,7 @@ class ExplainIn(BaseModel):
 
     user_agent: str = Field(default="", max_length=2048, description="the visitor's User-Agent")
     accept_language: str | None = Field(default=None, max_length=512)
-    now: AwareDatetime | None = Field(default=None, description="when (default: now)")
+    now: Instant | None = Field(default=None, description="when (default: now)")
 
 
 class ClientOut(BaseModel):

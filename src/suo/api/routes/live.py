@@ -13,11 +13,12 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from suo.api.deps import Problem, require, shortener_of
 from suo.api.routes._bodies import (
+    Instant,
     is_multipart,
     json_body,
     json_or_multipart,
@@ -47,7 +48,7 @@ class TargetIn(BaseModel):
         description="a group invite URL (https://weixin.qq.com/g/...), any QR text, or a web URL"
     )
     cap: int | None = Field(default=None, ge=1, le=10**9, description="visitors it may take")
-    expires_at: AwareDatetime | None = Field(
+    expires_at: Instant | None = Field(
         default=None, description="when it stops being shown (WeChat groups: 7 days by default)"
     )
     weight: int = Field(default=1, ge=1, le=10**9, description="share under 'weighted'")
@@ -80,7 +81,7 @@ class LiveForm(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     cap: int | None = Field(default=None, ge=1, le=10**9)
-    expires_at: AwareDatetime | None = None
+    expires_at: Instant | None = None
     weight: int = Field(default=1, ge=1, le=10**9)
     strategy: Strategy = "fill_first"
     alias: str | None = Field(default=None, max_length=64)
@@ -94,7 +95,7 @@ class TargetForm(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     cap: int | None = Field(default=None, ge=1, le=10**9)
-    expires_at: AwareDatetime | None = None
+    expires_at: Instant | None = None
     weight: int = Field(default=1, ge=1, le=10**9)
 
 

@@ -12,9 +12,10 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from suo.api.deps import require, shortener_of
+from suo.api.routes._bodies import Instant
 from suo.community import Community, Member, Moderator, RuleBook, Verdict
 from suo.shortener.service import Shortener
 
@@ -66,7 +67,7 @@ class CheckIn(BaseModel):
     community: CommunityIn
     member: MemberIn
     text: str = Field(max_length=20_000)
-    at: AwareDatetime | None = Field(default=None, description="when it was posted (default now)")
+    at: Instant | None = Field(default=None, description="when it was posted (default now)")
     approved: bool = Field(default=False, description="an operator approved this message")
 
 

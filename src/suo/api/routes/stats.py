@@ -11,9 +11,10 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from suo.api.deps import require, shortener_of
+from suo.api.routes._bodies import Instant
 from suo.shortener.model import Stats
 from suo.shortener.service import Shortener
 from suo.shortener.visits import Series
@@ -33,10 +34,10 @@ Tz = Annotated[
     Query(max_length=64, description="IANA zone buckets start in (default UTC)"),
 ]
 Start = Annotated[
-    AwareDatetime | None,
+    Instant | None,
     Query(description="first instant (default: 7 days (hour) or 90 days (day) before end)"),
 ]
-End = Annotated[AwareDatetime | None, Query(description="last instant (default: now)")]
+End = Annotated[Instant | None, Query(description="last instant (default: now)")]
 
 
 class StatsOut(BaseModel):
