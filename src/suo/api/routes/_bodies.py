@@ -55,13 +55,10 @@ def inline_schema(model: type[BaseModel]) -> dict[str, Any]:
     """The JSON schema of ``model`` with its ``$defs`` inlined (for ``openapi_extra``).
 
     Example:
-        >>> from pydantic import BaseModel
-        >>> class A(BaseModel):
-        ...     x: int
-        >>> class B(BaseModel):
-        ...     a: A
-        >>> inline_schema(B)["properties"]["a"]["properties"]
-        {'x': {'title': 'X', 'type': 'integer'}}
+        >>> from suo.api.routes.links import LinkList
+        >>> schema = inline_schema(LinkList)
+        >>> "$defs" in str(schema), schema["properties"]["links"]["items"]["properties"]["code"]
+        (False, {'title': 'Code', 'type': 'string'})
     """
     schema = model.model_json_schema()
     defs = schema.pop("$defs", {})
