@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from suo.api.routes import links
+from suo.api.routes import explain, links, links_csv, live, moderation, qr, sop, stats
 
-ROUTERS: list[Any] = [links.router]
+ROUTERS: list[Any] = [
+    links.router,
+    links_csv.router,
+    live.router,
+    qr.router,
+    stats.router,
+    explain.router,
+    moderation.router,
+    sop.router,
+]
 """Every router, in the order the OpenAPI document lists them."""
 
 __all__ = ["ROUTERS"]

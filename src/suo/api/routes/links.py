@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -16,7 +17,7 @@ from suo.shortener.model import Link
 from suo.shortener.service import Shortener
 from suo.shortener.urls import normalize_url
 
-__all__ = ["LinkIn", "LinkOut", "LinkPatch", "router"]
+__all__ = ["BulkOut", "LinkIn", "LinkOut", "LinkPatch", "RowError", "bulk_create", "router"]
 
 router = APIRouter(prefix="/links", tags=["links"])
 
@@ -163,9 +164,23 @@ def create_link(body: LinkIn, s: S, response: Response) -> LinkOut:
 )
 def create_links(body: Annotated[list[LinkIn], Field(max_length=10_000)], s: S) -> Any:
     """Make many links at once, all or nothing; a bad row is named in ``errors``."""
+    return bulk_create(s, body)
+
+
+def bulk_create(s: Shortener, rows: Sequence[LinkIn | RowError]) -> Any:
+    """Make the links of ``rows``, all or nothing (JSON and CSV bulk requests share it).
+
+    A row may already be a :class:`RowError` (it failed to parse). Every row
+    is judged first, the way ``shorten`` would; if any is bad, nothing is
+    made and the answer is 422 naming each bad row; a taken alias is 409.
+    Otherwise the :class:`BulkOut` of the links in row order.
+    """
     items: list[dict[str, Any]] = []
     errors: list[RowError] = []
-    for i, row in enumerate(body):
+    for i, row in enumerate(rows):
+        if isinstance(row, RowError):
+            errors.append(row)
+            continue
         try:
             # Judge every row first, the way shorten() would: nothing is written
             # unless every row is good.
@@ -177,7 +192,7 @@ def create_links(body: Annotated[list[LinkIn], Field(max_length=10_000)], s: S) 
         except SuoError as exc:
             errors.append(RowError(row=i, error=type(exc).__name__, detail=str(exc)))
     if errors:
-        return problem(422, "Invalid rows", f"{len(errors)} of {len(body)} rows are bad; nothing was made",
+        return problem(422, "Invalid rows", f"{len(errors)} of {len(rows)} rows are bad; nothing was made",
                        errors=[e.model_dump() for e in errors])  # fmt: skip
     try:
         made = s.shorten_many(items)
