@@ -16,6 +16,11 @@ For the network stores the thread-pool strategy of the ASGI adapter is
 measured both ways: ``offload`` (resolves in the adapter's bounded pool, the
 default for every store but memory) and ``inline`` (resolves on the event loop).
 
+The "+ --api" rows run the same server with the management API mounted under
+``/api/v1`` (what ``suo serve --api`` does): the redirects still go to the
+raw adapter, so their throughput should not move; the load sends no API
+requests, it measures what the mount costs every click (one prefix test).
+
 Run: ``python -m benchmarks serve [--quick]``. PostgreSQL and Redis come from
 ``SUO_TEST_POSTGRES_URL`` / ``SUO_TEST_REDIS_URL`` (skipped when unset or down).
 Bounded: ``--quick`` runs 3 s per case, the full run 10 s, 32 connections.
@@ -105,7 +110,9 @@ def _drop(store: Any, kind: str) -> None:
     store.close()
 
 
-def serve(kind: str, port: int, offload: str, threads: int | None = None) -> None:
+def serve(
+    kind: str, port: int, offload: str, threads: int | None = None, api: bool = False
+) -> None:
     """Run one benchmark server until SIGTERM (then drop its data)."""
     import uvicorn
 
@@ -122,10 +129,16 @@ def serve(kind: str, port: int, offload: str, threads: int | None = None) -> Non
             shortener.shorten_many(
                 [{"url": f"https://example.com/p/{c}", "alias": c} for c in codes()]
             )
+            mounted: dict[str, Any] = {}
+            if api:
+                from suo.api.app import DEFAULT_RATE_LIMIT, create_app
+
+                mounted["api"] = create_app(shortener, rate_limit=DEFAULT_RATE_LIMIT)
             app = ASGIApp(
                 shortener,
                 offload={"auto": None, "on": True, "off": False}[offload],
                 **({"max_threads": threads} if threads else {}),
+                **mounted,
             )
         config = uvicorn.Config(
             app,
@@ -264,12 +277,13 @@ def _wait_ready(port: int, proc: subprocess.Popen[bytes], timeout: float = 60) -
 
 
 def start_server(
-    kind: str, offload: str, threads: int | None = None
+    kind: str, offload: str, threads: int | None = None, api: bool = False
 ) -> tuple[subprocess.Popen[bytes], int]:
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "benchmarks.bench_serve", "--serve", kind, "--port", str(port),
-         "--offload", offload, *(["--threads", str(threads)] if threads else [])],
+         "--offload", offload, *(["--threads", str(threads)] if threads else []),
+         *(["--api"] if api else [])],
         cwd=ROOT, env=_env(),
     )  # fmt: skip
     try:
@@ -321,27 +335,42 @@ def _available(kind: str) -> bool:
     return True
 
 
-def main(quick: bool) -> None:
+def _has_api() -> bool:
+    try:
+        import fastapi  # noqa: F401
+        import limits  # noqa: F401
+    except ImportError:
+        print("(+ --api: skipped, the api extra is not installed)")
+        return False
+    return True
+
+
+def main(quick: bool, only: tuple[str, ...] = ()) -> None:
     duration, reps = (2.0, 2) if quick else (5.0, 3)
-    # (store, offload, threads, label): the default of each store, and the alternatives.
+    # (store, offload, threads, api, label): the default of each store, and the alternatives;
+    # "+ --api": the same server with the management API mounted (suo serve --api).
     cases = [
-        ("memory", "auto", None, "suo memory (inline)"),
-        ("sqlite", "on", None, "suo sqlite (pool of 1)"),
-        ("sqlite", "on", 16, "suo sqlite (pool of 16)"),
-        ("sqlite", "off", None, "suo sqlite (inline)"),
-        ("postgres", "on", None, "suo postgres (pool)"),
-        ("postgres", "off", None, "suo postgres (inline)"),
-        ("redis", "on", None, "suo redis (pool)"),
-        ("redis", "off", None, "suo redis (inline)"),
+        ("memory", "auto", None, False, "suo memory (inline)"),
+        ("memory", "auto", None, True, "  + --api"),
+        ("sqlite", "on", None, False, "suo sqlite (pool of 1)"),
+        ("sqlite", "on", None, True, "  + --api"),
+        ("sqlite", "on", 16, False, "suo sqlite (pool of 16)"),
+        ("sqlite", "off", None, False, "suo sqlite (inline)"),
+        ("postgres", "on", None, False, "suo postgres (pool)"),
+        ("postgres", "off", None, False, "suo postgres (inline)"),
+        ("redis", "on", None, False, "suo redis (pool)"),
+        ("redis", "off", None, False, "suo redis (inline)"),
     ]
+    if only:
+        cases = [c for c in cases if c[0] in only]
     floor_server, floor_port = start_server("floor", "auto")
     drive(floor_port, 2)  # warm-up
     results: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
     try:
-        for kind, offload, threads, label in cases:
-            if not _available(kind):
+        for kind, offload, threads, api, label in cases:
+            if not _available(kind) or (api and not _has_api()):
                 continue
-            server, port = start_server(kind, offload, threads)
+            server, port = start_server(kind, offload, threads, api)
             try:
                 # The floor and the case take turns, ``reps`` times each, and the
                 # best run of each counts: both see the same machine, which on
@@ -386,13 +415,17 @@ def _cli() -> None:
     parser.add_argument("--duration", type=float, default=5.0)
     parser.add_argument("--connections", type=int, default=CONNECTIONS)
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--api", action="store_true", help="(server) mount the management API")
+    parser.add_argument(
+        "--only", action="append", default=[], help="store kinds to run (repeat; default all)"
+    )
     args = parser.parse_args()
     if args.serve:
-        serve(args.serve, args.port, args.offload, args.threads)
+        serve(args.serve, args.port, args.offload, args.threads, args.api)
     elif args.load:
         print(json.dumps(asyncio.run(_load(args.load, args.duration, args.connections))))
     else:
-        main(args.quick)
+        main(args.quick, tuple(args.only))
 
 
 if __name__ == "__main__":

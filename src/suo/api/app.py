@@ -32,6 +32,7 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
     raise MissingDependency("the management API needs FastAPI: pip install 'suo[api]'") from exc
 
 from suo.api.deps import Limiter, Problem, problem, status_of
+from suo.api.problems import install as document_problems
 from suo.api.routes import ROUTERS
 from suo.shortener.service import Shortener
 
@@ -151,6 +152,7 @@ def create_app(
     for router in ROUTERS:
         app.include_router(router)
     app.add_middleware(_BodyLimit, max_body=max_body, max_upload=max_upload)
+    document_problems(app)  # the OpenAPI document says errors are problem+json
     return app
 
 
