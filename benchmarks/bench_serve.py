@@ -335,14 +335,23 @@ def _available(kind: str) -> bool:
     return True
 
 
-def _has_api() -> bool:
+def _api_available(kind: str) -> bool:
+    """Whether ``--api`` can run on ``kind``: the api extra is installed, the store keeps keys."""
     try:
         import fastapi  # noqa: F401
         import limits  # noqa: F401
+
+        from suo.api import KeyStore
     except ImportError:
         print("(+ --api: skipped, the api extra is not installed)")
         return False
-    return True
+    with tempfile.TemporaryDirectory(prefix="suo-bench-") as tmp:
+        store = _open(kind, tmp)
+        keeps_keys = isinstance(store, KeyStore)
+        _drop(store, kind)
+    if not keeps_keys:
+        print(f"({kind} + --api: skipped, this store keeps no API keys yet)")
+    return keeps_keys
 
 
 def main(quick: bool, only: tuple[str, ...] = ()) -> None:
@@ -363,42 +372,58 @@ def main(quick: bool, only: tuple[str, ...] = ()) -> None:
     ]
     if only:
         cases = [c for c in cases if c[0] in only]
+    floor_label = "uvicorn fixed 302 (floor)"
     floor_server, floor_port = start_server("floor", "auto")
     drive(floor_port, 2)  # warm-up
-    results: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
+    # (label, best run, best floor run, baseline label, best baseline run)
+    results: list[tuple[str, dict[str, Any], dict[str, Any], str, dict[str, Any]]] = []
     try:
         for kind, offload, threads, api, label in cases:
-            if not _available(kind) or (api and not _has_api()):
+            if not _available(kind) or (api and not _api_available(kind)):
                 continue
-            server, port = start_server(kind, offload, threads, api)
+            servers = [start_server(kind, offload, threads, api)]
+            if api:  # its twin without the API, measured in the same minutes
+                servers.append(start_server(kind, offload, threads, False))
             try:
-                # The floor and the case take turns, ``reps`` times each, and the
-                # best run of each counts: both see the same machine, which on
-                # shared hardware changes by the second.
-                drive(port, 2)  # warm-up: connections, caches, lazy imports
-                floors, runs = [], []
-                for _ in range(reps):
+                # The floor, the case (and for "+ --api" the same server without
+                # the API) take turns, ``reps`` times each, and the best run of
+                # each counts: all see the same machine, which on shared
+                # hardware changes by the second.
+                for _, port in servers:
+                    drive(port, 2)  # warm-up: connections, caches, lazy imports
+                floors: list[dict[str, Any]] = []
+                runs: list[list[dict[str, Any]]] = [[] for _ in servers]
+                for rep in range(reps):
                     floors.append(drive(floor_port, duration))
-                    runs.append(drive(port, duration))
-                best = max(runs, key=lambda r: r["rps"])
-                results.append((label, best, max(floors, key=lambda r: r["rps"])))
+                    turns = list(zip(servers, runs, strict=True))
+                    for (_, port), mine in turns[:: -1 if rep % 2 else 1]:  # alternate the order
+                        mine.append(drive(port, duration))
+                best = [max(r, key=lambda r: r["rps"]) for r in runs]
+                floor = max(floors, key=lambda r: r["rps"])
+                if api:
+                    results.append((label, best[0], floor, "same, without --api", best[1]))
+                else:
+                    results.append((label, best[0], floor, floor_label, floor))
             finally:
-                stop_server(server)
+                for server, _ in servers:
+                    stop_server(server)
     finally:
         stop_server(floor_server)
     client = results[0][1]["client"] if results else "?"
     print(
         f"load: {client}, {CONNECTIONS} keep-alive connections, best of {reps} runs of "
         f"{duration:.0f} s, GET /<one of {N_LINKS} codes>, desktop UA (every request a "
-        "counted click); floor and case runs alternate"
+        "counted click); floor and case runs alternate; '+ --api' rows are the server "
+        "above with the management API mounted, against itself without it"
     )
-    floor_label = "uvicorn fixed 302 (floor)"
-    rows = [(label, 1 / r["rps"], floor_label, 1 / f["rps"]) for label, r, f in results]
+    rows = [
+        (label, 1 / r["rps"], base_label, 1 / b["rps"]) for label, r, _, base_label, b in results
+    ]
     report("serve: time per request (1 / throughput)", rows,
-           target="as close to the floor as the store allows")  # fmt: skip
+           target="as close to the floor as the store allows; + --api: 1.0x")  # fmt: skip
     print(f"\n{'server':<22} {'req/s':>8} {'p50':>9} {'p99':>9} {'err':>4}   "
           f"{'floor req/s':>11} {'floor p99':>9}")  # fmt: skip
-    for label, r, f in results:
+    for label, r, f, _, _ in results:
         print(
             f"{label:<22} {r['rps']:>8.0f} {r['p50'] * 1e3:>7.2f}ms {r['p99'] * 1e3:>7.2f}ms "
             f"{r['errors']:>4}   {f['rps']:>11.0f} {f['p99'] * 1e3:>7.2f}ms"
