@@ -354,8 +354,55 @@ def _api_available(kind: str) -> bool:
     return keeps_keys
 
 
+def dispatch_cost(quick: bool) -> None:
+    """The mount's cost per click without a network: the adapter called in process.
+
+    The same ``GET /<code>`` scopes through ``ASGIApp`` with and without the API
+    mounted, memory store, taking turns; best of the rounds. On shared cores the
+    load test above moves by tens of percent from run to run; this does not.
+    """
+    if not _api_available("memory"):
+        return
+    from suo.api.app import create_app
+    from suo.shortener import Shortener
+    from suo.web import ASGIApp
+
+    shortener = Shortener("memory://")
+    shortener.shorten_many([{"url": f"https://example.com/p/{c}", "alias": c} for c in codes()])
+    apps = {"plain": ASGIApp(shortener), "api": ASGIApp(shortener, api=create_app(shortener))}
+    scopes = [
+        {"type": "http", "method": "GET", "path": f"/{c}", "root_path": "", "query_string": b"",
+         "headers": [(b"user-agent", UA.encode())], "client": ("127.0.0.1", 5000)}
+        for c in codes()
+    ]  # fmt: skip
+    n, rounds = (5_000, 3) if quick else (20_000, 5)
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b""}
+
+    async def send(message: Any) -> None:
+        pass
+
+    async def run(app: Any) -> float:
+        t = time.perf_counter()
+        for i in range(n):
+            await app(scopes[i % len(scopes)], receive, send)
+        return (time.perf_counter() - t) / n
+
+    best = {name: asyncio.run(run(app)) for name, app in apps.items()}
+    for _ in range(rounds - 1):
+        for name, app in apps.items():
+            best[name] = min(best[name], asyncio.run(run(app)))
+    report("serve: one click through the adapter, in process (memory store)",
+           [("ASGIApp(api=create_app(s))", best["api"], "ASGIApp(s)", best["plain"])],
+           target="1.0x: the API mount costs clicks nothing")  # fmt: skip
+    shortener.store.close()
+
+
 def main(quick: bool, only: tuple[str, ...] = ()) -> None:
     duration, reps = (2.0, 2) if quick else (5.0, 3)
+    if not only or "memory" in only:
+        dispatch_cost(quick)
     # (store, offload, threads, api, label): the default of each store, and the alternatives;
     # "+ --api": the same server with the management API mounted (suo serve --api).
     cases = [
