@@ -5,7 +5,8 @@ runs (in process, over ASGI: no server, no network) and, for every operation
 in it, generates requests from the schemas, valid ones and invalid ones
 (hypothesis underneath), sends them with an ``admin`` key and checks each
 answer: never a 5xx, a documented status code, a documented content type,
-the documented headers, a body that validates against the documented schema.
+the documented headers, a body that validates against the documented schema;
+and an undocumented method gets 405 with ``Allow`` naming the documented ones.
 Operations other engineers add are covered as soon as they are in the document.
 
 Bounded: ``MAX_EXAMPLES`` inputs per operation (about a second each);
@@ -30,11 +31,13 @@ pytest.importorskip("schemathesis")
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import (
+    allow_header_conformance,
     content_type_conformance,
     not_a_server_error,
     response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
+    unsupported_method,
 )
 
 import suo
@@ -50,6 +53,8 @@ CHECKS: list[Callable[..., Any]] = [
     content_type_conformance,
     response_headers_conformance,
     response_schema_conformance,
+    allow_header_conformance,  # 405: Allow lists exactly the documented methods
+    unsupported_method,  # an undocumented method gets 405
 ]
 
 _shortener = suo.Shortener("memory://", base_url="https://s.example/")
