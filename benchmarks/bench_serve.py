@@ -16,6 +16,11 @@ For the network stores the thread-pool strategy of the ASGI adapter is
 measured both ways: ``offload`` (resolves in the adapter's bounded pool, the
 default for every store but memory) and ``inline`` (resolves on the event loop).
 
+The "+ --api" rows run the same server with the management API mounted under
+``/api/v1`` (what ``suo serve --api`` does): the redirects still go to the
+raw adapter, so their throughput should not move; the load sends no API
+requests, it measures what the mount costs every click (one prefix test).
+
 Run: ``python -m benchmarks serve [--quick]``. PostgreSQL and Redis come from
 ``SUO_TEST_POSTGRES_URL`` / ``SUO_TEST_REDIS_URL`` (skipped when unset or down).
 Bounded: ``--quick`` runs 3 s per case, the full run 10 s, 32 connections.
@@ -105,7 +110,9 @@ def _drop(store: Any, kind: str) -> None:
     store.close()
 
 
-def serve(kind: str, port: int, offload: str, threads: int | None = None) -> None:
+def serve(
+    kind: str, port: int, offload: str, threads: int | None = None, api: bool = False
+) -> None:
     """Run one benchmark server until SIGTERM (then drop its data)."""
     import uvicorn
 
@@ -122,10 +129,16 @@ def serve(kind: str, port: int, offload: str, threads: int | None = None) -> Non
             shortener.shorten_many(
                 [{"url": f"https://example.com/p/{c}", "alias": c} for c in codes()]
             )
+            mounted: dict[str, Any] = {}
+            if api:
+                from suo.api.app import DEFAULT_RATE_LIMIT, create_app
+
+                mounted["api"] = create_app(shortener, rate_limit=DEFAULT_RATE_LIMIT)
             app = ASGIApp(
                 shortener,
                 offload={"auto": None, "on": True, "off": False}[offload],
                 **({"max_threads": threads} if threads else {}),
+                **mounted,
             )
         config = uvicorn.Config(
             app,
@@ -264,12 +277,13 @@ def _wait_ready(port: int, proc: subprocess.Popen[bytes], timeout: float = 60) -
 
 
 def start_server(
-    kind: str, offload: str, threads: int | None = None
+    kind: str, offload: str, threads: int | None = None, api: bool = False
 ) -> tuple[subprocess.Popen[bytes], int]:
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "benchmarks.bench_serve", "--serve", kind, "--port", str(port),
-         "--offload", offload, *(["--threads", str(threads)] if threads else [])],
+         "--offload", offload, *(["--threads", str(threads)] if threads else []),
+         *(["--api"] if api else [])],
         cwd=ROOT, env=_env(),
     )  # fmt: skip
     try:
@@ -321,55 +335,142 @@ def _available(kind: str) -> bool:
     return True
 
 
-def main(quick: bool) -> None:
+def _api_available(kind: str) -> bool:
+    """Whether ``--api`` can run on ``kind``: the api extra is installed, the store keeps keys."""
+    try:
+        import fastapi  # noqa: F401
+        import limits  # noqa: F401
+
+        from suo.api import KeyStore
+    except ImportError:
+        print("(+ --api: skipped, the api extra is not installed)")
+        return False
+    with tempfile.TemporaryDirectory(prefix="suo-bench-") as tmp:
+        store = _open(kind, tmp)
+        keeps_keys = isinstance(store, KeyStore)
+        _drop(store, kind)
+    if not keeps_keys:
+        print(f"({kind} + --api: skipped, this store keeps no API keys yet)")
+    return keeps_keys
+
+
+def dispatch_cost(quick: bool) -> None:
+    """The mount's cost per click without a network: the adapter called in process.
+
+    The same ``GET /<code>`` scopes through ``ASGIApp`` with and without the API
+    mounted, memory store, taking turns; best of the rounds. On shared cores the
+    load test above moves by tens of percent from run to run; this does not.
+    """
+    if not _api_available("memory"):
+        return
+    from suo.api.app import create_app
+    from suo.shortener import Shortener
+    from suo.web import ASGIApp
+
+    shortener = Shortener("memory://")
+    shortener.shorten_many([{"url": f"https://example.com/p/{c}", "alias": c} for c in codes()])
+    apps = {"plain": ASGIApp(shortener), "api": ASGIApp(shortener, api=create_app(shortener))}
+    scopes = [
+        {"type": "http", "method": "GET", "path": f"/{c}", "root_path": "", "query_string": b"",
+         "headers": [(b"user-agent", UA.encode())], "client": ("127.0.0.1", 5000)}
+        for c in codes()
+    ]  # fmt: skip
+    n, rounds = (5_000, 3) if quick else (20_000, 5)
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b""}
+
+    async def send(message: Any) -> None:
+        pass
+
+    async def run(app: Any) -> float:
+        t = time.perf_counter()
+        for i in range(n):
+            await app(scopes[i % len(scopes)], receive, send)
+        return (time.perf_counter() - t) / n
+
+    best = {name: asyncio.run(run(app)) for name, app in apps.items()}
+    for _ in range(rounds - 1):
+        for name, app in apps.items():
+            best[name] = min(best[name], asyncio.run(run(app)))
+    report("serve: one click through the adapter, in process (memory store)",
+           [("ASGIApp(api=create_app(s))", best["api"], "ASGIApp(s)", best["plain"])],
+           target="1.0x: the API mount costs clicks nothing")  # fmt: skip
+    shortener.store.close()
+
+
+def main(quick: bool, only: tuple[str, ...] = ()) -> None:
     duration, reps = (2.0, 2) if quick else (5.0, 3)
-    # (store, offload, threads, label): the default of each store, and the alternatives.
+    if not only or "memory" in only:
+        dispatch_cost(quick)
+    # (store, offload, threads, api, label): the default of each store, and the alternatives;
+    # "+ --api": the same server with the management API mounted (suo serve --api).
     cases = [
-        ("memory", "auto", None, "suo memory (inline)"),
-        ("sqlite", "on", None, "suo sqlite (pool of 1)"),
-        ("sqlite", "on", 16, "suo sqlite (pool of 16)"),
-        ("sqlite", "off", None, "suo sqlite (inline)"),
-        ("postgres", "on", None, "suo postgres (pool)"),
-        ("postgres", "off", None, "suo postgres (inline)"),
-        ("redis", "on", None, "suo redis (pool)"),
-        ("redis", "off", None, "suo redis (inline)"),
+        ("memory", "auto", None, False, "suo memory (inline)"),
+        ("memory", "auto", None, True, "  + --api"),
+        ("sqlite", "on", None, False, "suo sqlite (pool of 1)"),
+        ("sqlite", "on", None, True, "  + --api"),
+        ("sqlite", "on", 16, False, "suo sqlite (pool of 16)"),
+        ("sqlite", "off", None, False, "suo sqlite (inline)"),
+        ("postgres", "on", None, False, "suo postgres (pool)"),
+        ("postgres", "off", None, False, "suo postgres (inline)"),
+        ("redis", "on", None, False, "suo redis (pool)"),
+        ("redis", "off", None, False, "suo redis (inline)"),
     ]
+    if only:
+        cases = [c for c in cases if c[0] in only]
+    floor_label = "uvicorn fixed 302 (floor)"
     floor_server, floor_port = start_server("floor", "auto")
     drive(floor_port, 2)  # warm-up
-    results: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
+    # (label, best run, best floor run, baseline label, best baseline run)
+    results: list[tuple[str, dict[str, Any], dict[str, Any], str, dict[str, Any]]] = []
     try:
-        for kind, offload, threads, label in cases:
-            if not _available(kind):
+        for kind, offload, threads, api, label in cases:
+            if not _available(kind) or (api and not _api_available(kind)):
                 continue
-            server, port = start_server(kind, offload, threads)
+            servers = [start_server(kind, offload, threads, api)]
+            if api:  # its twin without the API, measured in the same minutes
+                servers.append(start_server(kind, offload, threads, False))
             try:
-                # The floor and the case take turns, ``reps`` times each, and the
-                # best run of each counts: both see the same machine, which on
-                # shared hardware changes by the second.
-                drive(port, 2)  # warm-up: connections, caches, lazy imports
-                floors, runs = [], []
-                for _ in range(reps):
+                # The floor, the case (and for "+ --api" the same server without
+                # the API) take turns, ``reps`` times each, and the best run of
+                # each counts: all see the same machine, which on shared
+                # hardware changes by the second.
+                for _, port in servers:
+                    drive(port, 2)  # warm-up: connections, caches, lazy imports
+                floors: list[dict[str, Any]] = []
+                runs: list[list[dict[str, Any]]] = [[] for _ in servers]
+                for rep in range(reps):
                     floors.append(drive(floor_port, duration))
-                    runs.append(drive(port, duration))
-                best = max(runs, key=lambda r: r["rps"])
-                results.append((label, best, max(floors, key=lambda r: r["rps"])))
+                    turns = list(zip(servers, runs, strict=True))
+                    for (_, port), mine in turns[:: -1 if rep % 2 else 1]:  # alternate the order
+                        mine.append(drive(port, duration))
+                best = [max(r, key=lambda r: r["rps"]) for r in runs]
+                floor = max(floors, key=lambda r: r["rps"])
+                if api:
+                    results.append((label, best[0], floor, "same, without --api", best[1]))
+                else:
+                    results.append((label, best[0], floor, floor_label, floor))
             finally:
-                stop_server(server)
+                for server, _ in servers:
+                    stop_server(server)
     finally:
         stop_server(floor_server)
     client = results[0][1]["client"] if results else "?"
     print(
         f"load: {client}, {CONNECTIONS} keep-alive connections, best of {reps} runs of "
         f"{duration:.0f} s, GET /<one of {N_LINKS} codes>, desktop UA (every request a "
-        "counted click); floor and case runs alternate"
+        "counted click); floor and case runs alternate; '+ --api' rows are the server "
+        "above with the management API mounted, against itself without it"
     )
-    floor_label = "uvicorn fixed 302 (floor)"
-    rows = [(label, 1 / r["rps"], floor_label, 1 / f["rps"]) for label, r, f in results]
+    rows = [
+        (label, 1 / r["rps"], base_label, 1 / b["rps"]) for label, r, _, base_label, b in results
+    ]
     report("serve: time per request (1 / throughput)", rows,
-           target="as close to the floor as the store allows")  # fmt: skip
+           target="as close to the floor as the store allows; + --api: 1.0x")  # fmt: skip
     print(f"\n{'server':<22} {'req/s':>8} {'p50':>9} {'p99':>9} {'err':>4}   "
           f"{'floor req/s':>11} {'floor p99':>9}")  # fmt: skip
-    for label, r, f in results:
+    for label, r, f, _, _ in results:
         print(
             f"{label:<22} {r['rps']:>8.0f} {r['p50'] * 1e3:>7.2f}ms {r['p99'] * 1e3:>7.2f}ms "
             f"{r['errors']:>4}   {f['rps']:>11.0f} {f['p99'] * 1e3:>7.2f}ms"
@@ -386,13 +487,17 @@ def _cli() -> None:
     parser.add_argument("--duration", type=float, default=5.0)
     parser.add_argument("--connections", type=int, default=CONNECTIONS)
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--api", action="store_true", help="(server) mount the management API")
+    parser.add_argument(
+        "--only", action="append", default=[], help="store kinds to run (repeat; default all)"
+    )
     args = parser.parse_args()
     if args.serve:
-        serve(args.serve, args.port, args.offload, args.threads)
+        serve(args.serve, args.port, args.offload, args.threads, args.api)
     elif args.load:
         print(json.dumps(asyncio.run(_load(args.load, args.duration, args.connections))))
     else:
-        main(args.quick)
+        main(args.quick, tuple(args.only))
 
 
 if __name__ == "__main__":

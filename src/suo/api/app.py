@@ -32,6 +32,7 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
     raise MissingDependency("the management API needs FastAPI: pip install 'suo[api]'") from exc
 
 from suo.api.deps import Limiter, Problem, problem, status_of
+from suo.api.problems import install as document_problems
 from suo.api.routes import ROUTERS
 from suo.shortener.service import Shortener
 
@@ -151,6 +152,7 @@ def create_app(
     for router in ROUTERS:
         app.include_router(router)
     app.add_middleware(_BodyLimit, max_body=max_body, max_upload=max_upload)
+    document_problems(app)  # the OpenAPI document says errors are problem+json
     return app
 
 
@@ -177,8 +179,11 @@ def _install_handlers(app: FastAPI) -> None:
 
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         detail = exc.detail if isinstance(exc.detail, str) else "request refused"
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:  # Starlette names only the first route's methods
+            headers = {**(headers or {}), "Allow": _allowed(request)}
         return problem(exc.status_code, detail, detail, instance=request.url.path,
-                       headers=getattr(exc, "headers", None))  # fmt: skip
+                       headers=headers)  # fmt: skip
 
     async def crash(request: Request, exc: Exception) -> JSONResponse:
         # Never a traceback to the client; the log gets the exception.
@@ -191,3 +196,18 @@ def _install_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, invalid)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, http_error)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, crash)
+
+
+def _allowed(request: Request) -> str:
+    """Every method some route answers at the request's path, for ``Allow`` (RFC 9110)."""
+    from starlette.routing import Match, Route
+
+    methods: set[str] = set()
+    for route in request.app.routes:
+        if (
+            isinstance(route, Route)
+            and route.methods
+            and route.matches(request.scope)[0] != Match.NONE
+        ):
+            methods |= route.methods
+    return ", ".join(sorted(methods))

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
 from fastapi.responses import JSONResponse
+from fastapi.security import HTTPBearer
 
 from suo.api.keys import KeyStore, check_key, parse_key
 from suo.errors import (
@@ -125,14 +126,26 @@ def _bearer(request: Request) -> str | None:
     return value.strip()
 
 
+# Declared for the OpenAPI document only (``securitySchemes`` and each
+# operation's ``security``, whose list names the scope); ``check`` reads the header.
+_BEARER = HTTPBearer(
+    auto_error=False,
+    scheme_name="apiKey",
+    description="An API key as 'Authorization: Bearer suo_...'. Each operation's "
+    "security requirement names the scope it needs; a key with 'admin' may do everything.",
+)
+
+
 def require(scope: str) -> Any:
     """A FastAPI dependency: a valid key with ``scope`` (or ``admin``), within its rate.
 
     401 without a key or with an unknown, revoked or expired one; 403 when the
     key lacks the scope; 429 with ``Retry-After`` past the key's rate limit.
+    The OpenAPI document names ``scope`` in the operation's ``security``
+    (``[{"apiKey": [scope]}]``).
     """
 
-    def check(request: Request) -> str:
+    def check(request: Request, _declared: Annotated[Any, Depends(_BEARER)]) -> str:
         key = _bearer(request)
         unauthorized = {"WWW-Authenticate": 'Bearer realm="suo"'}
         if key is None:
@@ -162,7 +175,7 @@ def require(scope: str) -> Any:
                               {"Retry-After": str(math.ceil(wait))})  # fmt: skip
         return record.prefix
 
-    return Depends(check)
+    return Security(check, scopes=[scope])
 
 
 def shortener_of(request: Request) -> Shortener:

@@ -11,6 +11,11 @@ Example:
     $ suo shorten https://example.com/spring --policy anti-block --store sqlite:///links.db
     aZ3kP9q	http://127.0.0.1:8080/aZ3kP9q
     $ suo serve --store sqlite:///links.db --port 8080 --base-url https://s.example/
+
+With ``--api`` the management API (:mod:`suo.api`, the ``api`` extra) answers
+every path under ``/api/v1`` (``--api-prefix``), rate-limited per key
+(``--rate-limit``); every other path stays on the raw redirect adapter, so no
+web framework runs per click.
 """
 
 from __future__ import annotations
@@ -33,15 +38,40 @@ def build_app(args: argparse.Namespace) -> Any:
     from suo.shortener import Shortener
     from suo.web import ASGIApp
 
+    with_api = bool(getattr(args, "api", False))
+    if with_api:
+        _check_api_extra()
     base_url = args.base_url or f"http://{_url_host(args.host)}:{args.port}/"
     shortener = Shortener(
         args.store or default_store_url(), base_url=base_url, cache_ttl=args.cache_ttl
     )
-    return ASGIApp(
-        shortener,
-        trusted_proxies=args.trusted_proxy or (),
-        max_threads=args.threads,
-    )
+    try:
+        return ASGIApp(
+            shortener,
+            trusted_proxies=args.trusted_proxy or (),
+            max_threads=args.threads,
+            api=_api_app(shortener, getattr(args, "rate_limit", None)) if with_api else None,
+            api_prefix=getattr(args, "api_prefix", None) or "/api/v1",
+        )
+    except BaseException:
+        shortener.store.close()
+        raise
+
+
+def _check_api_extra() -> None:
+    try:
+        import fastapi  # noqa: F401
+        import limits  # noqa: F401
+    except ImportError:
+        raise MissingDependency("suo serve --api needs FastAPI: pip install 'suo[api]'") from None
+
+
+def _api_app(shortener: Any, rate_limit: str | None) -> Any:
+    """The management API app for ``--api``; ``rate_limit`` ``"off"`` turns limits off."""
+    from suo.api.app import DEFAULT_RATE_LIMIT, create_app
+
+    rate = rate_limit or DEFAULT_RATE_LIMIT
+    return create_app(shortener, rate_limit=None if rate.strip().lower() == "off" else rate)
 
 
 def _redact(url: str) -> str:
@@ -91,7 +121,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(
         f"suo: serving {_redact(getattr(app.shortener.store, 'url', '?'))} "
         f"on http://{_url_host(args.host)}:{args.port}{args.root_path} "
-        f"(short URLs: {app.shortener.base_url})",
+        f"(short URLs: {app.shortener.base_url})"
+        + (f"; API at {args.root_path}{app.api_prefix}" if app.api is not None else ""),
         file=sys.stderr,
         flush=True,
     )
@@ -158,4 +189,22 @@ def register(sub: Any) -> None:
         choices=["critical", "error", "warning", "info", "debug"],
     )
     p.add_argument("--no-access-log", action="store_true", help="do not log each request")
+    p.add_argument(
+        "--api",
+        action="store_true",
+        help="also serve the management API under --api-prefix (needs suo[api])",
+    )
+    p.add_argument(
+        "--api-prefix",
+        default="/api/v1",
+        metavar="PATH",
+        help="where --api answers (default /api/v1; its OpenAPI document is PATH/openapi.json)",
+    )
+    p.add_argument(
+        "--rate-limit",
+        default=None,
+        metavar="RATE",
+        help="requests per API key, e.g. 1000/minute or 20/second; 'off' for none "
+        "(default 1000/minute; counted in Redis when the store is Redis)",
+    )
     p.set_defaults(func=cmd_serve)

@@ -98,6 +98,14 @@ class ASGIApp:
             on the asyncio loop (uvicorn, hypercorn's asyncio worker, daphne).
         max_threads: the size of the pool, i.e. how many resolves may wait on
             the store at once (default: 1 for SQLite, 16 for everything else).
+        api: another ASGI app to answer every path under ``api_prefix``,
+            typically the management API (:func:`suo.api.create_app`); every
+            other path keeps this adapter's own fast path. The API app gets
+            ``root_path`` extended by the prefix (the ASGI mount convention,
+            as Starlette's ``Mount``), so its OpenAPI document, problem
+            ``instance`` fields and relative links say ``/api/v1/...``.
+            Lifespan events are answered here and not passed on.
+        api_prefix: where ``api`` is mounted (default ``/api/v1``; no trailing slash).
 
     Example:
         >>> import suo
@@ -116,7 +124,14 @@ class ASGIApp:
         referrer_policy: str = "strict-origin-when-cross-origin",
         offload: bool | None = None,
         max_threads: int | None = None,
+        api: Callable[[Scope, Receive, Send], Awaitable[None]] | None = None,
+        api_prefix: str = "/api/v1",
     ) -> None:
+        prefix = "/" + api_prefix.strip("/")
+        if api is not None and prefix == "/":
+            raise ConfigurationError(
+                f"api_prefix must name a path below the root, like /api/v1; got {api_prefix!r}"
+            )
         if max_threads is None:
             max_threads = _default_threads(shortener)
         if max_threads < 1:
@@ -127,6 +142,8 @@ class ASGIApp:
         )
         self.offload: bool = (not _is_in_process(shortener)) if offload is None else offload
         self.max_threads = max_threads
+        self.api = api
+        self.api_prefix = prefix
         self._executor: ThreadPoolExecutor | None = None
         self._executor_lock = threading.Lock()
 
@@ -187,6 +204,10 @@ class ASGIApp:
                 await receive()
                 await send({"type": "websocket.close", "code": 1003})
             return
+        if self.api is not None and self._is_api(scope):
+            root = str(scope.get("root_path") or "")
+            await self.api(dict(scope, root_path=root + self.api_prefix), receive, send)
+            return
         response = await self.handle(scope)
         await send(
             {
@@ -198,6 +219,15 @@ class ASGIApp:
             }
         )
         await send({"type": "http.response.body", "body": response.body})
+
+    def _is_api(self, scope: Scope) -> bool:
+        """Whether an ``http`` scope's path is ``api_prefix`` or below it."""
+        path = str(scope.get("path") or "/")
+        root = str(scope.get("root_path") or "")
+        if root and path.startswith(root):
+            path = path[len(root) :]
+        prefix = self.api_prefix
+        return path.startswith(prefix) and (len(path) == len(prefix) or path[len(prefix)] == "/")
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
