@@ -82,7 +82,11 @@ class SeriesOut(BaseModel):
     by: str | None
     tz: str
     total: int
-    rows: list[tuple[str, str | None, int]]
+    # A list, not a tuple: OpenAPI tools still stumble on tuple schemas
+    # ("prefixItems" / array-valued "items"), and a row is read by position anyway.
+    rows: list[list[str | int | None]] = Field(
+        description="[bucket_start (ISO 8601, in tz), key (null without `by`), count]"
+    )
 
     @classmethod
     def of(cls, series: Series, tz: str | None) -> SeriesOut:
@@ -92,7 +96,7 @@ class SeriesOut(BaseModel):
             by=series.by,
             tz=tz or "UTC",
             total=series.total(),
-            rows=[(b.isoformat(), k, n) for b, k, n in series.rows()],
+            rows=[[b.isoformat(), k, n] for b, k, n in series.rows()],
         )
 
 
