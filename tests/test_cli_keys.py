@@ -52,12 +52,14 @@ def test_minted_key_authenticates_until_revoked(
     assert "only this once" in err
     assert key not in err
     # A second key (admin, text output) to see both in listings.
-    code, out2, _ = run(capsys, "keys", "create", "--scope", "admin", "--store", url)
+    code, out2, err2 = run(capsys, "keys", "create", "--scope", "admin", "--store", url)
     assert code == 0
-    other = out2.split()[1]
-    assert out2.splitlines()[0] == f"key:     {other}"
-    assert "scopes:  admin" in out2
-    assert "expires: never" in out2
+    other = out2.strip()
+    assert out2 == other + "\n"  # the key alone on stdout: KEY=$(suo keys create ...)
+    assert parse_key(other) is not None
+    assert "scopes admin" in err2
+    assert "expires never" in err2
+    assert other not in err2
 
     with suo.open_store(url) as store:
         app = create_app(Shortener(store, cache_ttl=0), rate_limit=None)

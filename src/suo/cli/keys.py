@@ -93,10 +93,14 @@ def cmd_create(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"key": key, **record.to_dict()}, ensure_ascii=False))
     else:
-        print(f"key:     {key}")
-        print(f"prefix:  {record.prefix}")
-        print(f"scopes:  {', '.join(record.scopes)}")
-        print(f"expires: {_when(record.expires_at) if record.expires_at else 'never'}")
+        # The key alone on stdout, so KEY=$(suo keys create ...) works; the rest
+        # is for the person at the terminal.
+        print(key)
+        expires = _when(record.expires_at) if record.expires_at else "never"
+        print(
+            f"suo: API key {record.prefix}, scopes {', '.join(record.scopes)}, expires {expires}",
+            file=sys.stderr,
+        )
     print(
         "suo: the key is shown only this once and is not stored; keep it now "
         f"(it is named {record.prefix} in listings and logs)",
