@@ -96,9 +96,9 @@ def cmd_create(args: argparse.Namespace) -> int:
         # The key alone on stdout, so KEY=$(suo keys create ...) works; the rest
         # is for the person at the terminal.
         print(key)
-        expires = _when(record.expires_at) if record.expires_at else "never"
+        until = _when(record.expires_at) if record.expires_at else "never"
         print(
-            f"suo: API key {record.prefix}, scopes {', '.join(record.scopes)}, expires {expires}",
+            f"suo: API key {record.prefix}, scopes {', '.join(record.scopes)}, expires {until}",
             file=sys.stderr,
         )
     print(

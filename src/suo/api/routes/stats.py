@@ -8,7 +8,7 @@ breakdown key (``null`` without ``by``) and the human visits in it.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
@@ -106,19 +106,30 @@ def link_stats(code: str, s: S) -> StatsOut:
     return StatsOut.of(s.stats(code))
 
 
+class SeriesQuery:
+    """The query of both series routes (FastAPI reads it from this signature)."""
+
+    def __init__(
+        self,
+        interval: Interval = "hour",
+        by: By = None,
+        tz: Tz = None,
+        start: Start = None,
+        end: End = None,
+    ) -> None:
+        self.tz = tz
+        self.options: dict[str, Any] = {
+            "interval": interval, "by": by, "tz": tz, "start": start, "end": end,
+        }  # fmt: skip
+
+
+Q = Annotated[SeriesQuery, Depends()]
+
+
 @router.get("/links/{code}/timeseries", response_model=SeriesOut)
-def link_timeseries(
-    code: str,
-    s: S,
-    interval: Interval = "hour",
-    by: By = None,
-    tz: Tz = None,
-    start: Start = None,
-    end: End = None,
-) -> SeriesOut:
+def link_timeseries(code: str, s: S, q: Q) -> SeriesOut:
     """Human visits of one link per hour or day in ``tz``, maybe broken down ``by`` a field."""
-    series = s.timeseries(code, interval=interval, by=by, tz=tz, start=start, end=end)
-    return SeriesOut.of(series, tz)
+    return SeriesOut.of(s.timeseries(code, **q.options), q.tz)
 
 
 @router.get("/tags/{tag}/stats", response_model=StatsOut)
@@ -128,15 +139,6 @@ def tag_stats(tag: str, s: S) -> StatsOut:
 
 
 @router.get("/tags/{tag}/timeseries", response_model=SeriesOut)
-def tag_timeseries(
-    tag: str,
-    s: S,
-    interval: Interval = "hour",
-    by: By = None,
-    tz: Tz = None,
-    start: Start = None,
-    end: End = None,
-) -> SeriesOut:
+def tag_timeseries(tag: str, s: S, q: Q) -> SeriesOut:
     """Human visits across every link with the tag, per hour or day in ``tz``."""
-    series = s.timeseries(tag=tag, interval=interval, by=by, tz=tz, start=start, end=end)
-    return SeriesOut.of(series, tz)
+    return SeriesOut.of(s.timeseries(tag=tag, **q.options), q.tz)
