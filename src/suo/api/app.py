@@ -178,6 +178,12 @@ def _install_handlers(app: FastAPI) -> None:
         return problem(422, "Invalid request", detail, instance=request.url.path, errors=errors)
 
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        cause = exc.__cause__
+        if isinstance(cause, Problem):
+            # FastAPI turns any error while reading a body into a 400; the body
+            # cap's 413 (a chunked body over the limit) is the real answer.
+            return problem(cause.status, cause.title, cause.detail, instance=request.url.path,
+                           headers=cause.headers)  # fmt: skip
         detail = exc.detail if isinstance(exc.detail, str) else "request refused"
         headers = getattr(exc, "headers", None)
         if exc.status_code == 405:  # Starlette names only the first route's methods

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from datetime import UTC, datetime
 from typing import Any
@@ -134,12 +135,16 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_revoke(args: argparse.Namespace) -> int:
     from suo.api.keys import parse_key
 
-    # A whole key pasted by mistake is accepted for its prefix (and never echoed).
-    prefix = parse_key(args.prefix) or args.prefix.strip()
+    # A whole key pasted by mistake (even with a stray quote or "Bearer ") is
+    # taken for its prefix, and never echoed.
+    given = args.prefix.strip()
+    found = re.search(r"suo_([A-Za-z0-9]{8})_", given)
+    prefix = parse_key(given) or (found.group(1) if found else given)
     with _store(args) as store:
         done = store.revoke_key(prefix, at=datetime.now(UTC))
     if not done:
-        print(f"suo: no active API key with prefix {prefix!r}", file=sys.stderr)
+        shown = prefix if len(prefix) <= 12 else prefix[:12] + "…"
+        print(f"suo: no active API key with prefix {shown!r}", file=sys.stderr)
         return 1
     print(f"revoked {prefix}")
     return 0

@@ -153,7 +153,7 @@ def _check_tz(tz: tzinfo | str | None) -> tzinfo:
 
         try:
             return ZoneInfo(tz)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
+        except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # "America" is a folder
             raise InvalidInput(
                 f"unknown time zone {tz!r}; use an IANA name like 'Asia/Shanghai'"
             ) from exc
@@ -164,9 +164,13 @@ def _check_tz(tz: tzinfo | str | None) -> tzinfo:
 
 def bucket_start(hour_utc: datetime, interval: str, tz: tzinfo) -> datetime:
     """The start, in ``tz``, of the bucket an hour (given in UTC) falls in."""
+    # Rollups are whole UTC hours. In a zone whose offset is not whole hours
+    # (India +05:30, Nepal +05:45) an hour bucket is labelled with its real
+    # local start (23:30), and a day bucket takes each UTC hour whole, by the
+    # local day its start falls in.
     local = hour_utc.astimezone(tz)
     if interval == "hour":
-        return local.replace(minute=0, second=0, microsecond=0)
+        return local
     return datetime.combine(local.date(), time(), tzinfo=tz)
 
 

@@ -38,7 +38,7 @@ def zone(name: str) -> ZoneInfo:
         raise ScheduleError(f"a time zone must be an IANA name like 'Asia/Shanghai', got {name!r}")
     try:
         return ZoneInfo(name.strip())
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # "America" is a folder
         raise ScheduleError(
             f"unknown time zone {name!r}; use an IANA name such as 'Asia/Shanghai' or "
             "'America/New_York' (install the tzdata package if your system has no zone files)"

@@ -7,10 +7,11 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from suo.antiblock.policy import AccessPolicy
 from suo.api.deps import problem, require, shortener_of
+from suo.api.routes._bodies import Instant
 from suo.errors import AliasTaken, InvalidInput, NotFound, SuoError
 from suo.shortener.codes import check_alias
 from suo.shortener.model import Link
@@ -29,7 +30,7 @@ class LinkIn(BaseModel):
 
     url: str = Field(description="an absolute http(s) URL", max_length=8192)
     alias: str | None = Field(default=None, description="the code to use", max_length=64)
-    expires_at: AwareDatetime | None = None
+    expires_at: Instant | None = None
     max_clicks: int | None = Field(default=None, ge=1, le=2_000_000_000)
     policy: dict[str, Any] | None = Field(
         default=None, description="an access policy as JSON (AccessPolicy.to_dict())"
@@ -47,7 +48,7 @@ class LinkPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     url: str | None = Field(default=None, max_length=8192)
-    expires_at: AwareDatetime | None = None
+    expires_at: Instant | None = None
     max_clicks: int | None = Field(default=None, ge=1, le=2_000_000_000)
     policy: dict[str, Any] | None = None
     tags: list[Annotated[str, Field(max_length=64)]] | None = Field(default=None, max_length=50)
@@ -191,7 +192,17 @@ def bulk_create(s: Shortener, rows: Sequence[LinkIn | RowError]) -> Any:
             items.append({"url": row.url, **spec})
         except SuoError as exc:
             errors.append(RowError(row=i, error=type(exc).__name__, detail=str(exc)))
+    aliases: dict[str, int] = {}
+    for i, row in enumerate(rows):
+        alias = None if isinstance(row, RowError) else row.alias
+        if alias is not None:
+            if alias in aliases:
+                errors.append(RowError(row=i, error="InvalidInput",
+                                       detail=f"alias {alias!r} is also row {aliases[alias]}'s"))  # fmt: skip
+            else:
+                aliases[alias] = i
     if errors:
+        errors.sort(key=lambda e: e.row)
         return problem(422, "Invalid rows", f"{len(errors)} of {len(rows)} rows are bad; nothing was made",
                        errors=[e.model_dump() for e in errors])  # fmt: skip
     try:

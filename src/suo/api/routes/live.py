@@ -9,6 +9,7 @@ nothing is made.
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -200,18 +201,29 @@ def one(files: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
     return files
 
 
+# A phone screenshot is 2-5 MP: 12 MP leaves room and keeps one decode under
+# about 250 MB; a few decodes at a time keep a burst of tiny, huge-canvas
+# uploads from taking the server's memory.
+UPLOAD_MAX_PIXELS = 12_000_000
+_DECODES = threading.BoundedSemaphore(2)
+
+
 def _decode(files: list[tuple[str, bytes]], form: TargetForm | LiveForm) -> list[LiveTarget]:
     """Every upload as a target, or QRDecodeError naming the file at fault."""
     out: list[LiveTarget] = []
     for i, (name, data) in enumerate(files):
         try:
-            out.append(
-                LiveTarget.from_image(
-                    data, cap=form.cap, expires_at=form.expires_at, weight=form.weight
+            with _DECODES:
+                target = LiveTarget.from_image(
+                    data,
+                    cap=form.cap,
+                    expires_at=form.expires_at,
+                    weight=form.weight,
+                    max_pixels=UPLOAD_MAX_PIXELS,
                 )
-            )
         except QRDecodeError as exc:
             raise QRDecodeError(f"file {i} ({name!r}): {exc}") from exc
+        out.append(target)
     return out
 
 

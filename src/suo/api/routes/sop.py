@@ -84,9 +84,12 @@ def _week(s: Shortener, start: str | None, tz: tzinfo) -> date:
     if start is None:
         return parse_week(s.clock().astimezone(tz).date())
     try:
-        return parse_week(date.fromisoformat(start.strip()))
+        monday = parse_week(date.fromisoformat(start.strip()))
     except ValueError:
-        return parse_week(start)
+        monday = parse_week(start)
+    if not date(2000, 1, 1) <= monday <= date(2100, 1, 1):
+        raise ScheduleError(f"start must be within 2000..2100, got {monday}")
+    return monday
 
 
 @router.get("", response_model=TemplateList)

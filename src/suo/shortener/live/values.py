@@ -202,6 +202,7 @@ class LiveTarget:
         cls,
         image: bytes,
         *,
+        max_pixels: int | None = None,
         cap: int | None = None,
         expires_at: datetime | None = None,
         weight: int = 1,
@@ -221,7 +222,7 @@ class LiveTarget:
         """
         from suo.shortener.qr import read
 
-        found = read(image)
+        found = read(image) if max_pixels is None else read(image, max_pixels=max_pixels)
         if len(found) != 1:
             raise QRDecodeError(
                 f"the image holds {len(found)} different QR codes; upload one group code "
