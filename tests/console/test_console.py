@@ -87,7 +87,8 @@ def served() -> Iterator[SimpleNamespace]:
     thread.start()
     deadline = time.monotonic() + 20
     while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
+        assert thread.is_alive(), "the server did not start"
+        assert time.monotonic() < deadline, "the server did not start in time"
         time.sleep(0.02)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -181,8 +182,10 @@ def test_the_page_is_served_with_a_strict_csp(served: SimpleNamespace) -> None:
         assert (r.status_code, r.headers["location"]) == (308, "console/")
         r = http.get(served.console)
         csp = r.headers["content-security-policy"]
-        assert "default-src 'self'" in csp and "connect-src 'self'" in csp
-        assert "img-src 'self' data: blob:" in csp and "unsafe-inline" not in csp
+        assert "default-src 'self'" in csp
+        assert "connect-src 'self'" in csp
+        assert "img-src 'self' data: blob:" in csp
+        assert "unsafe-inline" not in csp
         assert 'content="../api/v1/"' in r.text
         assert "<script>" not in r.text  # no inline script
         assert http.get(served.url + "/console/nope.py").status_code == 404

@@ -222,7 +222,9 @@ class ASGIApp:
                 {
                     "type": "http.response.start",
                     "status": status,
-                    "headers": [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers],
+                    "headers": [
+                        (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers
+                    ],
                 }
             )
             await send({"type": "http.response.body", "body": body})
