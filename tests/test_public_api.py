@@ -51,6 +51,7 @@ def test_public_members_are_exported() -> None:
         "sop",
         "community",
         "api",
+        "console",
     }
     assert public - set(suo.__all__) - modules == set()
 

@@ -42,7 +42,7 @@ _ALIAS_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 
 RESERVED = frozenset(
     {
-        "admin", "api", "app", "assets", "favicon.ico", "health", "healthz", "login",
+        "admin", "api", "app", "assets", "console", "favicon.ico", "health", "healthz", "login",
         "logout", "metrics", "qr", "robots.txt", "static", "stats", "suo", "www",
     }
 )  # fmt: skip

@@ -36,6 +36,8 @@ from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
+from suo.console import is_console
+from suo.console import respond as console_respond
 from suo.errors import ConfigurationError
 from suo.web.core import Request, Responder, Response
 from suo.web.proxies import TrustedProxies
@@ -104,7 +106,9 @@ class ASGIApp:
             ``root_path`` extended by the prefix (the ASGI mount convention,
             as Starlette's ``Mount``), so its OpenAPI document, problem
             ``instance`` fields and relative links say ``/api/v1/...``.
-            Lifespan events are answered here and not passed on.
+            Lifespan events are answered here and not passed on. With an
+            ``api``, ``/console`` serves the operator console too
+            (:mod:`suo.console`: static files that call the API).
         api_prefix: where ``api`` is mounted (default ``/api/v1``; no trailing slash).
 
     Example:
@@ -208,6 +212,23 @@ class ASGIApp:
             root = str(scope.get("root_path") or "")
             await self.api(dict(scope, root_path=root + self.api_prefix), receive, send)
             return
+        if self.api is not None and is_console(self._local_path(scope)):
+            status, headers, body = console_respond(
+                str(scope.get("method") or "GET"),
+                self._local_path(scope),
+                api_prefix=self.api_prefix,
+            )
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": status,
+                    "headers": [
+                        (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": body})
+            return
         response = await self.handle(scope)
         await send(
             {
@@ -220,12 +241,18 @@ class ASGIApp:
         )
         await send({"type": "http.response.body", "body": response.body})
 
-    def _is_api(self, scope: Scope) -> bool:
-        """Whether an ``http`` scope's path is ``api_prefix`` or below it."""
+    @staticmethod
+    def _local_path(scope: Scope) -> str:
+        """An ``http`` scope's path below its ``root_path``."""
         path = str(scope.get("path") or "/")
         root = str(scope.get("root_path") or "")
         if root and path.startswith(root):
             path = path[len(root) :]
+        return path
+
+    def _is_api(self, scope: Scope) -> bool:
+        """Whether an ``http`` scope's path is ``api_prefix`` or below it."""
+        path = self._local_path(scope)
         prefix = self.api_prefix
         return path.startswith(prefix) and (len(path) == len(prefix) or path[len(prefix)] == "/")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from suo.api.routes import explain, links, links_csv, live, moderation, qr, sop, stats
+from suo.api.routes import console, explain, links, links_csv, live, moderation, qr, sop, stats
 
 ROUTERS: list[Any] = [
     links.router,
@@ -15,6 +15,7 @@ ROUTERS: list[Any] = [
     explain.router,
     moderation.router,
     sop.router,
+    console.router,
 ]
 """Every router, in the order the OpenAPI document lists them."""
 
