@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, datetime
 from typing import Any
+
+from suo._time import iso_utc
 
 __all__ = ["decision_json", "iso", "link_json", "note", "print_json"]
 
@@ -30,15 +31,8 @@ def note(text: str) -> None:
     print(f"suo: {text}", file=sys.stderr)
 
 
-def iso(when: datetime | None) -> str | None:
-    """An aware time in UTC ISO 8601, or ``None``.
-
-    Example:
-        >>> from datetime import timedelta, timezone
-        >>> iso(datetime(2026, 12, 1, 8, tzinfo=timezone(timedelta(hours=8))))
-        '2026-12-01T00:00:00+00:00'
-    """
-    return None if when is None else when.astimezone(UTC).isoformat()
+iso = iso_utc
+"""An aware time in UTC ISO 8601, or ``None`` (:func:`suo._time.iso_utc`)."""
 
 
 def link_json(link: Any) -> dict[str, Any]:

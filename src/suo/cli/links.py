@@ -378,24 +378,23 @@ def _decision_status(d: Any) -> int:
     return 1
 
 
-def cmd_resolve(args: argparse.Namespace) -> int:
+def _answer(args: argparse.Namespace, *, explain: bool) -> int:
     s = _shortener(args)
-    d = s.resolve(args.code, user_agent=args.ua, accept_language=args.lang)
+    ask = s.explain if explain else s.resolve
+    d = ask(args.code, user_agent=args.ua, accept_language=args.lang)
     if args.json:
         print_json(decision_json(d, body=args.body))
     else:
-        _print_decision(d, body=args.body, trace=False)
+        _print_decision(d, body=args.body, trace=explain)
     return _decision_status(d)
+
+
+def cmd_resolve(args: argparse.Namespace) -> int:
+    return _answer(args, explain=False)
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    s = _shortener(args)
-    d = s.explain(args.code, user_agent=args.ua, accept_language=args.lang)
-    if args.json:
-        print_json(decision_json(d, body=args.body))
-    else:
-        _print_decision(d, body=args.body, trace=True)
-    return _decision_status(d)
+    return _answer(args, explain=True)
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
@@ -435,9 +434,6 @@ def stats_json(st: Any) -> dict[str, Any]:
         >>> stats_json(Stats("sale", clicks=3, uniques=2, by_outcome={"redirect": 3}))["uniques"]
         2
     """
-
-    def iso(when: datetime | None) -> str | None:
-        return None if when is None else when.astimezone(UTC).isoformat()
 
     return {
         "code": st.code,
@@ -716,28 +712,24 @@ def register(sub: Any) -> None:
     add_store_option(p)
     p.set_defaults(func=cmd_update)
 
-    p = sub.add_parser("resolve", help="print what a visit to CODE gets (and count it)")
-    p.add_argument("code")
-    p.add_argument("--ua", default="", help="the User-Agent to resolve as")
-    p.add_argument("--lang", default=None, help="an Accept-Language value, e.g. zh-CN")
-    p.add_argument("--body", action="store_true", help="also print the page body")
-    add_json_option(p)
-    add_store_option(p)
-    p.set_defaults(func=cmd_resolve)
-
-    p = sub.add_parser(
+    resolve = sub.add_parser("resolve", help="print what a visit to CODE gets (and count it)")
+    explain = sub.add_parser(
         "explain",
         help="print what a visit would get and why, recording nothing",
         description="Like resolve, but nothing is counted or recorded: no click, no visit, "
         "no live-code place taken. Prints the client detected and every policy rule tried.",
     )
-    p.add_argument("code")
-    p.add_argument("--ua", default="", help="the User-Agent to explain for")
-    p.add_argument("--lang", default=None, help="an Accept-Language value, e.g. zh-CN")
-    p.add_argument("--body", action="store_true", help="also print the page body")
-    add_json_option(p)
-    add_store_option(p)
-    p.set_defaults(func=cmd_explain)
+    for p, verb, func in (
+        (resolve, "resolve as", cmd_resolve),
+        (explain, "explain for", cmd_explain),
+    ):
+        p.add_argument("code")
+        p.add_argument("--ua", default="", help=f"the User-Agent to {verb}")
+        p.add_argument("--lang", default=None, help="an Accept-Language value, e.g. zh-CN")
+        p.add_argument("--body", action="store_true", help="also print the page body")
+        add_json_option(p)
+        add_store_option(p)
+        p.set_defaults(func=func)
 
     p = sub.add_parser(
         "stats",
