@@ -36,6 +36,8 @@ from pathlib import Path
 
 import pytest
 
+from suo.testing.helpers import EXTRA_FOR_MODULE
+
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 
@@ -43,17 +45,7 @@ FENCE = re.compile(r"^```python[^\n]*\n(.*?)^```[ \t]*$", re.S | re.M)
 SKIP = re.compile(r"<!--\s*docs-example:\s*skip\s*\((?P<reason>[^)]+)\)\s*-->\s*\Z")
 SNIPPET = re.compile(r'^--8<--\s+"([^"]+)"\s*$')
 
-#: Top-level modules of optional dependencies -> the extra that installs them.
-EXTRAS = {
-    "sqlalchemy": "sql",
-    "psycopg": "postgres",
-    "redis": "redis",
-    "zxingcpp": "qr",
-    "PIL": "qr",
-    "ua_parser": "analytics",
-    "user_agents": "analytics",
-    "uvicorn": "serve",
-}
+EXTRAS = EXTRA_FOR_MODULE
 
 
 @dataclass(frozen=True)

@@ -16,22 +16,11 @@ from pathlib import Path
 import pytest
 
 import suo
+from suo.testing.helpers import EXTRA_FOR_MODULE
 
 PACKAGE = Path(suo.__file__).resolve().parent
 
-#: Top-level modules of optional dependencies -> the extra that installs them.
-EXTRAS = {
-    "sqlalchemy": "sql",
-    "psycopg": "postgres",
-    "redis": "redis",
-    "zxingcpp": "qr",
-    "PIL": "qr",
-    "ua_parser": "analytics",
-    "user_agents": "analytics",
-    "uvicorn": "serve",
-    "pytest": "test",
-    "hypothesis": "test",
-}
+EXTRAS = EXTRA_FOR_MODULE
 
 #: Modules whose examples are their documentation: each must have at least one.
 MUST_HAVE_EXAMPLES = frozenset(

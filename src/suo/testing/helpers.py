@@ -10,7 +10,28 @@ from typing import Any
 
 from suo._time import require_aware
 
-__all__ = ["ManualClock", "race"]
+__all__ = ["EXTRA_FOR_MODULE", "ManualClock", "race"]
+
+EXTRA_FOR_MODULE = {
+    "sqlalchemy": "sql",
+    "psycopg": "postgres",
+    "redis": "redis",
+    "zxingcpp": "qr",
+    "PIL": "qr",
+    "ua_parser": "analytics",
+    "user_agents": "analytics",
+    "uvicorn": "serve",
+    "pandas": "dataframe",
+    "pyarrow": "dataframe",
+    "matplotlib": "plot",
+    "fastapi": "api",
+    "multipart": "api",
+    "limits": "api",
+    "pytest": "test",
+    "hypothesis": "test",
+}
+"""Top-level module of an optional dependency -> the extra that installs it
+(``pip install 'suo[<extra>]'``): what a test names when it skips for a missing one."""
 
 
 class ManualClock:
