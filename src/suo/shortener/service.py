@@ -26,6 +26,7 @@ from suo.shortener.live.manager import LiveCode
 from suo.shortener.live.values import STRATEGIES, LiveEvent, LiveTarget, is_scan_only
 from suo.shortener.model import TRACKING, Link, LinkPage, Stats, Visit
 from suo.shortener.qr import render as render_qr
+from suo.shortener.steps import Steps, op, run
 from suo.shortener.store import LinkStore, LiveStore
 from suo.shortener.urls import URLPolicy, normalize_url
 from suo.shortener.visits import (
@@ -129,6 +130,60 @@ def _sum_stats(code: str, parts: Sequence[Stats]) -> Stats:
         by_outcome=added("by_outcome"),
         by_target=added("by_target"),
     )
+
+
+_Plan = tuple[Link, PolicyDecision | None, DecisionKind | None, str | None, Any]
+"""What steps 3-5 of the resolve path hand on: link, verdict, kind, location, target."""
+
+
+def _live_outcome(pick: Pick) -> tuple[DecisionKind, str | None, Any]:
+    """Step 5 for a live code: ``(kind, location, target)`` from the picked slot."""
+    if pick.slot is None:
+        return _EXHAUSTED, None, None
+    if is_scan_only(pick.slot.payload):
+        return _PAGE, None, pick.slot.target
+    return _REDIRECT, pick.slot.payload, pick.slot.target
+
+
+def _visit(
+    code: str,
+    client: Client,
+    bot: bool,
+    kind: DecisionKind,
+    pick: Pick | None,
+    now: datetime,
+    accept_language: str | None,
+    referrer: str | None,
+    query: str | Mapping[str, Any] | None,
+    visitor: str | None,
+) -> tuple[bool, Visit]:
+    """Step 6: whether the visit is a click, and the :class:`Visit` to record.
+
+    A click (a person sent to a target, or shown a live target's page) counts
+    against the cap; anything else is only recorded.
+    """
+    count = not bot and (kind is _REDIRECT or (pick is not None and kind is _PAGE))
+    return count, Visit(
+        now,
+        client.platform._value_,
+        client.os._value_,
+        bot,
+        kind._value_,
+        code,
+        language_tag(accept_language) if accept_language else None,
+        referrer_host(referrer) if referrer else None,
+        None if pick is None or pick.slot is None else str(pick.slot.id),
+        utm_params(query) if query else None,
+        visitor,
+    )
+
+
+def _refused(clicks: int | None, count: bool, kind: DecisionKind, cap: int | None) -> bool:
+    """Step 8: the store refused the click, or a bot meets a used-up cap.
+
+    A bot never uses up the cap, but sees what people see once it is used up.
+    """
+    return clicks is None or (not count and kind is _REDIRECT and cap is not None and clicks >= cap)
 
 
 class Shortener:
@@ -789,6 +844,31 @@ class Shortener:
         """
         return self._resolve(code, user_agent, accept_language, now, _DryRun(self.store))
 
+    # -- the resolve path ---------------------------------------------------
+    #
+    # One implementation, two drivers: ``_resolve`` (resolve/explain) and
+    # ``_aresolve`` (aresolve/aexplain) run the same steps in the same order and
+    # differ only in how they call the store (direct or awaited). Every rule
+    # lives in a pure helper or a sans-IO steps generator (suo.shortener.steps)
+    # that both drivers call; a driver holds no decision of its own.
+    #
+    #   1. detect   now and the client                         pure: detect()
+    #   2. load     the link, cache then store                 store: get_link (_load/_aload)
+    #   3. gate     NOT_FOUND / EXPIRED                        pure: _plan
+    #   4. verdict  the access policy's answer                 pure: _plan
+    #   5. outcome  kind, location, target, before any write   pure: _plan
+    #               a live code picks (and claims) a target    steps: live_choose.pick_steps
+    #   6. visit    the Visit to record (daily-salted visitor)  pure: _visit; store: daily_salt
+    #   7. record   count the click / record the visit         store: hit (explain: link_stats)
+    #   8. settle   a refused click becomes EXHAUSTED and      pure: _refused
+    #               gives its live slot back                   store: release_live_target
+    #   9. events   live-code events noticed by this visit     steps: _live_event_steps
+    #  10. answer   the Decision                               pure: _answer
+    #
+    # The plain-link hot path (steps 1-7 and 10, two store calls) is written out
+    # in each driver instead of as a generator: a generator per visit costs as
+    # much as 15% of an in-memory resolve.
+
     def _resolve(
         self,
         code: str,
@@ -800,67 +880,31 @@ class Shortener:
         referrer: str | None = None,
         query: str | Mapping[str, Any] | None = None,
     ) -> Decision:
-        # detect -> load -> gate -> policy verdict -> outcome -> record, in that order.
+        # 1. detect
         now = self.clock() if now is None else require_aware(now, "now")
         client = detect(user_agent)
-        link = self._load(code)
-        if link is None:
-            return Decision(DecisionKind.NOT_FOUND, code=code, client=client)
-        if link.expires_at is not None and now >= link.expires_at:
-            return Decision(DecisionKind.EXPIRED, code=code, link=link, client=client)
-
-        policy = link.policy if link.policy is not None else self.policy
-        verdict = (
-            None
-            if policy is None
-            else policy.decide(client, accept_language=accept_language, now=now)
-        )
-        action = _ACT_REDIRECT if verdict is None else verdict.action
+        # 2. load (an in-process store has no cache: one call less)
+        link = self.store.get_link(code) if self._cache is None else self._load(code)
+        # 3. gate, 4. verdict, 5. outcome
+        plan = self._plan(code, link, client, accept_language, now)
+        if type(plan) is Decision:
+            return plan
+        link, verdict, kind, location, target = plan  # type: ignore[misc]
         bot = client.is_bot or client.is_preview
-
-        # The outcome, before anything is written.
         pick: Pick | None = None
-        location: str | None = None
-        target: Any = link.target
-        if action is _ACT_REDIRECT or action is _ACT_ELSEWHERE:
-            if link.live is None:
-                kind = _REDIRECT
-                if verdict is not None and verdict.location:
-                    target = verdict.location
-                location = target
-            else:
-                claim = recorder.claims and not bot
-                pick = live_choose.pick(self.live_store, code, link.live, now, claim=claim)
-                kind, target = _EXHAUSTED, None
-                if pick.slot is not None:
-                    target = pick.slot.target
-                    if is_scan_only(pick.slot.payload):
-                        kind = _PAGE
-                    else:
-                        kind, location = _REDIRECT, pick.slot.payload
-        else:
-            kind = _PAGE_KINDS[action]
-            if kind is _DENY:
-                target = None
-
-        # One recording step: a click (a person sent to a target, or shown a
-        # live target's page) counts against the cap; anything else is recorded.
-        count = not bot and (kind is _REDIRECT or (pick is not None and kind is _PAGE))
-        cap = link.max_clicks
+        if kind is None:
+            assert link.live is not None
+            claim = recorder.claims and not bot
+            pick = run(live_choose.pick_steps(code, link.live, now, claim=claim), self.live_store)
+            kind, location, target = _live_outcome(pick)
+        # 6. visit
         tracking = link.tracking or self.tracking
-        visit = Visit(
-            now,
-            client.platform._value_,
-            client.os._value_,
-            bot,
-            kind._value_,
-            code,
-            language_tag(accept_language) if accept_language else None,
-            referrer_host(referrer) if referrer else None,
-            None if pick is None or pick.slot is None else str(pick.slot.id),
-            utm_params(query) if query else None,
-            None if not ip or tracking != "events" else self._visitor(ip, user_agent, now),
+        visitor = None if not ip or tracking != "events" else self._visitor(ip, user_agent, now)
+        count, visit = _visit(
+            code, client, bot, kind, pick, now, accept_language, referrer, query, visitor
         )
+        # 7. record
+        cap = link.max_clicks
         try:
             clicks = recorder.hit(
                 code, visit, count=count, cap=cap if count else None, event=tracking == "events"
@@ -869,28 +913,81 @@ class Shortener:
             # Deleted by someone else while this Shortener still had it cached.
             self._forget(code)
             return Decision(DecisionKind.NOT_FOUND, code=code, client=client)
-        if clicks is None or (
-            # A bot never uses up the cap, but sees what people see once it is used up.
-            not count and kind is _REDIRECT and cap is not None and clicks >= cap
-        ):
+        # 8. settle
+        if (clicks is None or cap is not None) and _refused(clicks, count, kind, cap):
             kind, location, target = _EXHAUSTED, None, None
             if pick is not None and pick.claimed and pick.slot is not None:
                 # The link's own cap refused the visit: the live slot goes back.
                 self.live_store.release_live_target(code, pick.slot.id)
                 pick = Pick(None, False, pick.slots)
-        trace = () if verdict is None else verdict.trace
+        # 9. events
+        if pick is not None and recorder.claims:
+            run(self._live_event_steps(code, pick, now), self.live_store)
+        # 10. answer
+        if pick is None and kind is _REDIRECT:  # the common case, kept short
+            return Decision(
+                kind, link.redirect_status, location, target, code=code, link=link,
+                client=client, trace=() if verdict is None else verdict.trace,
+            )  # fmt: skip
+        return self._answer(
+            code, link, client, verdict, kind, location, target, pick, accept_language
+        )
+
+    def _plan(
+        self,
+        code: str,
+        link: Link | None,
+        client: Client,
+        accept_language: str | None,
+        now: datetime,
+    ) -> Decision | _Plan:
+        """Steps 3-5, no store: the final Decision when the link is gone or expired,
+        else ``(link, verdict, kind, location, target)`` before anything is written.
+
+        ``kind`` is ``None`` when a live code must pick a target
+        (:func:`~suo.shortener.live.choose.pick_steps`, then :func:`_live_outcome`).
+        """
+        # 3. gate
+        if link is None:
+            return Decision(DecisionKind.NOT_FOUND, code=code, client=client)
+        if link.expires_at is not None and now >= link.expires_at:
+            return Decision(DecisionKind.EXPIRED, code=code, link=link, client=client)
+        # 4. verdict
+        policy = link.policy if link.policy is not None else self.policy
+        verdict = (
+            None
+            if policy is None
+            else policy.decide(client, accept_language=accept_language, now=now)
+        )
+        # 5. outcome
+        action = _ACT_REDIRECT if verdict is None else verdict.action
+        if action is _ACT_REDIRECT or action is _ACT_ELSEWHERE:
+            if link.live is not None:
+                return link, verdict, None, None, None
+            target = link.target
+            if verdict is not None and verdict.location:
+                target = verdict.location
+            return link, verdict, _REDIRECT, target, target
+        kind = _PAGE_KINDS[action]
+        return link, verdict, kind, None, None if kind is _DENY else link.target
+
+    def _answer(
+        self,
+        code: str,
+        link: Link,
+        client: Client,
+        verdict: PolicyDecision | None,
+        kind: DecisionKind,
+        location: str | None,
+        target: Any,
+        pick: Pick | None,
+        accept_language: str | None,
+    ) -> Decision:
+        """Step 10: the Decision, with its page body and headers."""
         if pick is None:
-            if kind is _REDIRECT:  # the common case, kept short
-                return Decision(
-                    kind, link.redirect_status, location, target,
-                    code=code, link=link, client=client, trace=trace,
-                )  # fmt: skip
             headers = _NO_HEADERS
         else:
-            if recorder.claims:
-                self._notice_live_events(code, pick, now)
             headers = _LIVE_REDIRECT_HEADERS if kind is _REDIRECT else _LIVE_PAGE_HEADERS
-
         lang: str | None = None
         body: str | None = None
         if kind is not _REDIRECT and (kind is not _EXHAUSTED or pick is not None):
@@ -906,7 +1003,7 @@ class Shortener:
             code=code,
             link=link,
             client=client,
-            trace=trace,
+            trace=() if verdict is None else verdict.trace,
             lang=lang,
         )
 
@@ -931,7 +1028,8 @@ class Shortener:
             return pages.landing(target.payload, title=link.title, lang=lang)
         return pages.preview(link, lang=lang)
 
-    def _notice_live_events(self, code: str, pick: Pick, now: datetime) -> None:
+    def _live_event_steps(self, code: str, pick: Pick, now: datetime) -> Steps[None]:
+        """Step 9: record and fire the live-code events this visit caused (sans-IO)."""
         slot = pick.slot
         events: list[LiveEvent] = []
         if slot is not None:
@@ -941,11 +1039,11 @@ class Shortener:
         if slot is None or (slot.cap is not None and slot.used >= slot.cap):
             # The pool may have run empty: read it again unless it was empty already.
             had_room = slot is not None or any(s.has_room(now) for s in pick.slots)
-            fresh = self.live_store.live_targets(code) if had_room else pick.slots
+            fresh = (yield op("live_targets", code)) if had_room else pick.slots
             if not any(s.has_room(now) for s in fresh):
                 events.append(empty_event(code, fresh, now))
         if events:
-            self.event_hooks.emit(self.live_store, events)
+            yield from self.event_hooks.emit_steps(events)
 
     # -- lifecycle ------------------------------------------------------------
 

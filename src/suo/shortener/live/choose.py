@@ -23,9 +23,10 @@ from attrs import evolve, frozen
 
 from suo.errors import InvalidInput
 from suo.shortener.live.values import WECHAT_GROUP_TTL, LiveSlot, LiveTarget, is_wechat_group
+from suo.shortener.steps import Steps, op, run
 from suo.shortener.store import LiveStore
 
-__all__ = ["Pick", "coerce", "new_slots", "pick"]
+__all__ = ["Pick", "coerce", "new_slots", "pick", "pick_steps"]
 
 
 def coerce(target: LiveTarget | str, now: datetime) -> LiveTarget:
@@ -69,14 +70,14 @@ class Pick:
 
 
 def _order(
-    strategy: str, candidates: list[LiveSlot], store: LiveStore, code: str, *, advance: bool
-) -> list[LiveSlot]:
+    strategy: str, candidates: list[LiveSlot], code: str, *, advance: bool
+) -> Steps[list[LiveSlot]]:
     if len(candidates) <= 1:
         return candidates
     if strategy == "round_robin":
         if not advance:
             return candidates
-        turn = store.next_sequence(f"live-turn:{code}")
+        turn = yield op("next_sequence", f"live-turn:{code}")
         start = (turn - 1) % len(candidates)
         return candidates[start:] + candidates[:start]
     if strategy == "weighted":
@@ -89,6 +90,19 @@ def _order(
     return candidates
 
 
+def pick_steps(code: str, strategy: str, now: datetime, *, claim: bool) -> Steps[Pick]:
+    """:func:`pick` as sans-IO steps (see :mod:`suo.shortener.steps`), for sync and async."""
+    slots: list[LiveSlot] = yield op("live_targets", code)
+    order = yield from _order(strategy, [s for s in slots if s.has_room(now)], code, advance=claim)
+    if not claim:
+        return Pick(order[0] if order else None, False, slots)
+    for slot in order:
+        used = yield op("claim_live_target", code, slot.id, now=now)
+        if used is not None:
+            return Pick(evolve(slot, used=used), True, slots)
+    return Pick(None, False, slots)
+
+
 def pick(store: LiveStore, code: str, strategy: str, now: datetime, *, claim: bool) -> Pick:
     """Choose the target for one visit; with ``claim``, take its slot atomically.
 
@@ -96,12 +110,4 @@ def pick(store: LiveStore, code: str, strategy: str, now: datetime, *, claim: bo
     the first target with room in the strategy's order is shown (round robin
     without advancing, weighted: the heaviest).
     """
-    slots = store.live_targets(code)
-    order = _order(strategy, [s for s in slots if s.has_room(now)], store, code, advance=claim)
-    if not claim:
-        return Pick(order[0] if order else None, False, slots)
-    for slot in order:
-        used = store.claim_live_target(code, slot.id, now=now)
-        if used is not None:
-            return Pick(evolve(slot, used=used), True, slots)
-    return Pick(None, False, slots)
+    return run(pick_steps(code, strategy, now, claim=claim), store)

@@ -28,6 +28,7 @@ from suo.shortener.live.values import (
     LiveEvent,
     LiveSlot,
 )
+from suo.shortener.steps import Steps, op, run
 from suo.shortener.store import LiveStore
 
 __all__ = ["EventHooks", "Listener", "empty_event", "expiry_events", "fill_events"]
@@ -94,14 +95,18 @@ class EventHooks:
 
     def emit(self, store: LiveStore, events: Iterable[LiveEvent]) -> list[LiveEvent]:
         """Record the events not recorded before and call the hooks; returns those."""
+        return run(self.emit_steps(events), store)
+
+    def emit_steps(self, events: Iterable[LiveEvent]) -> Steps[list[LiveEvent]]:
+        """:meth:`emit` as sans-IO steps (see :mod:`suo.shortener.steps`)."""
         with self._lock:
             events = [e for e in events if (e.code, e.key) not in self._known]
         fired = []
         for event in events:
             # Events are rare (a few per target's life): one counter round trip each
             # keeps them in the order they happened, across processes.
-            event = evolve(event, seq=store.next_sequence("live-events"))
-            if store.record_live_event(event):
+            event = evolve(event, seq=(yield op("next_sequence", "live-events")))
+            if (yield op("record_live_event", event)):
                 fired.append(event)
             with self._lock:
                 self._known[(event.code, event.key)] = True
