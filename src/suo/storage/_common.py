@@ -24,9 +24,12 @@ import functools
 import json
 from collections.abc import Callable
 from types import FunctionType, TracebackType
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from suo.errors import SuoError
+
+if TYPE_CHECKING:
+    from suo.storage.aio import AsyncStore
 
 __all__ = ["EngineStore", "StoreBase", "dumps", "engine_errors", "is_wrapped", "loads"]
 
@@ -60,6 +63,23 @@ class StoreBase:
 
     def close(self) -> None:
         """Release connections and pools."""
+
+    @property
+    def aio(self) -> AsyncStore:
+        """This store's async side in the running event loop, made on first use.
+
+        See :mod:`suo.storage.aio`: ``await store.aio.get_link(code)``.
+        """
+        from suo.storage.aio import async_side
+
+        return async_side(self)
+
+    async def aclose(self) -> None:
+        """Close the async side (of the running loop), then the store."""
+        from suo.storage.aio import close_sides
+
+        await close_sides(self)
+        self.close()
 
     def __enter__(self) -> Self:
         return self

@@ -104,6 +104,7 @@ class SQLBase(EngineStore):
             raise ConfigurationError(
                 f"suo's SQL store supports SQLite and PostgreSQL, not {self.dialect!r} ({url!r})"
             )
+        self._engine_args = (sa_url, dict(kwargs))  # for the async twin (suo.storage.sql.aio)
         try:
             self._engine: Engine = sa.create_engine(sa_url, **kwargs)
         except (exc.ArgumentError, exc.NoSuchModuleError) as e:
@@ -179,7 +180,8 @@ class SQLBase(EngineStore):
         with self._serialised():
             raw = self._engine.raw_connection()
             dbapi = self._engine.dialect.loaded_dbapi
-            driver: Any = raw.driver_connection
+            # The DBAPI face (on the async twin: SQLAlchemy's sync adapter of psycopg's).
+            driver: Any = raw.dbapi_connection
             cur: Any = None
             try:
                 if autocommit:
@@ -201,6 +203,12 @@ class SQLBase(EngineStore):
                         driver.autocommit = False
                 finally:
                     raw.close()
+
+    def _async_twin(self) -> Any:
+        """The async side's copy of this store (see :mod:`suo.storage.aio`)."""
+        from suo.storage.sql.aio import async_twin
+
+        return async_twin(self)
 
     def _insert_stmt(self, table: sa.Table) -> Any:
         """``INSERT`` in the dialect's flavour (it has ``on_conflict_do_*``)."""
