@@ -18,6 +18,7 @@ from suo.antiblock.pages import DEFAULT_PAGES, Pages
 from suo.antiblock.policy import AccessPolicy, Action, PolicyDecision
 from suo.decision import Decision, DecisionKind
 from suo.errors import AliasTaken, ConfigurationError, InvalidInput, NotFound, PolicyError
+from suo.shortener.aio import AsyncMethods
 from suo.shortener.codes import CodeGenerator, RandomCodes, check_alias
 from suo.shortener.live import choose as live_choose
 from suo.shortener.live.choose import Pick, coerce, new_slots
@@ -91,8 +92,12 @@ class _DryRun(_Recorder):
     def _peek(
         self, code: str, visit: Visit, *, count: bool, cap: int | None, event: bool = True
     ) -> int | None:
-        clicks = self.store.link_stats(code).clicks
-        return None if count and cap is not None and clicks >= cap else clicks
+        return _peek_clicks(self.store.link_stats(code).clicks, count, cap)
+
+
+def _peek_clicks(clicks: int, count: bool, cap: int | None) -> int | None:
+    """Step 7 of explain(): what ``hit`` would return, from the count read instead."""
+    return None if count and cap is not None and clicks >= cap else clicks
 
 
 # Enum members read once: the resolve path compares against them per visit.
@@ -186,7 +191,7 @@ def _refused(clicks: int | None, count: bool, kind: DecisionKind, cap: int | Non
     return clicks is None or (not count and kind is _REDIRECT and cap is not None and clicks >= cap)
 
 
-class Shortener:
+class Shortener(AsyncMethods):
     """Make short links and answer visits to them.
 
     Args:

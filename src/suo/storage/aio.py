@@ -40,11 +40,10 @@ Example:
 from __future__ import annotations
 
 import asyncio
-import copy
 import sys
 import weakref
 from collections.abc import Awaitable, Callable, Iterator
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
 
 from suo.errors import MissingDependency, SuoError
 
@@ -55,6 +54,8 @@ if TYPE_CHECKING:
     from suo.shortener.model import Link, Stats, Visit
 
 __all__ = ["AsyncLinkStore", "AsyncStore", "async_side"]
+
+T = TypeVar("T")
 
 
 @runtime_checkable
@@ -160,6 +161,35 @@ class AsyncStore:
         self._methods[name] = call
         self.__dict__[name] = call  # later look-ups skip __getattr__
         return call
+
+    @property
+    def target(self) -> Any:
+        """What the calls run on: the store, or its async twin (mode ``"greenlet"``)."""
+        return self._target
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        """``fn(*args)`` run the way this side runs store methods.
+
+        ``fn`` may call the methods of :attr:`target` as plain sync calls: on a
+        greenlet side each one is awaited on this loop, so several of them
+        (a whole ``Shortener.shorten``) need no thread.
+        """
+        if self.mode == "direct":
+            return fn(*args)
+        if self.mode == "thread":
+            return await asyncio.to_thread(fn, *args)
+        assert self._spawn is not None
+        try:
+            result: T = await self._spawn(fn, *args)
+        except SuoError:
+            raise
+        except Exception as exc:
+            wrap = getattr(self.store, "_engine_error", None)
+            error = None if wrap is None else wrap(exc)
+            if error is None:
+                raise
+            raise error from exc
+        return result
 
     async def aclose(self) -> None:
         """Release the async client's connections (the sync store stays open)."""

@@ -24,10 +24,9 @@ def async_twin(
     if store.dialect != "postgresql":
         return None
     try:
+        import greenlet  # noqa: F401  (SQLAlchemy's asyncio needs it)
         from sqlalchemy.ext.asyncio import create_async_engine
         from sqlalchemy.util import greenlet_spawn
-
-        import greenlet  # noqa: F401  (SQLAlchemy's asyncio needs it)
     except ImportError as exc:
         raise MissingDependency(
             "the async PostgreSQL path needs 'greenlet': pip install 'suo[postgres]'"

@@ -1,0 +1,386 @@
+"""The async methods of :class:`~suo.shortener.Shortener`: ``aresolve``, ``ashorten``...
+
+Sibling methods on the same object, as ``httpx`` pairs ``get``/``aget``:
+``await s.aresolve(code, ...)`` answers exactly what ``s.resolve(code, ...)``
+would (both run the same steps, see the comment above ``Shortener._resolve``),
+and the store work goes through the store's async side
+(:mod:`suo.storage.aio`):
+
+=============  ==========================================================
+store          how the async methods reach it
+=============  ==========================================================
+memory         direct calls (no I/O to wait for)
+PostgreSQL     an async SQLAlchemy engine on psycopg's asyncio connection
+Redis          ``redis.asyncio`` with the same Lua scripts
+SQLite         a worker thread (SQLite's driver has no async API)
+=============  ==========================================================
+
+``aresolve``/``aexplain`` run the resolve steps natively on the event loop.
+The other methods (``ashorten``, ``aget``, ``astats``, ``avisits``,
+``aupdate``, ``adelete``, ``alinks``) run the sync method's own code on the
+async side: on PostgreSQL and Redis in a greenlet over the async client (no
+thread), on SQLite in a worker thread, on memory directly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+
+from suo._time import require_aware
+from suo.antiblock.detect import detect
+from suo.decision import Decision, DecisionKind
+from suo.errors import NotFound
+from suo.shortener.live import choose as live_choose
+from suo.shortener.live.choose import Pick
+from suo.shortener.model import Link, LinkPage, Stats
+from suo.shortener.steps import arun
+from suo.shortener.visits import VisitLog, visitor_id
+from suo.storage.aio import AsyncStore, async_side, close_sides
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from suo.antiblock.policy import AccessPolicy
+    from suo.shortener.service import Shortener, _Plan
+
+__all__ = ["AsyncMethods"]
+
+T = TypeVar("T")
+
+
+class AsyncMethods:
+    """Mixin of :class:`~suo.shortener.Shortener`: the ``a``-prefixed async methods."""
+
+    # -- the async side --------------------------------------------------------
+
+    def _aside(self) -> AsyncStore:
+        me = cast("Shortener", self)
+        return async_side(me.store)
+
+    async def _arun(self, call: Callable[[Shortener], T]) -> T:
+        """Run ``call(shortener)`` where the async side does its I/O (see the module docs)."""
+        me = cast("Shortener", self)
+        side = async_side(me.store)
+        if side.mode == "direct":
+            return call(me)
+        if side.mode == "thread":
+            return await asyncio.to_thread(call, me)
+        return await side.run(call, me._twin_for(side))
+
+    def _twin_for(self, side: AsyncStore) -> Shortener:
+        """A shallow copy of this Shortener over the store's async twin (cache, hooks shared)."""
+        me = cast("Shortener", self)
+        twins: dict[int, tuple[AsyncStore, Shortener]] = me.__dict__.setdefault("_twins", {})
+        found = twins.get(id(side))
+        if found is not None and found[0] is side:
+            return found[1]
+        twin: Shortener = copy.copy(me)
+        twin.store = side.target
+        twin._live_store = None
+        twin._owns_store = False
+        from suo.shortener.service import _Recorder
+
+        twin._recorder = _Recorder(twin.store)
+        twins.clear()
+        twins[id(side)] = (side, twin)
+        return twin
+
+    # -- visits ------------------------------------------------------------------
+
+    async def aresolve(
+        self,
+        code: str,
+        *,
+        user_agent: str = "",
+        ip: str | None = None,
+        accept_language: str | None = None,
+        referrer: str | None = None,
+        query: str | Mapping[str, Any] | None = None,
+        now: datetime | None = None,
+    ) -> Decision:
+        """:meth:`resolve`, awaited: the same Decision, the visit recorded the same way.
+
+        Native on every backend but SQLite: the store calls are awaited on the
+        event loop (SQLite's run in a worker thread).
+
+        Example:
+            >>> import asyncio, suo
+            >>> s = suo.Shortener("memory://")
+            >>> _ = s.shorten("https://example.com/", alias="a", max_clicks=1)
+            >>> async def visit():
+            ...     first = await s.aresolve("a", user_agent="Mozilla/5.0")
+            ...     second = await s.aresolve("a", user_agent="Mozilla/5.0")
+            ...     return first.kind.value, first.location, second.kind.value
+            >>> asyncio.run(visit())
+            ('redirect', 'https://example.com/', 'exhausted')
+        """
+        me = cast("Shortener", self)
+        return await me._aresolve(code, user_agent, accept_language, now, True, ip, referrer, query)
+
+    async def aexplain(
+        self,
+        code: str,
+        *,
+        user_agent: str = "",
+        accept_language: str | None = None,
+        now: datetime | None = None,
+    ) -> Decision:
+        """:meth:`explain`, awaited: what :meth:`aresolve` would answer, recording nothing.
+
+        Example:
+            >>> import asyncio, suo
+            >>> s = suo.Shortener("memory://")
+            >>> _ = s.shorten("https://example.com/", alias="e")
+            >>> asyncio.run(s.aexplain("e")).kind.value, s.stats("e").clicks
+            ('redirect', 0)
+        """
+        me = cast("Shortener", self)
+        return await me._aresolve(code, user_agent, accept_language, now, False)
+
+    async def _aresolve(
+        self,
+        code: str,
+        user_agent: str,
+        accept_language: str | None,
+        now: datetime | None,
+        claims: bool,
+        ip: str | None = None,
+        referrer: str | None = None,
+        query: str | Mapping[str, Any] | None = None,
+    ) -> Decision:
+        me = cast("Shortener", self)
+        # The async driver of the resolve path: the same numbered steps as
+        # Shortener._resolve, with every rule in the same shared helpers.
+        from suo.shortener.service import (
+            _EXHAUSTED,
+            _REDIRECT,
+            _live_outcome,
+            _peek_clicks,
+            _refused,
+            _visit,
+        )
+
+        side = async_side(me.store)
+        # 1. detect
+        now = me.clock() if now is None else require_aware(now, "now")
+        client = detect(user_agent)
+        # 2. load
+        link = await me._aload(code, side)
+        # 3. gate, 4. verdict, 5. outcome
+        plan = me._plan(code, link, client, accept_language, now)
+        if type(plan) is Decision:
+            return plan
+        link, verdict, kind, location, target = cast("_Plan", plan)
+        bot = client.is_bot or client.is_preview
+        pick: Pick | None = None
+        if kind is None:
+            assert link.live is not None
+            me.live_store  # noqa: B018  (raises ConfigurationError when it is not one)
+            steps = live_choose.pick_steps(code, link.live, now, claim=claims and not bot)
+            pick = await arun(steps, side)
+            kind, location, target = _live_outcome(pick)
+        # 6. visit
+        tracking = link.tracking or me.tracking
+        visitor = (
+            None if not ip or tracking != "events" else await me._avisitor(ip, user_agent, now)
+        )
+        count, visit = _visit(
+            code, client, bot, kind, pick, now, accept_language, referrer, query, visitor
+        )
+        # 7. record
+        cap = link.max_clicks
+        try:
+            if claims:
+                clicks = await side.hit(
+                    code, visit, count=count, cap=cap if count else None, event=tracking == "events"
+                )
+            else:
+                clicks = _peek_clicks((await side.link_stats(code)).clicks, count, cap)
+        except NotFound:
+            # Deleted by someone else while this Shortener still had it cached.
+            me._forget(code)
+            return Decision(DecisionKind.NOT_FOUND, code=code, client=client)
+        # 8. settle
+        if (clicks is None or cap is not None) and _refused(clicks, count, kind, cap):
+            kind, location, target = _EXHAUSTED, None, None
+            if pick is not None and pick.claimed and pick.slot is not None:
+                # The link's own cap refused the visit: the live slot goes back.
+                await side.release_live_target(code, pick.slot.id)
+                pick = Pick(None, False, pick.slots)
+        # 9. events
+        if pick is not None and claims:
+            await arun(me._live_event_steps(code, pick, now), side)
+        # 10. answer
+        if pick is None and kind is _REDIRECT:
+            return Decision(
+                kind, link.redirect_status, location, target, code=code, link=link,
+                client=client, trace=() if verdict is None else verdict.trace,
+            )  # fmt: skip
+        return me._answer(
+            code, link, client, verdict, kind, location, target, pick, accept_language
+        )
+
+    async def _aload(self, code: str, side: AsyncStore) -> Link | None:
+        me = cast("Shortener", self)
+        cache = me._cache
+        link: Link | None
+        if cache is not None:
+            with me._cache_lock:
+                link = cache.get(code)
+            if link is not None:
+                return link
+        link = await side.get_link(code)
+        if link is not None and cache is not None:
+            with me._cache_lock:
+                cache[code] = link
+        return link
+
+    async def _avisitor(self, ip: str, user_agent: str, now: datetime) -> str | None:
+        me = cast("Shortener", self)
+        day = now.astimezone(UTC) if now.tzinfo is not UTC else now
+        ordinal = day.toordinal()
+        salt = me._salts.get(ordinal)
+        if salt is None:
+            salt = await async_side(me.store).daily_salt(day.date().isoformat())
+            if len(me._salts) > 4:
+                me._salts.clear()
+            me._salts[ordinal] = salt
+        return visitor_id(ip, user_agent, salt)
+
+    # -- links and numbers ------------------------------------------------------
+
+    async def ashorten(
+        self,
+        url: str,
+        *,
+        alias: str | None = None,
+        expires_at: datetime | None = None,
+        max_clicks: int | None = None,
+        policy: AccessPolicy | None = None,
+        tags: Iterable[str] = (),
+        redirect_status: int = 302,
+        title: str | None = None,
+        description: str | None = None,
+        tracking: str | None = None,
+    ) -> Link:
+        """:meth:`shorten`, awaited (same arguments, result and errors).
+
+        Example:
+            >>> import asyncio, suo
+            >>> s = suo.Shortener("memory://", base_url="https://s.example/")
+            >>> asyncio.run(s.ashorten("https://example.com/", alias="hi")).short_url
+            'https://s.example/hi'
+        """
+        me = cast("Shortener", self)
+        return await me._arun(
+            lambda s: s.shorten(
+                url,
+                alias=alias,
+                expires_at=expires_at,
+                max_clicks=max_clicks,
+                policy=policy,
+                tags=tags,
+                redirect_status=redirect_status,
+                title=title,
+                description=description,
+                tracking=tracking,
+            )
+        )
+
+    async def aget(self, code: str) -> Link:
+        """:meth:`get`, awaited; the read is native (cache, then the async store).
+
+        Raises:
+            NotFound: no link has this code.
+
+        Example:
+            >>> import asyncio, suo
+            >>> s = suo.Shortener("memory://")
+            >>> _ = s.shorten("https://example.com/", alias="g")
+            >>> asyncio.run(s.aget("g")).target
+            'https://example.com/'
+        """
+        me = cast("Shortener", self)
+        link = await me._aload(code, async_side(me.store))
+        if link is None:
+            raise NotFound(f"no link with code {code!r}")
+        return me._public(link)
+
+    async def aupdate(self, code: str, **changes: Any) -> Link:
+        """:meth:`update`, awaited (same keyword arguments)."""
+        me = cast("Shortener", self)
+        return await me._arun(lambda s: s.update(code, **changes))
+
+    async def adelete(self, code: str) -> bool:
+        """:meth:`delete`, awaited."""
+        me = cast("Shortener", self)
+        return await me._arun(lambda s: s.delete(code))
+
+    async def astats(
+        self,
+        code: str | None = None,
+        *,
+        tag: str | None = None,
+    ) -> Stats:
+        """:meth:`stats`, awaited.
+
+        Example:
+            >>> import asyncio, suo
+            >>> s = suo.Shortener("memory://")
+            >>> _ = s.shorten("https://example.com/", alias="st")
+            >>> async def two_visits():
+            ...     await s.aresolve("st")
+            ...     await s.aresolve("st")
+            ...     return (await s.astats("st")).clicks
+            >>> asyncio.run(two_visits())
+            2
+        """
+        me = cast("Shortener", self)
+        return await me._arun(lambda s: s.stats(code, tag=tag))
+
+    async def avisits(
+        self,
+        code: str,
+        *,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> VisitLog:
+        """:meth:`visits`, awaited; the events are read in full before it returns."""
+        me = cast("Shortener", self)
+
+        def read(s: Shortener) -> VisitLog:
+            return VisitLog(iter(list(s.visits(code, start=start, end=end))))
+
+        return await me._arun(read)
+
+    async def alinks(
+        self,
+        *,
+        tag: str | None = None,
+        after: str | None = None,
+        limit: int = 100,
+    ) -> LinkPage:
+        """:meth:`links`, awaited."""
+        me = cast("Shortener", self)
+        return await me._arun(lambda s: s.links(tag=tag, after=after, limit=limit))
+
+    # -- lifecycle ---------------------------------------------------------------
+
+    async def aclose(self) -> None:
+        """Close the async side of the store (this loop's), and the store if this
+        Shortener opened it; ``async with Shortener(url) as s:`` calls it."""
+        me = cast("Shortener", self)
+        me.__dict__.pop("_twins", None)
+        if me._owns_store:
+            await close_sides(me.store)
+            me.store.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
