@@ -13,6 +13,7 @@ import logging
 import re
 import uuid
 from collections import Counter
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -36,6 +37,7 @@ from suo.errors import (
 from suo.shortener import LiveTarget, live, qr
 from suo.shortener.live import LiveEvent, LiveSlot, is_scan_only, is_wechat_group
 from suo.testing import ManualClock
+from suo.testing.aio import DRIVERS, driven
 from suo.testing.backends import isolated_store
 
 T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -55,9 +57,13 @@ def clock() -> ManualClock:
     return ManualClock(T0)
 
 
-@pytest.fixture
-def s(clock: Clock) -> suo.Shortener:
-    return suo.Shortener("memory://", base_url="https://s.example/", clock=clock, cache_ttl=0)
+@pytest.fixture(params=DRIVERS)
+def s(request: pytest.FixtureRequest, clock: Clock) -> Iterator[suo.Shortener]:
+    # Every test runs through resolve() and, again, through aresolve() & co.
+    with driven(
+        request.param, "memory://", base_url="https://s.example/", clock=clock, cache_ttl=0
+    ) as sh:
+        yield sh
 
 
 def _svg_payload(body: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,6 +14,7 @@ from suo.decision import DecisionKind
 from suo.errors import AliasTaken, InvalidAlias, InvalidInput, InvalidURL, NotFound
 from suo.shortener import HashCodes, SequenceCodes, Shortener
 from suo.testing import ManualClock
+from suo.testing.aio import DRIVERS, driven
 
 T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 DESKTOP = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
@@ -27,9 +29,11 @@ def clock() -> ManualClock:
     return ManualClock(T0)
 
 
-@pytest.fixture
-def s(store: Any, clock: Clock) -> Shortener:
-    return Shortener(store, clock=clock, base_url="https://s.example")
+@pytest.fixture(params=DRIVERS)
+def s(request: pytest.FixtureRequest, store: Any, clock: Clock) -> Iterator[Shortener]:
+    # Every test runs through resolve() and, again, through aresolve() & co.
+    with driven(request.param, store, clock=clock, base_url="https://s.example") as sh:
+        yield sh
 
 
 def test_shorten_and_resolve(s: Shortener) -> None:

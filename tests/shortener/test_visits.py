@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,6 +18,7 @@ from suo.errors import InvalidInput, NotFound
 from suo.shortener import LiveTarget, Shortener
 from suo.shortener.visits import COLUMNS, Series, flat_row
 from suo.testing import ManualClock
+from suo.testing.aio import DRIVERS, driven
 
 T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 WECHAT = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.44"
@@ -30,9 +32,11 @@ def clock() -> ManualClock:
     return ManualClock(T0)
 
 
-@pytest.fixture
-def s(store: Any, clock: ManualClock) -> Shortener:
-    return Shortener(store, clock=clock, cache_ttl=0)
+@pytest.fixture(params=DRIVERS)
+def s(request: pytest.FixtureRequest, store: Any, clock: ManualClock) -> Iterator[Shortener]:
+    # Every test runs through resolve() and, again, through aresolve() & co.
+    with driven(request.param, store, clock=clock, cache_ttl=0) as sh:
+        yield sh
 
 
 def test_shanghai_days_are_not_utc_days(s: Shortener, clock: ManualClock) -> None:

@@ -52,6 +52,14 @@ __all__ = ["AsyncMethods"]
 T = TypeVar("T")
 
 
+def _sync() -> type[Shortener]:
+    """The Shortener class: its sync methods, called as functions (a subclass may
+    route its own ``shorten`` to ``ashorten``, as :class:`suo.testing.aio.AsyncDriven` does)."""
+    from suo.shortener.service import Shortener
+
+    return Shortener
+
+
 class AsyncMethods:
     """Mixin of :class:`~suo.shortener.Shortener`: the ``a``-prefixed async methods."""
 
@@ -277,7 +285,8 @@ class AsyncMethods:
         """
         me = cast("Shortener", self)
         return await me._arun(
-            lambda s: s.shorten(
+            lambda s: _sync().shorten(
+                s,
                 url,
                 alias=alias,
                 expires_at=expires_at,
@@ -313,12 +322,12 @@ class AsyncMethods:
     async def aupdate(self, code: str, **changes: Any) -> Link:
         """:meth:`update`, awaited (same keyword arguments)."""
         me = cast("Shortener", self)
-        return await me._arun(lambda s: s.update(code, **changes))
+        return await me._arun(lambda s: _sync().update(s, code, **changes))
 
     async def adelete(self, code: str) -> bool:
         """:meth:`delete`, awaited."""
         me = cast("Shortener", self)
-        return await me._arun(lambda s: s.delete(code))
+        return await me._arun(lambda s: _sync().delete(s, code))
 
     async def astats(
         self,
@@ -340,7 +349,7 @@ class AsyncMethods:
             2
         """
         me = cast("Shortener", self)
-        return await me._arun(lambda s: s.stats(code, tag=tag))
+        return await me._arun(lambda s: _sync().stats(s, code, tag=tag))
 
     async def avisits(
         self,
@@ -353,7 +362,7 @@ class AsyncMethods:
         me = cast("Shortener", self)
 
         def read(s: Shortener) -> VisitLog:
-            return VisitLog(iter(list(s.visits(code, start=start, end=end))))
+            return VisitLog(iter(list(_sync().visits(s, code, start=start, end=end))))
 
         return await me._arun(read)
 
@@ -366,7 +375,7 @@ class AsyncMethods:
     ) -> LinkPage:
         """:meth:`links`, awaited."""
         me = cast("Shortener", self)
-        return await me._arun(lambda s: s.links(tag=tag, after=after, limit=limit))
+        return await me._arun(lambda s: _sync().links(s, tag=tag, after=after, limit=limit))
 
     # -- lifecycle ---------------------------------------------------------------
 

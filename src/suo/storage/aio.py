@@ -121,7 +121,6 @@ class AsyncStore:
         self._target = store if target is None else target
         self._spawn = spawn
         self._closer = closer
-        self._methods: dict[str, Callable[..., Awaitable[Any]]] = {}
 
     def __getattr__(self, name: str) -> Callable[..., Awaitable[Any]]:
         if name.startswith("_"):
@@ -129,18 +128,19 @@ class AsyncStore:
         method = getattr(self._target, name)  # AttributeError for an unknown name
         if not callable(method):
             raise AttributeError(f"{name!r} is not a store method")
-        mode, spawn = self.mode, self._spawn
-        # A lazy iterator (visits) is read to the end where the engine is at hand.
-        method = _eager(method)
+        mode, spawn, target = self.mode, self._spawn, self._target
+        # The method is looked up at each call (a test may patch the store's), and a
+        # lazy iterator (visits) is read to the end where the engine is at hand.
         if mode == "direct":
 
             async def call(*args: Any, **kwargs: Any) -> Any:
-                return method(*args, **kwargs)
+                result = getattr(target, name)(*args, **kwargs)
+                return list(result) if isinstance(result, Iterator) else result
 
         elif mode == "thread":
 
             async def call(*args: Any, **kwargs: Any) -> Any:
-                return await asyncio.to_thread(method, *args, **kwargs)
+                return await asyncio.to_thread(_eager(getattr(target, name)), *args, **kwargs)
 
         else:
             assert spawn is not None
@@ -148,7 +148,7 @@ class AsyncStore:
 
             async def call(*args: Any, **kwargs: Any) -> Any:
                 try:
-                    return await spawn(method, *args, **kwargs)
+                    return await spawn(_eager(getattr(target, name)), *args, **kwargs)
                 except SuoError:
                     raise
                 except Exception as exc:
@@ -158,7 +158,6 @@ class AsyncStore:
                     raise error from exc
 
         call.__name__ = name
-        self._methods[name] = call
         self.__dict__[name] = call  # later look-ups skip __getattr__
         return call
 
