@@ -67,15 +67,15 @@ def test_async_side_is_native_except_on_sqlite(store: Any, backend: str) -> None
 
     side, first, second = _run(main(), store)
     assert (first, second) == (1, 2)
-    assert isinstance(side, AsyncLinkStore)
     expected = {"memory": "direct", "sqlite": "thread", "sqlite-file": "thread"}
     assert side.mode == expected.get(backend, "greenlet")
     assert side.native is (side.mode != "thread")
+    assert isinstance(side, AsyncLinkStore)
 
 
 def test_each_event_loop_gets_its_own_side(store: Any) -> None:
     async def side() -> AsyncStore:
-        s = store.aio
+        s: AsyncStore = store.aio
         await s.get_link("none")
         return s
 
@@ -388,6 +388,6 @@ def test_live_codes_need_a_live_store_on_the_async_side_too() -> None:
     Shortener(inner).shorten_live(["https://a.example/"], alias="lv")
     plain = Plain()
     plain._m = inner
-    s = Shortener(plain)  # type: ignore[arg-type]
+    s = Shortener(plain)
     with pytest.raises(ConfigurationError, match="LiveStore"):
         _run(s.aresolve("lv"))

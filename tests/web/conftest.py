@@ -102,7 +102,7 @@ def call_asgi(
 Caller = Callable[..., Called]
 
 
-@pytest.fixture(params=["wsgi", "asgi", "asgi-offload"])
+@pytest.fixture(params=["wsgi", "asgi", "asgi-offload", "asgi-native"])
 def make_client(request: pytest.FixtureRequest) -> Callable[..., Caller]:
     """``make_client(shortener, **options)`` -> a caller for one adapter kind."""
 
@@ -110,6 +110,8 @@ def make_client(request: pytest.FixtureRequest) -> Callable[..., Caller]:
         if request.param == "wsgi":
             wapp = WSGIApp(shortener, **options)
             return lambda *a, **kw: call_wsgi(wapp, *a, **kw)
+        if request.param == "asgi-native":  # visits through Shortener.aresolve
+            options = {"native": True, **options}
         aapp = ASGIApp(shortener, offload=request.param == "asgi-offload", **options)
         request.addfinalizer(aapp.close)
         return lambda *a, **kw: call_asgi(aapp, *a, **kw)

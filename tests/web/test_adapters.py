@@ -244,6 +244,10 @@ def test_client_ip_from_trusted_proxy_only(make_client: Callable[..., Caller]) -
             seen.append(kw.get("ip"))
             return super().resolve(code, **kw)
 
+        async def aresolve(self, code: str, **kw: Any) -> suo.Decision:
+            seen.append(kw.get("ip"))
+            return await super().aresolve(code, **kw)
+
     s = Recording("memory://")
     s.shorten("https://example.com/", alias="x")
     client = make_client(s, trusted_proxies=["127.0.0.1", "10.0.0.0/8"])
@@ -265,6 +269,10 @@ def test_no_trusted_proxies_means_the_socket(make_client: Callable[..., Caller])
             seen.append(kw.get("ip"))
             return super().resolve(code, **kw)
 
+        async def aresolve(self, code: str, **kw: Any) -> suo.Decision:
+            seen.append(kw.get("ip"))
+            return await super().aresolve(code, **kw)
+
     s = Recording("memory://")
     make_client(s)("GET", "/x", headers={"X-Forwarded-For": "6.6.6.6"}, remote_addr="127.0.0.1")
     assert seen == ["127.0.0.1"]
@@ -277,6 +285,10 @@ def test_accept_language_and_user_agent_reach_resolve(make_client: Callable[...,
         def resolve(self, code: str, **kw: Any) -> suo.Decision:
             seen.append(kw)
             return super().resolve(code, **kw)
+
+        async def aresolve(self, code: str, **kw: Any) -> suo.Decision:
+            seen.append(kw)
+            return await super().aresolve(code, **kw)
 
     make_client(Recording("memory://"))(
         "GET", "/x", headers={"User-Agent": "UA/1", "Accept-Language": "zh-TW"}

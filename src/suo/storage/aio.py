@@ -53,7 +53,7 @@ if TYPE_CHECKING:
     from suo.shortener.live.values import LiveEvent, LiveSlot
     from suo.shortener.model import Link, Stats, Visit
 
-__all__ = ["AsyncLinkStore", "AsyncStore", "async_side"]
+__all__ = ["AsyncLinkStore", "AsyncStore", "async_side", "close_sides", "native_async"]
 
 T = TypeVar("T")
 
@@ -244,6 +244,26 @@ async def close_sides(store: Any) -> None:
     side = by_loop.get(loop)
     if side is not None:
         await side.aclose()
+
+
+def native_async(store: Any) -> bool:
+    """Whether ``store``'s async side will run without a thread (without making it).
+
+    Example:
+        >>> import suo
+        >>> native_async(suo.open_store("memory://")), native_async(suo.open_store("sqlite://"))
+        (True, False)
+    """
+    if getattr(store, "in_process", False) is True:
+        return True
+    if getattr(store, "_async_twin", None) is None or getattr(store, "dialect", None) == "sqlite":
+        return False
+    client = getattr(store, "_r", None)
+    if client is not None:
+        import redis
+
+        return type(client) is redis.Redis
+    return True
 
 
 def _make_side(store: Any) -> AsyncStore:

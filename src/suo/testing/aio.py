@@ -52,28 +52,28 @@ class AsyncDriven(Shortener):
     def _wait(self, coro: Coroutine[Any, Any, T]) -> T:
         return self.loop.run_until_complete(coro)
 
-    def resolve(self, code: str, **kwargs: Any) -> Decision:  # type: ignore[override]
+    def resolve(self, code: str, **kwargs: Any) -> Decision:
         return self._wait(self.aresolve(code, **kwargs))
 
-    def explain(self, code: str, **kwargs: Any) -> Decision:  # type: ignore[override]
+    def explain(self, code: str, **kwargs: Any) -> Decision:
         return self._wait(self.aexplain(code, **kwargs))
 
-    def shorten(self, url: str, **kwargs: Any) -> Link:  # type: ignore[override]
+    def shorten(self, url: str, **kwargs: Any) -> Link:
         return self._wait(self.ashorten(url, **kwargs))
 
     def get(self, code: str) -> Link:
         return self._wait(self.aget(code))
 
-    def stats(self, code: str | None = None, **kwargs: Any) -> Stats:  # type: ignore[override]
+    def stats(self, code: str | None = None, **kwargs: Any) -> Stats:
         return self._wait(self.astats(code, **kwargs))
 
-    def visits(self, code: str, **kwargs: Any) -> VisitLog:  # type: ignore[override]
+    def visits(self, code: str, **kwargs: Any) -> VisitLog:
         return self._wait(self.avisits(code, **kwargs))
 
-    def links(self, **kwargs: Any) -> LinkPage:  # type: ignore[override]
+    def links(self, **kwargs: Any) -> LinkPage:
         return self._wait(self.alinks(**kwargs))
 
-    def update(self, code: str, **kwargs: Any) -> Link:  # type: ignore[override]
+    def update(self, code: str, **kwargs: Any) -> Link:
         return self._wait(self.aupdate(code, **kwargs))
 
     def delete(self, code: str) -> bool:

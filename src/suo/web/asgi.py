@@ -1,7 +1,13 @@
 """The ASGI adapter: serve a Shortener's links from any ASGI server.
 
-Resolving a visit is synchronous: it reads the link and writes the click to
-the store. On a network store (PostgreSQL, Redis) or a SQLite file that is a
+On PostgreSQL and Redis a visit is answered with ``await
+Shortener.aresolve(...)`` on the event loop: the store's async side
+(:mod:`suo.storage.aio`) talks to the engine without a thread, so hundreds of
+visits can wait on the engine at once at the cost of a coroutine each
+(``native=``; the pool below still serves QR codes).
+
+Elsewhere resolving a visit is synchronous: it reads the link and writes the
+click to the store. On a SQLite file that is a
 round trip of 0.1-2 ms, and doing it on the event loop would stall every other
 connection of the worker meanwhile. So by default :class:`ASGIApp` runs each
 resolve in a bounded thread pool of its own (``max_threads``, 16 by default):
@@ -61,6 +67,13 @@ def _is_in_process(shortener: Shortener) -> bool:
     return isinstance(store, Store) and store.in_process
 
 
+def _is_native(shortener: Shortener) -> bool:
+    # A network store whose async side runs on the loop: no thread pool for visits.
+    from suo.storage.aio import native_async
+
+    return not _is_in_process(shortener) and native_async(shortener.store)
+
+
 def _default_threads(shortener: Shortener) -> int:
     # SQLite takes one writer at a time and every visit writes: more threads
     # only queue on the database lock (the p99 grew sixfold in bench_serve), so one thread
@@ -110,14 +123,20 @@ class ASGIApp:
             ``api``, ``/console`` serves the operator console too
             (:mod:`suo.console`: static files that call the API).
         api_prefix: where ``api`` is mounted (default ``/api/v1``; no trailing slash).
+        native: answer visits with ``await Shortener.aresolve`` on the event loop
+            (``True``), or with ``resolve`` as ``offload`` says (``False``).
+            Default (``None``): native for PostgreSQL and Redis, whose async
+            side needs no thread (:mod:`suo.storage.aio`); SQLite keeps its
+            one-thread pool and memory resolves inline. QR codes and other
+            paths always go the ``offload`` way.
 
     Example:
         >>> import suo
         >>> ASGIApp(suo.Shortener("memory://")).offload
         False
         >>> app = ASGIApp(suo.Shortener("sqlite://"))
-        >>> app.offload, app.max_threads
-        (True, 1)
+        >>> app.offload, app.max_threads, app.native
+        (True, 1, False)
     """
 
     def __init__(
@@ -130,6 +149,7 @@ class ASGIApp:
         max_threads: int | None = None,
         api: Callable[[Scope, Receive, Send], Awaitable[None]] | None = None,
         api_prefix: str = "/api/v1",
+        native: bool | None = None,
     ) -> None:
         prefix = "/" + api_prefix.strip("/")
         if api is not None and prefix == "/":
@@ -145,6 +165,7 @@ class ASGIApp:
             shortener, trusted_proxies=trusted_proxies, referrer_policy=referrer_policy
         )
         self.offload: bool = (not _is_in_process(shortener)) if offload is None else offload
+        self.native: bool = _is_native(shortener) if native is None else native
         self.max_threads = max_threads
         self.api = api
         self.api_prefix = prefix
@@ -193,6 +214,10 @@ class ASGIApp:
     async def handle(self, scope: Scope) -> Response:
         """The :class:`~suo.web.core.Response` for an ``http`` scope."""
         request = self.request_from(scope)
+        if self.native:
+            code = self.responder.visit_code(request)
+            if code is not None:
+                return await self.responder.avisit(code, request)
         if not self.offload:
             return self.responder.handle(request)
         loop = asyncio.get_running_loop()
@@ -267,4 +292,4 @@ class ASGIApp:
                 return
 
     def __repr__(self) -> str:
-        return f"ASGIApp({self.shortener!r}, offload={self.offload})"
+        return f"ASGIApp({self.shortener!r}, offload={self.offload}, native={self.native})"

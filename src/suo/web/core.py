@@ -315,6 +315,51 @@ class Responder:
             return self._status_page(DecisionKind.NOT_FOUND, request)
         return self._guarded(lambda: self._visit(name, request), request)
 
+    def visit_code(self, request: Request) -> str | None:
+        """The short code when ``request`` is a visit to one (GET/HEAD ``/<code>``), else ``None``.
+
+        The async adapter answers those with ``Shortener.aresolve`` (:meth:`avisit`)
+        and everything else (QR codes, ``/healthz``, errors) with :meth:`handle`.
+        """
+        if request.method not in ("GET", "HEAD") or not request.path.startswith("/"):
+            return None
+        name = request.path[1:]
+        if name == "healthz" or not CODE_PATTERN.fullmatch(name):
+            return None
+        stem, dot, ext = name.rpartition(".")
+        if dot and ext in _QR_TYPES and CODE_PATTERN.fullmatch(stem):
+            return None
+        return name
+
+    async def avisit(self, code: str, request: Request) -> Response:
+        """:meth:`handle` for a visit to ``code``, with ``aresolve``/``aexplain``."""
+        s = self.shortener
+        try:
+            if request.method == "HEAD":
+                decision = await s.aexplain(
+                    code, user_agent=request.user_agent, accept_language=request.accept_language
+                )
+            else:
+                decision = await s.aresolve(
+                    code,
+                    user_agent=request.user_agent,
+                    ip=self.client_ip(request),
+                    accept_language=request.accept_language,
+                    referrer=request.referrer,
+                    query=request.query,
+                )
+        except StorageError as exc:
+            failure = exc
+
+            def fail() -> Response:
+                raise failure
+
+            return self._guarded(fail, request)  # the sync path's answer to a failed store
+        response = self.respond(decision, accept_language=request.accept_language)
+        if request.method == "HEAD":
+            return Response(response.status, response.headers, b"")
+        return response
+
     def _guarded(self, fn: Callable[[], Response], request: Request) -> Response:
         try:
             return fn()
