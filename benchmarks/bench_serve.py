@@ -12,9 +12,10 @@ The baseline is the *framework floor*: the same uvicorn, same settings,
 answering every request with a fixed 302 and no suo at all. The ratio
 suo/floor is the price of suo's work (detection, policy, the store round trip).
 
-For the network stores the thread-pool strategy of the ASGI adapter is
-measured both ways: ``offload`` (resolves in the adapter's bounded pool, the
-default for every store but memory) and ``inline`` (resolves on the event loop).
+For the network stores the ASGI adapter is measured three ways: ``aresolve``
+(``await Shortener.aresolve`` on the event loop, the default on PostgreSQL and
+Redis), ``pool`` (sync resolves in the adapter's bounded thread pool, the
+default on SQLite) and ``inline`` (sync resolves on the event loop).
 
 The "+ --api" rows run the same server with the management API mounted under
 ``/api/v1`` (what ``suo serve --api`` does): the redirects still go to the
@@ -136,7 +137,8 @@ def serve(
                 mounted["api"] = create_app(shortener, rate_limit=DEFAULT_RATE_LIMIT)
             app = ASGIApp(
                 shortener,
-                offload={"auto": None, "on": True, "off": False}[offload],
+                offload={"auto": None, "on": True, "off": False, "native": None}[offload],
+                native={"auto": None, "native": True}.get(offload, False),
                 **({"max_threads": threads} if threads else {}),
                 **mounted,
             )
@@ -412,8 +414,10 @@ def main(quick: bool, only: tuple[str, ...] = ()) -> None:
         ("sqlite", "on", None, True, "  + --api"),
         ("sqlite", "on", 16, False, "suo sqlite (pool of 16)"),
         ("sqlite", "off", None, False, "suo sqlite (inline)"),
+        ("postgres", "native", None, False, "suo postgres (aresolve)"),
         ("postgres", "on", None, False, "suo postgres (pool)"),
         ("postgres", "off", None, False, "suo postgres (inline)"),
+        ("redis", "native", None, False, "suo redis (aresolve)"),
         ("redis", "on", None, False, "suo redis (pool)"),
         ("redis", "off", None, False, "suo redis (inline)"),
     ]
@@ -482,7 +486,7 @@ def _cli() -> None:
     parser.add_argument("--serve", metavar="KIND")
     parser.add_argument("--load", metavar="PORT", type=int)
     parser.add_argument("--port", type=int, default=8099)
-    parser.add_argument("--offload", default="auto", choices=["auto", "on", "off"])
+    parser.add_argument("--offload", default="auto", choices=["auto", "on", "off", "native"])
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--duration", type=float, default=5.0)
     parser.add_argument("--connections", type=int, default=CONNECTIONS)

@@ -30,6 +30,9 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
+# The sync module, bound while it is being imported (it imports this one first):
+# its pure steps are read from it at call time.
+import suo.shortener.service as _service
 from suo._time import require_aware
 from suo.antiblock.detect import detect
 from suo.decision import Decision, DecisionKind
@@ -163,15 +166,7 @@ class AsyncMethods:
         me = cast("Shortener", self)
         # The async driver of the resolve path: the same numbered steps as
         # Shortener._resolve, with every rule in the same shared helpers.
-        from suo.shortener.service import (
-            _EXHAUSTED,
-            _REDIRECT,
-            _live_outcome,
-            _peek_clicks,
-            _refused,
-            _visit,
-        )
-
+        svc = _service
         side = async_side(me.store)
         # 1. detect
         now = me.clock() if now is None else require_aware(now, "now")
@@ -190,13 +185,13 @@ class AsyncMethods:
             me.live_store  # noqa: B018  (raises ConfigurationError when it is not one)
             steps = live_choose.pick_steps(code, link.live, now, claim=claims and not bot)
             pick = await arun(steps, side)
-            kind, location, target = _live_outcome(pick)
+            kind, location, target = svc._live_outcome(pick)
         # 6. visit
         tracking = link.tracking or me.tracking
         visitor = (
             None if not ip or tracking != "events" else await me._avisitor(ip, user_agent, now)
         )
-        count, visit = _visit(
+        count, visit = svc._visit(
             code, client, bot, kind, pick, now, accept_language, referrer, query, visitor
         )
         # 7. record
@@ -207,14 +202,14 @@ class AsyncMethods:
                     code, visit, count=count, cap=cap if count else None, event=tracking == "events"
                 )
             else:
-                clicks = _peek_clicks((await side.link_stats(code)).clicks, count, cap)
+                clicks = svc._peek_clicks((await side.link_stats(code)).clicks, count, cap)
         except NotFound:
             # Deleted by someone else while this Shortener still had it cached.
             me._forget(code)
             return Decision(DecisionKind.NOT_FOUND, code=code, client=client)
         # 8. settle
-        if (clicks is None or cap is not None) and _refused(clicks, count, kind, cap):
-            kind, location, target = _EXHAUSTED, None, None
+        if (clicks is None or cap is not None) and svc._refused(clicks, count, kind, cap):
+            kind, location, target = svc._EXHAUSTED, None, None
             if pick is not None and pick.claimed and pick.slot is not None:
                 # The link's own cap refused the visit: the live slot goes back.
                 await side.release_live_target(code, pick.slot.id)
@@ -223,7 +218,7 @@ class AsyncMethods:
         if pick is not None and claims:
             await arun(me._live_event_steps(code, pick, now), side)
         # 10. answer
-        if pick is None and kind is _REDIRECT:
+        if pick is None and kind is svc._REDIRECT:
             return Decision(
                 kind, link.redirect_status, location, target, code=code, link=link,
                 client=client, trace=() if verdict is None else verdict.trace,

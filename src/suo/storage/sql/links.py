@@ -256,11 +256,7 @@ class SQLLinks(SQLBase):
             row = self._hit_postgres(code, visit, count=count, cap=cap, event=event)
         else:
             row = self._hit_sqlite(code, visit, count=count, cap=cap, event=event)
-        if row is None:
-            raise NotFound(f"no link with code {code!r}")
-        if count and not visit.bot and not row[1]:
-            return None
-        return int(row[0])
+        return _hit_result(code, visit, count, row)
 
     def _table_name(self, table: sa.Table) -> str:
         return table.name if self.schema is None else f'"{self.schema}".{table.name}'
@@ -340,6 +336,16 @@ class SQLLinks(SQLBase):
     def _hit_postgres(
         self, code: str, visit: Visit, *, count: bool, cap: int | None, event: bool
     ) -> tuple[int, int] | None:
+        stmt, params = self._pg_hit_call(code, visit, count=count, cap=cap, event=event)
+        with self._raw(autocommit=True) as (_raw, cur):
+            cur.execute(stmt, params)
+            row = cur.fetchone()
+        return None if row is None else (row[0], row[1])
+
+    def _pg_hit_call(
+        self, code: str, visit: Visit, *, count: bool, cap: int | None, event: bool
+    ) -> tuple[str, dict[str, Any]]:
+        """The statement and parameters of one visit on PostgreSQL (the async side runs them too)."""
         at = _naive_utc(visit.at)
         capped = count and cap is not None
         durable = "on" if capped or self.durable_visits else "off"
@@ -376,10 +382,7 @@ class SQLLinks(SQLBase):
                 platform=None, os=None, bot=visit.bot, outcome=None, language=None,
                 referrer=None, target=None, utm=None, visitor=None, at=at,
             )  # fmt: skip
-        with self._raw(autocommit=True) as (_raw, cur):
-            cur.execute(stmt, params)
-            row = cur.fetchone()
-        return None if row is None else (row[0], row[1])
+        return stmt, params
 
     def _pg_hit_sql(self, *, bot: bool) -> str:
         cache: dict[bool, str] | None = getattr(self, "_pg_sql", None)
@@ -593,3 +596,12 @@ class SQLLinks(SQLBase):
         with self._tx() as conn:
             value: int = conn.execute(stmt).scalar_one()
         return value
+
+
+def _hit_result(code: str, visit: Visit, count: bool, row: Any) -> int | None:
+    """What ``hit`` returns for the row of its statement (``None``: no such link)."""
+    if row is None:
+        raise NotFound(f"no link with code {code!r}")
+    if count and not visit.bot and not row[1]:
+        return None
+    return int(row[0])
