@@ -13,9 +13,9 @@ answering every request with a fixed 302 and no suo at all. The ratio
 suo/floor is the price of suo's work (detection, policy, the store round trip).
 
 For the network stores the ASGI adapter is measured three ways: ``aresolve``
-(``await Shortener.aresolve`` on the event loop, the default on PostgreSQL and
-Redis), ``pool`` (sync resolves in the adapter's bounded thread pool, the
-default on SQLite) and ``inline`` (sync resolves on the event loop).
+(``native=True``: ``await Shortener.aresolve`` on the event loop), ``pool``
+(sync resolves in the adapter's bounded thread pool, the default) and
+``inline`` (sync resolves on the event loop).
 
 The "+ --api" rows run the same server with the management API mounted under
 ``/api/v1`` (what ``suo serve --api`` does): the redirects still go to the
@@ -138,7 +138,7 @@ def serve(
             app = ASGIApp(
                 shortener,
                 offload={"auto": None, "on": True, "off": False, "native": None}[offload],
-                native={"auto": None, "native": True}.get(offload, False),
+                native=offload == "native",
                 **({"max_threads": threads} if threads else {}),
                 **mounted,
             )

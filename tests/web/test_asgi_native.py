@@ -18,9 +18,9 @@ from suo.web import ASGIApp
 UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
 
 
-def test_native_is_the_default_on_postgres_and_redis_only(store: Any, backend: str) -> None:
-    app = ASGIApp(suo.Shortener(store))
-    assert app.native is (backend in ("postgres", "redis"))
+def test_native_is_opt_in(store: Any) -> None:
+    assert ASGIApp(suo.Shortener(store)).native is False
+    assert ASGIApp(suo.Shortener(store), native=True).native is True
 
 
 @pytest.mark.parametrize(
@@ -34,8 +34,7 @@ def test_concurrent_visits_are_served_on_the_loop_with_exact_caps(kind: str) -> 
     with isolated_store(kind) as store:
         s = suo.Shortener(store, cache_ttl=0)
         s.shorten("https://example.com/", alias="n", max_clicks=12)
-        app = ASGIApp(s)
-        assert app.native
+        app = ASGIApp(s, native=True)
 
         async def storm() -> list[httpx.Response]:
             transport = httpx.ASGITransport(app=app, client=("203.0.113.9", 4000))
@@ -76,8 +75,7 @@ def test_a_failed_store_is_a_503_on_the_native_path_too() -> None:
         create_schema=False,
         connect_timeout=1,
     )
-    app = ASGIApp(suo.Shortener(store))
-    assert app.native
+    app = ASGIApp(suo.Shortener(store), native=True)
     r = asyncio.run(_get(app, "/abc"))
     assert r.status_code == 503
     assert r.headers["retry-after"] == "5"

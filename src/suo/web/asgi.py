@@ -1,13 +1,7 @@
 """The ASGI adapter: serve a Shortener's links from any ASGI server.
 
-On PostgreSQL and Redis a visit is answered with ``await
-Shortener.aresolve(...)`` on the event loop: the store's async side
-(:mod:`suo.storage.aio`) talks to the engine without a thread, so hundreds of
-visits can wait on the engine at once at the cost of a coroutine each
-(``native=``; the pool below still serves QR codes).
-
-Elsewhere resolving a visit is synchronous: it reads the link and writes the
-click to the store. On a SQLite file that is a
+Resolving a visit is synchronous: it reads the link and writes the click to
+the store. On a network store (PostgreSQL, Redis) or a SQLite file that is a
 round trip of 0.1-2 ms, and doing it on the event loop would stall every other
 connection of the worker meanwhile. So by default :class:`ASGIApp` runs each
 resolve in a bounded thread pool of its own (``max_threads``, 16 by default):
@@ -19,6 +13,11 @@ pool has one thread: more would only queue on the database lock. The
 in-process memory store answers in microseconds, less than a thread hop
 costs, so it is resolved inline. ``benchmarks/bench_serve.py`` measures both
 ways.
+
+With ``native=True`` visits are answered with ``await Shortener.aresolve(...)``
+on the event loop instead: the store's async side (:mod:`suo.storage.aio`)
+needs no thread on PostgreSQL and Redis. It is opt-in because the sync
+clients in the pool served more requests per second here (docs/async.md).
 
 Example:
     >>> import asyncio, suo
@@ -65,13 +64,6 @@ def _is_in_process(shortener: Shortener) -> bool:
 
     store = shortener.store
     return isinstance(store, Store) and store.in_process
-
-
-def _is_native(shortener: Shortener) -> bool:
-    # A network store whose async side runs on the loop: no thread pool for visits.
-    from suo.storage.aio import native_async
-
-    return not _is_in_process(shortener) and native_async(shortener.store)
 
 
 def _default_threads(shortener: Shortener) -> int:
@@ -124,11 +116,11 @@ class ASGIApp:
             (:mod:`suo.console`: static files that call the API).
         api_prefix: where ``api`` is mounted (default ``/api/v1``; no trailing slash).
         native: answer visits with ``await Shortener.aresolve`` on the event loop
-            (``True``), or with ``resolve`` as ``offload`` says (``False``).
-            Default (``None``): native for PostgreSQL and Redis, whose async
-            side needs no thread (:mod:`suo.storage.aio`); SQLite keeps its
-            one-thread pool and memory resolves inline. QR codes and other
-            paths always go the ``offload`` way.
+            (``True``: no thread on PostgreSQL and Redis, see
+            :mod:`suo.storage.aio`), or with ``resolve`` as ``offload`` says
+            (``False``, the default: the sync clients in the pool cost less
+            CPU per visit, see docs/async.md). QR codes and other paths
+            always go the ``offload`` way.
 
     Example:
         >>> import suo
@@ -149,7 +141,7 @@ class ASGIApp:
         max_threads: int | None = None,
         api: Callable[[Scope, Receive, Send], Awaitable[None]] | None = None,
         api_prefix: str = "/api/v1",
-        native: bool | None = None,
+        native: bool = False,
     ) -> None:
         prefix = "/" + api_prefix.strip("/")
         if api is not None and prefix == "/":
@@ -165,7 +157,7 @@ class ASGIApp:
             shortener, trusted_proxies=trusted_proxies, referrer_policy=referrer_policy
         )
         self.offload: bool = (not _is_in_process(shortener)) if offload is None else offload
-        self.native: bool = _is_native(shortener) if native is None else native
+        self.native = native
         self.max_threads = max_threads
         self.api = api
         self.api_prefix = prefix
