@@ -246,7 +246,13 @@ class SimResult:
             ) from exc
         return pd.DataFrame(self.rows())
 
-    def plot(self, metrics: Sequence[str] = ("clicks", "joins", "purchases"), *, community: str | None = None, ax: Any = None) -> Any:
+    def plot(
+        self,
+        metrics: Sequence[str] = ("clicks", "joins", "purchases"),
+        *,
+        community: str | None = None,
+        ax: Any = None,
+    ) -> Any:
         """A chart of the daily distributions (see :func:`suo.sim.charts.plot_daily`)."""
         from suo.sim.charts import plot_daily
 

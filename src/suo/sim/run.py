@@ -84,9 +84,7 @@ class _Post:
 
     __slots__ = ("at", "code", "kinds", "offset", "per_click", "step", "window")
 
-    def __init__(
-        self, step: str, code: str, at: datetime, offset: float, window: float
-    ) -> None:
+    def __init__(self, step: str, code: str, at: datetime, offset: float, window: float) -> None:
         self.step = step
         self.code = code
         self.at = at
@@ -97,13 +95,16 @@ class _Post:
 
 
 class _Sim:
-    def __init__(self, scenario: Scenario) -> None:
+    def __init__(self, scenario: Scenario, *, exact: bool = False) -> None:
         np = _np()
         self.np = np
         sc = self.scenario = scenario
         self.clock = _Clock(sc.start)
         self.shortener = Shortener(
-            "memory://", clock=self.clock, policy=sc.policy, tracking="counts"
+            "memory://",
+            clock=self.clock,
+            policy=sc.policy,
+            tracking="events" if exact else "counts",
         )
         self.platforms = list(sc.platforms)
         self.mix = np.array([sc.platforms[p] for p in self.platforms])
@@ -133,7 +134,7 @@ class _Sim:
                     (occ.at - start).total_seconds(),
                     window.total_seconds(),
                 )
-                post.per_click = any(occ.at < e < occ.at + window for e in edges)
+                post.per_click = exact or any(occ.at < e < occ.at + window for e in edges)
                 if not post.per_click:
                     post.kinds = self._kinds(post.code, occ.at)
                 posts.append(post)
@@ -208,17 +209,26 @@ class _Sim:
             opens, offsets = opens[order], offsets[order]
             plats = platform[opens]
             days = np.minimum(((post.offset + offsets) // _DAY).astype(int), ndays - 1)
+            leave = rng.random(len(opens))
             if post.per_click:
-                first, second = self._per_click(post, plats, offsets)
+                first = self._per_click(post.code, self._times(post, offsets), plats)
             else:
-                first, second = post.kinds[0][plats], post.kinds[1][plats]
-            escaped = (first == _GUIDE) & (rng.random(len(opens)) < self.escape[plats])
+                first = post.kinds[0][plats]
+            escaped = (first == _GUIDE) & (leave < self.escape[plats])
+            if post.per_click:
+                second = np.full(len(opens), _STOP)
+                where = np.flatnonzero(escaped)
+                second[where] = self._per_click(post.code, self._times(post, offsets[where]), None)
+            else:
+                second = post.kinds[1][plats]
             landed = (first == _LAND) | (escaped & (second == _LAND))
             daily[:, _CLICKS] += np.bincount(days, minlength=ndays)
             daily[:, _GUIDES] += np.bincount(days[first == _GUIDE], minlength=ndays)
             seen[days, opens] = True
             # Join attempts, in the order people arrive: each is a real scan.
-            wants = landed & ~joined[opens] & (rng.random(len(opens)) < sc.step_rate("join", post.step))
+            wants = (
+                landed & ~joined[opens] & (rng.random(len(opens)) < sc.step_rate("join", post.step))
+            )
             for i in np.flatnonzero(wants):
                 now = post.at + timedelta(seconds=float(offsets[i]))
                 restock(now)
@@ -232,7 +242,11 @@ class _Sim:
                     daily[days[i], _REFUSED] += 1
                     if not first_dry:
                         first_dry = arrivals
-            buys = landed & joined[opens] & (rng.random(len(opens)) < sc.step_rate("purchase", post.step))
+            buys = (
+                landed
+                & joined[opens]
+                & (rng.random(len(opens)) < sc.step_rate("purchase", post.step))
+            )
             daily[:, _BUYS] += np.bincount(days[buys], minlength=ndays)
         restock(sc.end)
         daily[:, _PEOPLE] = seen.sum(axis=1)
@@ -246,15 +260,21 @@ class _Sim:
                 if q < out["fill"].shape[0]:
                     out["fill"][q] = (event.at - start).total_seconds() / 3600
 
-    def _per_click(self, post: _Post, plats: Any, offsets: Any) -> tuple[Any, Any]:
-        """Each click resolved at its own time: a policy window edge falls in the post's window."""
+    @staticmethod
+    def _times(post: _Post, offsets: Any) -> list[datetime]:
+        return [post.at + timedelta(seconds=off) for off in offsets.tolist()]
+
+    def _per_click(self, code: str, times: list[datetime], plats: Any) -> Any:
+        """Each click resolved at its own time (``plats`` None: in the system browser)."""
         resolve = self.shortener.resolve
-        first, second = [], []
-        for p, off in zip(plats.tolist(), offsets.tolist(), strict=True):
-            at = post.at + timedelta(seconds=off)
-            first.append(_kind(resolve(post.code, user_agent=self.agents[p], now=at).kind))
-            second.append(_kind(resolve(post.code, user_agent=BROWSER, now=at).kind))
-        return self.np.array(first), self.np.array(second)
+        agents = [BROWSER] * len(times) if plats is None else [self.agents[p] for p in plats]
+        return self.np.array(
+            [
+                _kind(resolve(code, user_agent=ua, now=at).kind)
+                for ua, at in zip(agents, times, strict=True)
+            ],
+            dtype=int,
+        )
 
 
 def simulate(
@@ -264,12 +284,15 @@ def simulate(
     seed: int = 0,
     levels: tuple[float, ...] = (0.05, 0.5, 0.95),
     progress: Callable[[int], object] | None = None,
+    exact: bool = False,
 ) -> SimResult:
     """Run ``scenario`` ``runs`` times and summarise the outcomes.
 
     Run ``r`` draws from a generator seeded with ``(seed, r)``: the same seed
     gives the same result, and the first runs of a longer simulation are the
-    runs of a shorter one. ``weighted`` live codes draw from Python's
+    runs of a shorter one. With ``exact=True`` every click on a post is
+    resolved on its own and recorded as a visit event: many times slower, and
+    the same result (a test checks it), which is why it is off. ``weighted`` live codes draw from Python's
     ``random``, which is seeded the same way for the run and restored after.
 
     Raises:
@@ -297,7 +320,7 @@ def simulate(
     if not isinstance(scenario, Scenario):
         raise InvalidInput(f"scenario must be a suo.sim.Scenario, got {type(scenario).__name__}")
     np = _np()
-    sim = _Sim(scenario)
+    sim = _Sim(scenario, exact=exact)
     ncom, ndays = len(scenario.communities), scenario.days
     nq = scenario.pool.max_codes
     daily = np.zeros((runs, ncom, ndays, len(METRICS)), dtype=np.int64)

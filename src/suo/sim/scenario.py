@@ -40,6 +40,18 @@ def _rates(value: float | Mapping[str, float], what: str) -> float | Mapping[str
     return _rate(value, what)
 
 
+def _open_rates(value: float | Mapping[str, float]) -> float | Mapping[str, float]:
+    return _rates(value, "open_rate")
+
+
+def _join_rates(value: float | Mapping[str, float]) -> float | Mapping[str, float]:
+    return _rates(value, "join_rate")
+
+
+def _purchase_rates(value: float | Mapping[str, float]) -> float | Mapping[str, float]:
+    return _rates(value, "purchase_rate")
+
+
 def _mix(value: Mapping[str, float]) -> Mapping[str, float]:
     if not isinstance(value, Mapping) or not value:
         raise InvalidInput(
@@ -83,7 +95,7 @@ def _sizes(value: int | Iterable[int]) -> int | tuple[int, ...]:
 
 
 def _ids(value: int | Iterable[str]) -> tuple[str, ...]:
-    if isinstance(value, int) and not isinstance(value, bool):
+    if isinstance(value, int):  # bool too: _positive refuses it
         return tuple(f"c{i + 1}" for i in range(_positive(value, "communities")))
     if isinstance(value, str):
         raise InvalidInput("communities must be a count or a list of ids, not one string")
@@ -138,7 +150,9 @@ class LivePool:
         if bad:
             raise InvalidInput(f"restock_on: unknown event kinds {bad}; use some of {EVENTS}")
         if not isinstance(self.restock_delay, timedelta) or self.restock_delay < timedelta(0):
-            raise InvalidInput(f"restock_delay must be a timedelta >= 0, got {self.restock_delay!r}")
+            raise InvalidInput(
+                f"restock_delay must be a timedelta >= 0, got {self.restock_delay!r}"
+            )
 
 
 @frozen
@@ -191,16 +205,10 @@ class Scenario:
     platforms: Mapping[str, float] = field(
         default={"wechat": 0.75, "qq": 0.1, "browser": 0.15}, converter=_mix
     )
-    open_rate: float | Mapping[str, float] = field(
-        default=0.3, converter=lambda v: _rates(v, "open_rate")
-    )
+    open_rate: float | Mapping[str, float] = field(default=0.3, converter=_open_rates)
     escape: float | Mapping[str, float] = field(default=0.5, converter=_escape)
-    join_rate: float | Mapping[str, float] = field(
-        default=0.1, converter=lambda v: _rates(v, "join_rate")
-    )
-    purchase_rate: float | Mapping[str, float] = field(
-        default=0.05, converter=lambda v: _rates(v, "purchase_rate")
-    )
+    join_rate: float | Mapping[str, float] = field(default=0.1, converter=_join_rates)
+    purchase_rate: float | Mapping[str, float] = field(default=0.05, converter=_purchase_rates)
     pool: LivePool = field(factory=LivePool)
     policy: AccessPolicy | None = field(factory=AccessPolicy.anti_block)
     response: timedelta = timedelta(hours=2)
