@@ -25,9 +25,11 @@ recorded as events (``tracking="counts"``): nothing here reads them.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
+
+from attrs import evolve
 
 from suo.antiblock.policy import AccessPolicy
 from suo.decision import DecisionKind
@@ -58,6 +60,17 @@ class _Clock:
 
     def __call__(self) -> datetime:
         return self.now
+
+
+def _each(items: Iterable[Any], communities: tuple[str, ...]) -> list[Any]:
+    """Campaigns or member joins without a community run in every community."""
+    out = []
+    for item in items:
+        if item.community is None:
+            out += [evolve(item, community=c) for c in communities]
+        else:
+            out.append(item)
+    return out
 
 
 def _kind(decision_kind: DecisionKind) -> int:
@@ -116,7 +129,15 @@ class _Sim:
         self.posts: list[list[_Post]] = []
         start, end = sc.start, sc.end
         by_community = dict(
-            sc.plan.iter_by_community(start, end, sc.communities, campaigns=sc.campaigns)
+            sc.plan.iter_by_community(
+                start,
+                end,
+                sc.communities,
+                members=_each(sc.plan.members, sc.communities),
+                campaigns=_each(
+                    sc.plan.campaigns if sc.campaigns is None else sc.campaigns, sc.communities
+                ),
+            )
         )
         for cid in sc.communities:
             occs = by_community.get(cid, [])
