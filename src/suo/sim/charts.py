@@ -57,7 +57,7 @@ def plot_daily(
         f"{community or 'all communities'}: median per day, band {lo_l:g}-{hi_l:g} quantiles"
         f" ({result.runs} runs)"
     )
-    ax.legend(loc="upper left", fontsize="small")
+    ax.legend(loc="best", fontsize="small")
     ax.tick_params(axis="x", labelsize="small")
     return fig
 
