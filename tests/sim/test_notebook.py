@@ -38,7 +38,9 @@ def test_simulate_notebook_runs_twice_with_identical_outputs(tmp_path: Path) -> 
     assert json.dumps(first, sort_keys=True) == json.dumps(second, sort_keys=True)
 
     text = "".join(o["text"] for cell in first for o in cell if o["output_type"] == "stream")
-    pngs = [o["data"]["image/png"] for cell in first for o in cell if "image/png" in o.get("data", {})]
+    pngs = [
+        o["data"]["image/png"] for cell in first for o in cell if "image/png" in o.get("data", {})
+    ]
     assert len(pngs) == 3  # the week's days, its QR fills, the flash campaign's days
     assert "Traceback" not in text
     # The check by hand: every rate 1, one group QR of cap 200, 300 arrivals.

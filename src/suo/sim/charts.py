@@ -1,6 +1,7 @@
 """Charts of a simulation's distributions (matplotlib, ``pip install 'suo[plot]'``).
 
-Figures are made with ``matplotlib.figure.Figure`` (no pyplot state), and
+``result`` is a :class:`~suo.sim.SimResult` (not imported here: the result
+imports these functions for its ``plot`` methods). Figures are made with ``matplotlib.figure.Figure`` (no pyplot state), and
 :func:`png` renders one to PNG bytes without the metadata that would change
 from one machine or version to the next, so a notebook that shows them gives
 byte-identical outputs each time it runs.
@@ -10,12 +11,9 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from suo.errors import MissingDependency
-
-if TYPE_CHECKING:
-    from suo.sim.result import SimResult
 
 __all__ = ["plot_daily", "plot_fills", "png"]
 
@@ -36,7 +34,7 @@ def _figure(ax: Any, size: tuple[float, float]) -> tuple[Any, Any]:
 
 
 def plot_daily(
-    result: SimResult,
+    result: Any,
     metrics: Sequence[str] = ("clicks", "joins", "purchases"),
     *,
     community: str | None = None,
@@ -62,11 +60,12 @@ def plot_daily(
     return fig
 
 
-def plot_fills(result: SimResult, community: str, *, ax: Any = None) -> Any:
+def plot_fills(result: Any, community: str, *, ax: Any = None) -> Any:
     """When each group QR fills: a box per QR over the runs in which it filled."""
     fig, ax = _figure(ax, (8, 3.2))
     fills = result.qr_fills(community)
-    np = __import__("numpy")
+    import numpy as np
+
     data = []
     labels = []
     for f in fills:
