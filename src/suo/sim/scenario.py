@@ -94,6 +94,12 @@ def _sizes(value: int | Iterable[int]) -> int | tuple[int, ...]:
     return tuple(value)
 
 
+def _kinds(value: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    return tuple(value)
+
+
 def _ids(value: int | Iterable[str]) -> tuple[str, ...]:
     if isinstance(value, int):  # bool too: _positive refuses it
         return tuple(f"c{i + 1}" for i in range(_positive(value, "communities")))
@@ -132,7 +138,7 @@ class LivePool:
     initial: int = field(default=1)
     ttl: timedelta = WECHAT_GROUP_TTL
     strategy: str = "fill_first"
-    restock_on: tuple[str, ...] = field(default=("nearly_full",), converter=tuple)
+    restock_on: tuple[str, ...] = field(default=("nearly_full",), converter=_kinds)
     restock_delay: timedelta = timedelta(hours=1)
     max_codes: int = field(default=64)
 
