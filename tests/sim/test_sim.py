@@ -8,6 +8,7 @@ import sys
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pytest
 
 from suo.antiblock import AccessPolicy, Action, Platform, Rule, When, detect
@@ -233,3 +234,16 @@ def test_bad_runs_levels_and_lookups() -> None:
         r.total("likes")
     with pytest.raises(InvalidInput, match=r"no quantile at 0\.25"):
         r.total("joins").q(0.25)
+
+
+def test_runs_do_not_carry_state_into_each_other() -> None:
+    # Round robin keeps a turn counter in the store: each run starts a new one,
+    # so with nothing left to chance every run fills the same QR first.
+    sc = deterministic(
+        audience=5,
+        open_rate={"mon-quote": 1, "*": 0},
+        pool=LivePool(cap=3, initial=2, strategy="round_robin", restock_on=()),
+    )
+    r = simulate(sc, runs=3)
+    assert [f.index for f in r.qr_fills("c1")] == [1]
+    assert np.array_equal(r.fill_hours[0], r.fill_hours[2], equal_nan=True)

@@ -174,7 +174,7 @@ class _Sim:
             f"https://group.example/{cid}/{serial}", cap=pool.cap, expires_at=at + pool.ttl
         )
 
-    def run_community(self, ci: int, rng: Any, out: dict[str, Any]) -> None:
+    def run_community(self, ci: int, run: int, rng: Any, out: dict[str, Any]) -> None:
         np = self.np
         sc = self.scenario
         pool = sc.pool
@@ -184,11 +184,10 @@ class _Sim:
         shortener = self.shortener
         resolve = shortener.resolve
         start = sc.start
-        alias = f"sim-join-{ci}"
-
-        # A fresh live code for this run (same code, new targets and events).
+        # A fresh live code for each run: a new code, so nothing of the last run
+        # (targets, events, the round-robin turn counter) carries over.
+        alias = f"sim-join-{run}-{ci}"
         self.clock.now = start
-        shortener.delete(alias)
         shortener.shorten_live(
             [self._pool(cid, k + 1, start) for k in range(pool.initial)],
             strategy=pool.strategy,
@@ -280,6 +279,7 @@ class _Sim:
                 q = ids.index(event.target_id)
                 if q < out["fill"].shape[0]:
                     out["fill"][q] = (event.at - start).total_seconds() / 3600
+        shortener.delete(alias)
 
     @staticmethod
     def _times(post: _Post, offsets: Any) -> list[datetime]:
@@ -355,7 +355,7 @@ def simulate(
             random.seed(seed * 1_000_003 + r)
             for ci in range(ncom):
                 out: dict[str, Any] = {"daily": daily[r, ci], "fill": fill[r, ci]}
-                sim.run_community(ci, rng, out)
+                sim.run_community(ci, r, rng, out)
                 first_dry[r, ci] = out["first_dry"]
                 qr_used[r, ci] = out["qr_used"]
             if progress is not None:
