@@ -1,8 +1,13 @@
-"""examples/simulate.ipynb runs, twice, with byte-identical outputs (nbclient, python3 kernel)."""
+"""examples/simulate.ipynb runs, twice, with byte-identical outputs.
+
+nbclient runs it on a kernel of this very interpreter: a temporary
+kernelspec (found through ``JUPYTER_PATH``) whose argv is ``sys.executable``.
+"""
 
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +18,20 @@ pytestmark = pytest.mark.slow
 NOTEBOOK = Path(__file__).resolve().parents[2] / "examples" / "simulate.ipynb"
 
 
-def execute(tmp_path: Path) -> Any:
+@pytest.fixture
+def kernel(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The name of a kernelspec that runs this interpreter."""
+    spec = tmp_path / "jupyter" / "kernels" / "suo-this-python"
+    spec.mkdir(parents=True)
+    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    (spec / "kernel.json").write_text(
+        json.dumps({"argv": argv, "display_name": "suo tests", "language": "python"})
+    )
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    return spec.name
+
+
+def execute(tmp_path: Path, kernel: str) -> Any:
     import nbformat
     from nbclient import NotebookClient
 
@@ -22,7 +40,7 @@ def execute(tmp_path: Path) -> Any:
         if cell.cell_type == "code":
             cell.outputs = []
     NotebookClient(
-        nb, kernel_name="python3", timeout=280, resources={"metadata": {"path": str(tmp_path)}}
+        nb, kernel_name=kernel, timeout=280, resources={"metadata": {"path": str(tmp_path)}}
     ).execute()  # raises CellExecutionError on the first failing cell
     return nb
 
@@ -32,9 +50,9 @@ def outputs(nb: Any) -> list[Any]:
 
 
 @pytest.mark.timeout(600)
-def test_simulate_notebook_runs_twice_with_identical_outputs(tmp_path: Path) -> None:
-    first = outputs(execute(tmp_path))
-    second = outputs(execute(tmp_path))
+def test_simulate_notebook_runs_twice_with_identical_outputs(tmp_path: Path, kernel: str) -> None:
+    first = outputs(execute(tmp_path, kernel))
+    second = outputs(execute(tmp_path, kernel))
     assert json.dumps(first, sort_keys=True) == json.dumps(second, sort_keys=True)
 
     text = "".join(o["text"] for cell in first for o in cell if o["output_type"] == "stream")
