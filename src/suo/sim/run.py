@@ -309,12 +309,19 @@ def simulate(
 ) -> SimResult:
     """Run ``scenario`` ``runs`` times and summarise the outcomes.
 
-    Run ``r`` draws from a generator seeded with ``(seed, r)``: the same seed
-    gives the same result, and the first runs of a longer simulation are the
-    runs of a shorter one. With ``exact=True`` every click on a post is
-    resolved on its own and recorded as a visit event: many times slower, and
-    the same result (a test checks it), which is why it is off. ``weighted`` live codes draw from Python's
-    ``random``, which is seeded the same way for the run and restored after.
+    Args:
+        scenario: what to simulate (:class:`~suo.sim.Scenario`).
+        runs: how many independent runs.
+        seed: run ``r`` draws from a numpy generator seeded with ``(seed, r)``:
+            the same seed gives the same result, and the first runs of a
+            longer simulation are the runs of a shorter one. ``weighted``
+            live codes draw from Python's ``random``, seeded the same way for
+            the run and restored after.
+        levels: the quantiles to report, increasing, in ``[0, 1]``.
+        progress: called with the number of runs done after each run.
+        exact: resolve every click on a post on its own and record it as a
+            visit event: many times slower, and the same result (a test
+            checks it), which is why it is off.
 
     Raises:
         InvalidInput: ``runs`` or ``levels`` out of range.
