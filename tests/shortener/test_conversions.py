@@ -358,3 +358,14 @@ def test_a_store_without_conversions_is_a_clear_error() -> None:
         s.shorten("https://a.example/", click_ids=True)
     s.shorten("https://a.example/", alias="fine")
     assert s.resolve("fine").click_id is None
+
+
+def test_click_ids_are_fresh_url_safe_and_never_look_like_an_option() -> None:
+    from suo.shortener.conversions import new_click_id
+
+    ids = [new_click_id() for _ in range(3000)]
+    assert len(set(ids)) == len(ids)
+    assert all(len(i) == 22 and i[0] != "-" for i in ids)
+    assert set("".join(ids)) <= set(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    )

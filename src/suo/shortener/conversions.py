@@ -61,8 +61,15 @@ _MAX_VALUE = Decimal("1e15")
 
 
 def new_click_id() -> str:
-    """A fresh click id: 16 random bytes, URL-safe base64 without padding (22 chars)."""
-    return secrets.token_urlsafe(16)
+    """A fresh click id: 16 random bytes, URL-safe base64 without padding (22 chars).
+
+    Never starting with ``-``, so that ``suo track <id> ...`` does not read it
+    as an option (one id in 64 is drawn again: 127.9 bits of randomness stay).
+    """
+    while True:
+        click_id = secrets.token_urlsafe(16)
+        if click_id[0] != "-":
+            return click_id
 
 
 def check_click_param(param: str) -> str:
