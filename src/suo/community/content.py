@@ -502,7 +502,8 @@ class ContentLibrary:
                     people = self.week_people(item, week_start)
                 eng = evolve(eng, clicks=clicks, people=people)
             if week_start is not None and eng.joins is None and eng.purchases is None:
-                eng = evolve(eng, **self.week_conversions(item, week_start))
+                conv = self.week_conversions(item, week_start)
+                eng = evolve(eng, joins=conv["joins"], purchases=conv["purchases"])
             rows.append((item, eng))
         return weekly_review(rows, z=z, min_impressions=min_impressions, week_start=week_start)
 
