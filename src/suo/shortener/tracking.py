@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from attrs import evolve
 
@@ -35,16 +35,24 @@ CONTENT_TAG = "content:"
 """Links of content items carry the tag ``content:<item id>`` (``by="content"`` reads it)."""
 
 
+_SUPPORTS: dict[type, bool] = {}
+"""Store class -> implements ConversionStore (a runtime Protocol check costs tens of µs)."""
+
+
 def conversion_store(shortener: Shortener) -> ConversionStore:
     """The Shortener's store as a :class:`ConversionStore`, or a clear error."""
     store = shortener.store
-    if not isinstance(store, ConversionStore):
+    kind = type(store)
+    ok = _SUPPORTS.get(kind)
+    if ok is None:
+        ok = _SUPPORTS[kind] = isinstance(store, ConversionStore)
+    if not ok:
         raise ConfigurationError(
-            f"{type(store).__name__} does not keep click ids and conversions (it lacks the"
+            f"{kind.__name__} does not keep click ids and conversions (it lacks the"
             " ConversionStore methods record_click, visit_by_click, add_conversion and"
             " conversions); use a memory, SQL or Redis store"
         )
-    return store
+    return cast(ConversionStore, store)
 
 
 def wants_click_id(shortener: Shortener, link: Link) -> bool:
