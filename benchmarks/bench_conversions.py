@@ -24,9 +24,7 @@ UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like 
 
 
 def _hand_funnel(store: Any, code: str) -> tuple[int, int, int]:
-    clicks = sum(
-        1 for v in store.visits(code) if not v.bot and v.outcome in ("redirect", "page")
-    )
+    clicks = sum(1 for v in store.visits(code) if not v.bot and v.outcome in ("redirect", "page"))
     events: dict[str, set[str]] = {}
     for c in store.conversions(code):
         events.setdefault(c.click_id, set()).add(c.event)
@@ -62,7 +60,7 @@ def main(quick: bool) -> None:
             theirs = iter(range(10**9))
             ours, base = compare(
                 lambda s=s, mine=mine: s.track(next(mine), "join"),
-                lambda store=store, theirs=theirs, visit=visit: store.add_conversion(
+                lambda store=store, theirs=theirs, visit=visit, at=at: store.add_conversion(
                     Conversion(f"x{next(theirs):09d}{new_click_id()[:8]}", "join", at, visit)
                 ),
                 number=n,

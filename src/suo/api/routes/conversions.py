@@ -56,7 +56,10 @@ class ConversionOut(BaseModel):
     status_code=201,
     response_model=ConversionOut,
     dependencies=[require("conversions:write")],
-    responses={200: {"description": "recorded before: nothing changed", "model": ConversionOut}},
+    responses={
+        200: {"description": "recorded before: nothing changed", "model": ConversionOut},
+        404: {"description": "no click has this id"},
+    },
 )
 def track(body: ConversionIn, s: S, response: Response) -> ConversionOut:
     """Record a conversion (join, sign-up, purchase...) of a click id; idempotent."""
