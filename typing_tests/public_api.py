@@ -6,6 +6,7 @@ type-checking; `nox -s typecheck` and CI run mypy over it.
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime, timedelta
 
 import suo
@@ -87,12 +88,10 @@ def conversions() -> tuple[str | None, bool, int, float | None]:
     d: Decision = s.resolve("c")
     cid: str | None = d.click_id
     recorded = False
-    try:
+    with contextlib.suppress(UnknownClickId):
         recorded = s.track(
             cid or "", "purchase", value=Decimal("9.90"), currency="CNY", external_id="o-1"
         )
-    except UnknownClickId:
-        pass
     f: Funnel = s.funnel("c", steps=("click", "purchase"), by="platform", start=None, end=None)
     first: FunnelStep = f.steps[0]
     comparison: VariantComparison | None = None
