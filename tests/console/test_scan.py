@@ -74,3 +74,18 @@ def test_scanning_a_group_qr_makes_a_live_code(group_camera: Any, served: Simple
     code = short.inner_text().strip().rsplit("/", 1)[1]
     [target] = served.app.shortener.live(code).targets()
     assert (target.payload, target.cap) == (GROUP, 200)
+
+
+def test_a_live_codes_page_adds_a_scanned_group(group_camera: Any, served: SimpleNamespace) -> None:
+    from suo.shortener.live import LiveTarget
+
+    s = served.app.shortener
+    link = s.shorten_live([LiveTarget(GROUP + "_first", cap=200)])
+    page = group_camera
+    sign_in(page, served)
+    page.goto(served.console + "#/link/" + link.code)
+    expect(page.get_by_test_id("live-targets").locator("li")).to_have_count(1)
+    page.get_by_test_id("live-scan").click()
+    expect(page.get_by_test_id("live-msg")).to_contain_text("Added group #")
+    expect(page.get_by_test_id("live-targets").locator("li")).to_have_count(2)
+    assert [t.payload for t in s.live(link.code).targets()] == [GROUP + "_first", GROUP]
