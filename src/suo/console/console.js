@@ -63,6 +63,8 @@
       nearlyFull: "Nearly full: add another group QR.", expiringSoon: "Expires within 24 hours.",
       s_active: "active", s_full: "full", s_expired: "expired", s_retired: "retired",
       notGroup: "Not a QR code a live code can show: ",
+      o_redirect: "redirected", o_guide: "guide page", o_deny: "denied (403)", o_page: "page",
+      o_preview: "preview", o_expired: "expired", o_exhausted: "used up", o_not_found: "not found",
     },
     zh: {
       title: "suo 控制台", signin: "登录", apiKey: "API 密钥",
@@ -105,6 +107,8 @@
       nearlyFull: "快满了：请再添加一个群二维码。", expiringSoon: "24 小时内过期。",
       s_active: "使用中", s_full: "已满", s_expired: "已过期", s_retired: "已停用",
       notGroup: "这个二维码不能用作活码：",
+      o_redirect: "已跳转", o_guide: "引导页", o_deny: "拒绝（403）", o_page: "页面",
+      o_preview: "预览", o_expired: "已过期", o_exhausted: "已用完", o_not_found: "不存在",
     },
   };
 
@@ -507,7 +511,7 @@
   }
 
   function timeChart(points, interval) {
-    const w = 600, h = 160, pad = 18;
+    const w = 480, h = 160, pad = 20;
     const max = Math.max(1, ...points.map((p) => p[1]));
     const bw = (w - pad) / points.length;
     const total = points.reduce((a, p) => a + p[1], 0);
@@ -519,7 +523,7 @@
     if (total) { summary += t("peak") + peak[1] + t("at") + fmt(peak[0]); }
     const s = svg("svg", { viewBox: "0 0 " + w + " " + h, role: "img", "aria-label": summary, class: "bars", "data-total": total });
     s.append(svg("line", { x1: pad, y1: h - pad, x2: w, y2: h - pad, stroke: "#5b6670" }));
-    const lab = svg("text", { x: 0, y: 12, "font-size": 12, fill: "#5b6670" });
+    const lab = svg("text", { x: 0, y: 14, "font-size": 15, fill: "#5b6670" });
     lab.textContent = String(max);
     s.append(lab);
     points.forEach(([d, n], i) => {
@@ -531,7 +535,7 @@
       s.append(r);
     });
     for (const i of [0, points.length - 1]) {
-      const tx = svg("text", { x: i ? w : pad, y: h - 4, "font-size": 12, fill: "#5b6670", "text-anchor": i ? "end" : "start" });
+      const tx = svg("text", { x: i ? w : pad, y: h - 3, "font-size": 15, fill: "#5b6670", "text-anchor": i ? "end" : "start" });
       tx.textContent = fmt(points[i][0]);
       s.append(tx);
     }
@@ -635,7 +639,7 @@
     $("n-visits").textContent = String(st.visits);
     $("n-bots").textContent = String(st.bots);
     $("chart-platform").replaceChildren(breakdown(st.by_platform, "p_", "platform-bars"));
-    $("chart-outcome").replaceChildren(breakdown(st.by_outcome, "k_", "outcome-bars"));
+    $("chart-outcome").replaceChildren(breakdown(st.by_outcome, "o_", "outcome-bars"));
   }
 
   async function loadTime(code) {
