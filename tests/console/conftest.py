@@ -28,6 +28,7 @@ from suo.cli.serve import build_app
 
 from .helpers import CHROMIUM, CHROMIUM_ARGS, free_port, require_browser
 
+
 @pytest.fixture(scope="module")
 def served() -> Iterator[SimpleNamespace]:
     """``suo serve --api`` on a loopback port, and an admin key for it."""

@@ -34,6 +34,9 @@ def test_the_contract_flow(page: Any, served: SimpleNamespace, tmp_path: Path) -
     page.get_by_test_id("explain-browser").wait_for()
     assert SHOP in page.get_by_test_id("explain-browser").inner_text()
     assert page.get_by_test_id("qr-download").get_attribute("href").startswith("blob:")
+    svg = page.get_by_test_id("qr-svg")
+    assert svg.get_attribute("href").startswith("blob:")
+    assert svg.get_attribute("download").endswith(".svg")
 
     with httpx.Client(timeout=10, follow_redirects=False) as http:
         wechat = http.get(short_url, headers={"User-Agent": WECHAT})

@@ -69,7 +69,9 @@ def set_lang(page: Any, lang: str) -> None:
         page.get_by_test_id("lang").click()
 
 
-def test_views_fit_both_sizes_in_both_languages(sized: tuple[Any, str], served: SimpleNamespace) -> None:
+def test_views_fit_both_sizes_in_both_languages(
+    sized: tuple[Any, str], served: SimpleNamespace
+) -> None:
     page, size = sized
     s = served.app.shortener
     tag = "poster-" + size
@@ -103,7 +105,9 @@ def test_views_fit_both_sizes_in_both_languages(sized: tuple[Any, str], served: 
 
         page.goto(served.console + "#/link/" + codes[0])
         page.get_by_test_id("by-day").check()
-        expect(page.get_by_test_id("chart-time").locator("svg")).to_have_attribute("data-total", "9")
+        expect(page.get_by_test_id("chart-time").locator("svg")).to_have_attribute(
+            "data-total", "9"
+        )
         assert fits(page), f"link page ({lang}, {size}) is wider than the screen"
 
         page.goto(served.console + "#/link/" + live.code)

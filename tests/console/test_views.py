@@ -10,6 +10,8 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from suo.errors import NotFound
 from suo.shortener.live import LiveTarget
@@ -17,6 +19,11 @@ from suo.shortener.live import LiveTarget
 from .helpers import CHROME, GROUP, WECHAT, WEIBO, expect, png_of, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def open_edit(page: Any) -> None:
+    if not page.locator("#edit-box").evaluate("d => d.open"):
+        page.locator("#edit-box summary").click()
 
 
 def visit(served: SimpleNamespace, code: str, ua: str, ip: str) -> None:
@@ -74,10 +81,12 @@ def test_a_links_page_charts_edits_and_deletes(page: Any, served: SimpleNamespac
     platforms = page.get_by_test_id("platform-bars")
     expect(platforms.locator("li[data-key=browser] .n")).to_have_text("2")
     expect(platforms.locator("li[data-key=wechat] .n")).to_have_text("1")
-    expect(page.get_by_test_id("outcome-bars").locator("li[data-key=redirect] .n")).to_have_text("3")
+    expect(page.get_by_test_id("outcome-bars").locator("li[data-key=redirect] .n")).to_have_text(
+        "3"
+    )
 
     # Edit: a new target, a cap, tags, and a policy that denies Weibo.
-    page.locator("#edit-box summary").click()
+    open_edit(page)
     expect(page.get_by_test_id("edit-url")).to_have_value("https://shop.example.com/page")
     page.get_by_test_id("edit-url").fill("https://shop.example.com/page2")
     page.get_by_test_id("edit-cap").fill("50")
@@ -87,7 +96,11 @@ def test_a_links_page_charts_edits_and_deletes(page: Any, served: SimpleNamespac
     page.get_by_test_id("save").click()
     expect(page.get_by_test_id("edit-msg")).to_have_text("Saved.")
     link = s.get(code)
-    assert (link.target, link.max_clicks, link.tags) == ("https://shop.example.com/page2", 50, ("x", "y"))
+    assert (link.target, link.max_clicks, link.tags) == (
+        "https://shop.example.com/page2",
+        50,
+        ("x", "y"),
+    )
     assert s.explain(code, user_agent=WEIBO).status == 403
     assert s.explain(code, user_agent=WECHAT).kind.value == "guide"
     expect(page.get_by_test_id("link-target")).to_have_text("https://shop.example.com/page2")
@@ -152,7 +165,9 @@ def test_the_group_flow(page: Any, served: SimpleNamespace, tmp_path: Path) -> N
     # Retire the first group: the landing page now shows the second.
     page.get_by_test_id(f"retire-{target_id}").click()
     expect(page.get_by_test_id("live-msg")).to_have_text(f"Retired group #{target_id}")
-    expect(page.locator(f"[data-testid=target-{target_id}]")).to_have_attribute("data-state", "retired")
+    expect(page.locator(f"[data-testid=target-{target_id}]")).to_have_attribute(
+        "data-state", "retired"
+    )
     landing = page.context.new_page()
     landing.goto(short_url)
     assert second in qr.read(landing.screenshot())
@@ -177,3 +192,57 @@ def test_nearly_full_or_expiring_groups_are_flagged(page: Any, served: SimpleNam
     expect(page.get_by_test_id(f"warn-{a}")).to_have_text("Nearly full: add another group QR.")
     expect(page.get_by_test_id(f"warn-{b}")).to_have_text("Expires within 24 hours.")
     expect(page.get_by_test_id(f"warn-{c}")).to_have_count(0)
+
+
+GUIDE_PLATFORMS = ["wechat", "wecom", "qq", "alipay", "weibo", "dingtalk", "douyin", "feishu"]
+ALLOW_PLATFORMS = [*GUIDE_PLATFORMS, "browser"]
+
+
+@settings(
+    max_examples=8,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    guide=st.sets(st.sampled_from(GUIDE_PLATFORMS)),
+    allow=st.sets(st.sampled_from(ALLOW_PLATFORMS)),
+)
+def test_the_platform_boxes_mean_what_they_say(
+    page: Any, served: SimpleNamespace, guide: set[str], allow: set[str]
+) -> None:
+    """Any ticked guide/allow boxes, saved: each platform gets what the boxes say, and they read back."""
+    from suo.antiblock import Platform
+    from suo.antiblock.detect import Client
+
+    s = served.app.shortener
+    code = s.shorten("https://shop.example.com/boxes").code
+    if not page.url.startswith(served.console):
+        sign_in(page, served)
+    page.goto(served.console + "#/link/" + code)
+    expect(page.get_by_test_id("link-target")).to_have_text("https://shop.example.com/boxes")
+    open_edit(page)
+    for p in GUIDE_PLATFORMS:
+        page.get_by_test_id("edit-guide-" + p).set_checked(p in guide)
+    for p in ALLOW_PLATFORMS:
+        page.get_by_test_id("edit-allow-" + p).set_checked(p in allow)
+    page.get_by_test_id("save").click()
+    expect(page.get_by_test_id("edit-msg")).to_have_text("Saved.")
+
+    policy = s.get(code).policy
+    if not guide and not allow:
+        assert policy is None or all(
+            policy.decide(Client(platform=Platform(p))).action.value == "redirect"
+            for p in ALLOW_PLATFORMS
+        )
+    else:
+        assert policy is not None
+        for p in [*ALLOW_PLATFORMS, "douyin", "line"]:
+            want = "guide" if p in guide else ("deny" if allow and p not in allow else "redirect")
+            assert policy.decide(Client(platform=Platform(p))).action.value == want, p
+    page.reload()
+    open_edit(page)
+    for p in GUIDE_PLATFORMS:
+        assert page.get_by_test_id("edit-guide-" + p).is_checked() == (p in guide)
+    for p in ALLOW_PLATFORMS:
+        assert page.get_by_test_id("edit-allow-" + p).is_checked() == (p in allow)
+    s.delete(code)

@@ -792,6 +792,7 @@
       sessionStorage.setItem(LANG, lang);
       applyLang();
       if (current && !$("link").hidden) { loadLink(current.code); }
+      if (!$("links").hidden) { loadLinks(false); }
     });
     $("signin-form").addEventListener("submit", signIn);
     $("logout").addEventListener("click", () => { sessionStorage.removeItem(KEY); route(); focusHeading("signin-h"); });
