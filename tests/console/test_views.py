@@ -246,3 +246,29 @@ def test_the_platform_boxes_mean_what_they_say(
     for p in ALLOW_PLATFORMS:
         assert page.get_by_test_id("edit-allow-" + p).is_checked() == (p in allow)
     s.delete(code)
+
+
+def test_the_links_list_pages_with_more(page: Any, served: SimpleNamespace) -> None:
+    s = served.app.shortener
+    tag = "many-" + uuid.uuid4().hex[:6]
+    made = s.shorten_many(
+        [{"url": f"https://shop.example.com/{i}", "tags": [tag]} for i in range(23)]
+    )
+    sign_in(page, served)
+    page.goto(served.console + "#/links")
+    page.get_by_test_id("tag-search").fill(tag)
+    page.get_by_test_id("tag-go").click()
+    cards = page.get_by_test_id("links-list").locator(":scope > li")
+    expect(cards).to_have_count(20)
+    page.get_by_test_id("links-more").click()
+    expect(cards).to_have_count(23)
+    expect(page.get_by_test_id("links-more")).to_be_hidden()
+    shown = cards.evaluate_all("lis => lis.map(li => li.dataset.code)")
+    assert sorted(shown) == sorted(link.code for link in made)
+
+
+def test_scanning_without_a_camera_says_so(page: Any, served: SimpleNamespace) -> None:
+    sign_in(page, served)
+    page.get_by_test_id("scan").click()
+    expect(page.get_by_test_id("qr-msg")).to_contain_text("The camera is not available: ")
+    expect(page.get_by_test_id("scanner")).to_be_hidden()
