@@ -613,6 +613,16 @@
     say($("edit-msg"), "", "");
     $("confirm").hidden = true;
     $("delete").hidden = false;
+    if (!current || current.code !== code) {
+      // Another link: nothing of the previous one may linger while this one loads.
+      for (const id of ["chart-time", "chart-platform", "chart-outcome", "live-targets"]) { $(id).replaceChildren(); }
+      for (const id of ["n-clicks", "n-people", "n-visits", "n-bots"]) { $(id).textContent = "–"; }
+      $("live-box").hidden = true;
+      say($("live-msg"), "", "");
+      $("edit-box").open = false;
+      $("link-short").textContent = "";
+      $("link-target").textContent = "";
+    }
     const res = await api("links/" + enc(code));
     if (!res.ok) {
       current = null;
@@ -627,7 +637,8 @@
     $("link-short").href = link.short_url;
     $("link-target").textContent = link.target;
     fillEdit(link);
-    await Promise.all([loadStats(code), loadTime(code), link.live ? loadLive(code) : Promise.resolve($("live-box").hidden = true)]);
+    $("live-box").hidden = !link.live;
+    await Promise.all([loadStats(code), loadTime(code), link.live ? loadLive(code) : null]);
   }
 
   async function loadStats(code) {
