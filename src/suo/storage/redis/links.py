@@ -13,6 +13,8 @@ Keys (``p`` is the store prefix; braces hold the Cluster hash tag)::
                                        <HH>|p|<platform>, <HH>|o|<os>,
                                        <HH>|x|<outcome>, <HH>|t|<target> -> visits
     p:{<code>}:hx:<day>        hash    <HH>|r|<referrer>, <HH>|l|<language> -> visits
+    p:{<code>}:gone            string  a delete's pending cleanup (JSON: link, days,
+                                       hours); exists only until that cleanup ends
     p:{tag:<tag>}:links        zset    codes with that tag (score 0, ordered by code)
     p:{seq}:<name>             string  counters for sequence code generators
     p:{salt}:<YYYY-MM-DD>      string  the day's visitor-id salt (hex), expires in 3 days
@@ -127,9 +129,17 @@ class RedisLinks(RedisBase):
     def _tag_key(self, tag: str) -> str:
         return str(self._key(f"tag:{tag}", "links"))
 
+    def _create_keys(self, code: str) -> list[str]:
+        return [self._key(code, k) for k in ("link", "n", "by", "gone")]
+
     def create_link(self, link: Link) -> None:
-        keys = [self._key(link.code, k) for k in ("link", "n", "by")]
-        if not self._script("link_create")(keys=keys, args=[_dump(link)]):
+        create = self._script("link_create")
+        claimed = int(create(keys=self._create_keys(link.code), args=[_dump(link)]))
+        if claimed == 2:
+            # An earlier delete of this code stopped before its cleanup ended: end it first.
+            self.delete_link(link.code)
+            claimed = int(create(keys=self._create_keys(link.code), args=[_dump(link)]))
+        if claimed != 1:
             raise AliasTaken(link.code)
         if link.tags:
             pipe = self._r.pipeline(transaction=False)
@@ -147,17 +157,22 @@ class RedisLinks(RedisBase):
         # links live in different Cluster slots, so on a conflict the ones
         # already claimed are rolled back.
         create = self._script("link_create")
-        pipe = self._r.pipeline(transaction=False)
-        for link in links:
-            keys = [self._key(link.code, k) for k in ("link", "n", "by")]
-            create(keys=keys, args=[_dump(link)], client=pipe)
-        results = pipe.execute()
-        if not all(results):
-            won = [lk.code for lk, ok in zip(links, results, strict=True) if ok]
-            undo = self._r.pipeline(transaction=False)
-            for c in won:
-                undo.delete(self._key(c, "link"))
-            undo.execute()
+        results: list[int] = []
+        for attempt in range(2):
+            pipe = self._r.pipeline(transaction=False)
+            for link in links:
+                create(keys=self._create_keys(link.code), args=[_dump(link)], client=pipe)
+            results = [int(r) for r in pipe.execute()]
+            pending = [lk.code for lk, r in zip(links, results, strict=True) if r == 2]
+            if not pending or attempt:
+                break
+            # Earlier deletes of some codes left their cleanup unfinished: end it, roll
+            # back this round's claims and claim again.
+            for c in pending:
+                self.delete_link(c)
+            self._undo_claims([lk.code for lk, r in zip(links, results, strict=True) if r == 1])
+        if any(r != 1 for r in results):
+            self._undo_claims([lk.code for lk, r in zip(links, results, strict=True) if r == 1])
             raise AliasTaken(self._first_taken(codes) or codes[0])
         if any(link.tags for link in links):
             pipe = self._r.pipeline(transaction=False)
@@ -165,6 +180,16 @@ class RedisLinks(RedisBase):
                 for tag in link.tags:
                     pipe.zadd(self._tag_key(tag), {link.code: 0})
             pipe.execute()
+
+    def _undo_claims(self, codes: list[str]) -> None:
+        """Remove links just claimed (no visit can have reached them): record and counters."""
+        if not codes:
+            return
+        undo = self._r.pipeline(transaction=False)
+        for c in codes:
+            # One slot per code, so one DEL per code works on a Cluster too.
+            undo.execute_command("DEL", self._key(c, "link"), self._key(c, "n"), self._key(c, "by"))
+        undo.execute()
 
     def _first_taken(self, codes: list[str]) -> str | None:
         pipe = self._r.pipeline(transaction=False)
@@ -192,22 +217,26 @@ class RedisLinks(RedisBase):
 
     def delete_link(self, code: str) -> bool:
         found = self._script("link_delete")(
-            keys=[self._key(code, k) for k in ("link", "n", "by", "u", "eh")]
+            keys=[self._key(code, k) for k in ("link", "n", "by", "u", "eh", "gone")]
         )
         if not found:
             return False
-        data, ndays = found[0], int(found[1])
-        days, hours = found[2 : 2 + ndays], found[2 + ndays :]
+        plan = loads(found[1])
+        days, hours = plan["days"] or [], plan["hours"] or []  # Lua's cjson writes [] as {}
         # The link and its counters are gone, so no visit writes here any more:
-        # the event lists and rollups it listed go now, in batches.
+        # the event lists and rollups it listed go now, in batches (all in the
+        # link's slot), then its tag entries (other slots), and the :gone record
+        # last. Each step is idempotent: a delete that fails midway leaves :gone,
+        # and the next delete (or create) of the code finishes the job.
         keys = [self._key(code, f"e:{h}") for h in hours]
         keys += [self._key(code, f"{r}:{d}") for d in days for r in _ROLLUPS]
         pipe = self._r.pipeline(transaction=False)
         for i in range(0, len(keys), 500):
-            pipe.unlink(*keys[i : i + 500])
-        for tag in loads(data).get("tags", ()):
+            pipe.execute_command("UNLINK", *keys[i : i + 500])
+        for tag in loads(plan["link"]).get("tags", ()):
             pipe.zrem(self._tag_key(tag), code)
         pipe.execute()
+        self._r.delete(self._key(code, "gone"))
         return True
 
     def list_links(self, *, tag: str | None, after: str | None, limit: int) -> list[Link]:
@@ -223,7 +252,7 @@ class RedisLinks(RedisBase):
             codes = [c for c in found if after is None or c > after][:limit]
         if not codes:
             return []
-        datas = self._r.mget([self._key(c, "link") for c in codes])
+        datas = self._mget([self._key(c, "link") for c in codes])
         return [Link.from_dict(loads(d)) for d in datas if d is not None]
 
     def hit(
@@ -392,7 +421,7 @@ class RedisLinks(RedisBase):
         pipe = self._r.pipeline(transaction=False)
         pipe.hgetall(self._key(code, "n"))
         pipe.hgetall(self._key(code, "by"))
-        pipe.pfcount(self._key(code, "u"))
+        pipe.execute_command("PFCOUNT", self._key(code, "u"))  # a Cluster pipeline blocks .pfcount
         n, by, uniques = pipe.execute()
         dims: dict[str, Counter[str]] = {
             d: Counter() for d in ("platform", "os", "day", "outcome", "target")
