@@ -28,6 +28,9 @@ _UNAVAILABLE = (
     rexc.ClusterDownError,
     rexc.RedisClusterUnreachableError,
     rexc.SlotNotCoveredError,
+    # A Cluster mid-failover: a slot is migrating, or a write reached a replica.
+    rexc.TryAgainError,
+    rexc.ReadOnlyError,
 )
 
 
