@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 import socket
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -21,7 +22,8 @@ from redis import exceptions as rexc
 from suo import Shortener, open_store
 from suo.errors import ConfigurationError, StorageError, StorageUnavailable
 from suo.shortener.live import LiveTarget
-from suo.shortener.model import DecisionKind, Link, Visit
+from suo.decision import DecisionKind
+from suo.shortener.model import Link, Visit
 from suo.storage import BACKENDS
 from suo.storage.redis.cluster import RedisClusterStore, client_url
 from suo.testing.backends import isolated_store
@@ -51,6 +53,15 @@ def own_cluster() -> Iterator[LocalRedisCluster]:
     """A cluster of this test's own (3 masters, 1 replica each), stopped by pid afterwards."""
     _need_redis_server()
     with LocalRedisCluster(masters=3, replicas=1, node_timeout_ms=1000) as cluster:
+        yield cluster
+
+
+@pytest.fixture(scope="module")
+def freeze_cluster() -> Iterator[LocalRedisCluster]:
+    """3 masters, no replicas, a 5 s node timeout: a node frozen for a second or two
+    stays a master (no failover), so a test sees the freeze and then the same node again."""
+    _need_redis_server()
+    with LocalRedisCluster(masters=3, replicas=0, node_timeout_ms=5000) as cluster:
         yield cluster
 
 
@@ -154,7 +165,7 @@ def test_the_done_when_checklist_with_24_concurrent_resolves(
     )
     with ThreadPoolExecutor(24) as pool:
         decisions = list(pool.map(lambda _: s.resolve(live.code, user_agent=WECHAT), range(24)))
-    served = [d.target for d in decisions if d.kind is not DecisionKind.EXHAUSTED]
+    served = [d.target.payload for d in decisions if d.kind is not DecisionKind.EXHAUSTED]
     assert sorted(served) == ["https://weixin.qq.com/g/A"] * 5 + ["https://weixin.qq.com/g/B"] * 5
     slots = cluster_store.live_targets(live.code)
     assert [slot.used for slot in slots] == [5, 5]
@@ -186,36 +197,40 @@ def _freeze_during(cluster: LocalRedisCluster, port: int, call: Callable[[], Any
 
 
 def test_a_delete_cut_short_by_a_frozen_node_finishes_on_retry(
-    own_cluster: LocalRedisCluster,
+    freeze_cluster: LocalRedisCluster,
 ) -> None:
-    store = open_store(own_cluster.url, prefix="t", **FAST)
+    store = open_store(freeze_cluster.url, prefix=f"t{uuid.uuid4().hex[:6]}", **FAST)
     try:
         # A link whose tag index lives on another master than the link itself.
         tag = next(
             f"tag{i}"
             for i in range(1000)
-            if own_cluster.master_of_key(store._tag_key(f"tag{i}"))
-            != own_cluster.master_of_key(store._key("doomed", "link"))
+            if freeze_cluster.master_of_key(store._tag_key(f"tag{i}"))
+            != freeze_cluster.master_of_key(store._key("doomed", "link"))
         )
         store.create_link(_link("doomed", tags=(tag,)))
         store.create_link(_link("kept", tags=(tag,)))
         for _ in range(3):
             store.hit("doomed", Visit(at=T0, platform="browser", os="linux"), count=True, cap=None)
+        # Load the delete script on every master first (redis-py sends SCRIPT LOAD to all
+        # of them), so the freeze hits the cleanup step and not the script's loading.
+        store.create_link(_link("warm"))
+        assert store.delete_link("warm") is True
         elapsed, result = _freeze_during(
-            own_cluster,
-            own_cluster.master_of_key(store._tag_key(tag)),
+            freeze_cluster,
+            freeze_cluster.master_of_key(store._tag_key(tag)),
             lambda: store.delete_link("doomed"),
         )
         assert isinstance(result, StorageUnavailable), result
         assert elapsed < HANG_GUARD
-        own_cluster.wait_ready(30)
+        freeze_cluster.wait_ready(30)
         # Half-way: the link is gone for readers, its cleanup is recorded...
         assert store.get_link("doomed") is None
         assert store._r.exists(store._key("doomed", "gone")) == 1
         # ...and the retry finishes it: no event list, rollup or tag entry is left.
         assert store.delete_link("doomed") is True
         assert store.delete_link("doomed") is False
-        keys = list(store._r.scan_iter(match="t:{doomed}:*"))
+        keys = list(store._r.scan_iter(match=store.prefix + ":{doomed}:*"))
         assert keys == []
         assert [lk.code for lk in store.list_links(tag=tag, after=None, limit=10)] == ["kept"]
         # A new link under the same code starts from zero.
@@ -227,25 +242,27 @@ def test_a_delete_cut_short_by_a_frozen_node_finishes_on_retry(
 
 
 def test_creating_a_code_whose_delete_was_cut_short_finishes_that_delete_first(
-    own_cluster: LocalRedisCluster,
+    freeze_cluster: LocalRedisCluster,
 ) -> None:
-    store = open_store(own_cluster.url, prefix="t", **FAST)
+    store = open_store(freeze_cluster.url, prefix=f"t{uuid.uuid4().hex[:6]}", **FAST)
     try:
         tag = next(
             f"tag{i}"
             for i in range(1000)
-            if own_cluster.master_of_key(store._tag_key(f"tag{i}"))
-            != own_cluster.master_of_key(store._key("reborn", "link"))
+            if freeze_cluster.master_of_key(store._tag_key(f"tag{i}"))
+            != freeze_cluster.master_of_key(store._key("reborn", "link"))
         )
         store.create_link(_link("reborn", tags=(tag,)))
         store.hit("reborn", Visit(at=T0, platform="wechat", os="ios"), count=True, cap=None)
+        store.create_link(_link("warm"))
+        assert store.delete_link("warm") is True  # the delete script is loaded everywhere
         _, result = _freeze_during(
-            own_cluster,
-            own_cluster.master_of_key(store._tag_key(tag)),
+            freeze_cluster,
+            freeze_cluster.master_of_key(store._tag_key(tag)),
             lambda: store.delete_link("reborn"),
         )
         assert isinstance(result, StorageUnavailable), result
-        own_cluster.wait_ready(30)
+        freeze_cluster.wait_ready(30)
         store.create_links([_link("reborn"), _link("other")])
         assert store.link_stats("reborn").clicks == 0
         assert list(store.visits("reborn")) == []
@@ -260,19 +277,19 @@ def test_creating_a_code_whose_delete_was_cut_short_finishes_that_delete_first(
 
 
 def test_a_frozen_master_gives_storage_unavailable_then_recovers(
-    own_cluster: LocalRedisCluster,
+    freeze_cluster: LocalRedisCluster,
 ) -> None:
-    store = open_store(own_cluster.url, prefix="t", **FAST)
+    store = open_store(freeze_cluster.url, prefix=f"t{uuid.uuid4().hex[:6]}", **FAST)
     try:
         store.create_link(_link("ice"))
-        port = own_cluster.master_of_key(store._key("ice", "link"))
+        port = freeze_cluster.master_of_key(store._key("ice", "link"))
         calls: list[Callable[[], Any]] = [
             lambda: store.get_link("ice"),
             lambda: store.hit("ice", Visit(at=T0), count=True, cap=None),
             lambda: store.link_stats("ice"),
             lambda: store.delete_link("ice"),
         ]
-        own_cluster.freeze(port)
+        freeze_cluster.freeze(port)
         try:
             for call in calls:
                 elapsed, result = _timed(call)
@@ -281,8 +298,8 @@ def test_a_frozen_master_gives_storage_unavailable_then_recovers(
                 assert not isinstance(result.__cause__, StorageError)
                 assert elapsed < HANG_GUARD
         finally:
-            own_cluster.thaw(port)
-        own_cluster.wait_ready(30)
+            freeze_cluster.thaw(port)
+        freeze_cluster.wait_ready(30)
         deadline = time.monotonic() + 30
         while True:  # the client refreshes its slot map on its own
             elapsed, result = _timed(lambda: store.get_link("ice"))

@@ -218,7 +218,7 @@ class LocalRedisCluster:
 
     def master_of_key(self, key: str) -> int:
         """The port of the master that serves ``key``'s slot now."""
-        slot = int(_cli(self.nodes[0].port, "cluster", "keyslot", key).strip())
+        slot = int(_cli(self._any_live().port, "cluster", "keyslot", key).strip())
         for line in _cli(self._any_live().port, "cluster", "nodes").splitlines():
             parts = line.split()
             if "master" not in parts[2] or "fail" in parts[2]:

@@ -18,6 +18,7 @@ fails with :class:`~suo.errors.StorageUnavailable` after at most about
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -25,7 +26,7 @@ from redis.backoff import ExponentialWithJitterBackoff
 from redis.cluster import RedisCluster
 from redis.retry import Retry
 
-from suo.errors import ConfigurationError
+from suo.errors import ConfigurationError, StorageUnavailable, SuoError
 from suo.storage.redis import RedisStore
 
 __all__ = ["RedisClusterStore"]
@@ -89,6 +90,16 @@ class RedisClusterStore(RedisStore):
             health_check_interval=30,
             retry=Retry(ExponentialWithJitterBackoff(base=0.01, cap=0.5), self._retries),
         )
+
+    def _engine_error(self, e: Exception) -> SuoError | None:
+        error = super()._engine_error(e)
+        if isinstance(error, StorageUnavailable):
+            # A command that timed out may still be answered later, on a connection
+            # redis-py could hand out again (a pipeline's, say): drop every
+            # connection, so no later call reads a stale reply. They reopen lazily.
+            with contextlib.suppress(Exception):
+                self._r.disconnect_connection_pools()
+        return error
 
     def _mget(self, keys: list[str]) -> list[str | None]:
         # One MGET per slot, sent together (redis-py groups them by node).
