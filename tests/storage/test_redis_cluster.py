@@ -20,9 +20,9 @@ import pytest
 from redis import exceptions as rexc
 
 from suo import Shortener, open_store
+from suo.decision import DecisionKind
 from suo.errors import ConfigurationError, StorageError, StorageUnavailable
 from suo.shortener.live import LiveTarget
-from suo.decision import DecisionKind
 from suo.shortener.model import Link, Visit
 from suo.storage import BACKENDS
 from suo.storage.redis.cluster import RedisClusterStore, client_url
@@ -69,7 +69,7 @@ def _timed(call: Callable[[], Any]) -> tuple[float, Any]:
     start = time.monotonic()
     try:
         result: Any = call()
-    except Exception as exc:  # noqa: BLE001 - the caller inspects what came back
+    except Exception as exc:  # the caller inspects what came back
         result = exc
     return time.monotonic() - start, result
 
@@ -143,11 +143,15 @@ def test_the_done_when_checklist_with_24_concurrent_resolves(
     s = Shortener(cluster_store, cache_ttl=0)
     # Shorten: many codes, so they spread over all three masters' slots.
     links = [s.shorten(f"https://example.com/{i}", tags=("spring",)) for i in range(30)]
-    nodes = {cluster_store._r.get_node_from_key(cluster_store._key(lk.code, "link")).name for lk in links}
+    nodes = {
+        cluster_store._r.get_node_from_key(cluster_store._key(lk.code, "link")).name for lk in links
+    }
     assert len(nodes) == 3
     # List by tag, across slots, in code order and in pages.
     codes = sorted(lk.code for lk in links)
-    assert [lk.code for lk in cluster_store.list_links(tag="spring", after=None, limit=100)] == codes
+    assert [
+        lk.code for lk in cluster_store.list_links(tag="spring", after=None, limit=100)
+    ] == codes
     page = cluster_store.list_links(tag="spring", after=codes[9], limit=5)
     assert [lk.code for lk in page] == codes[10:15]
     assert [lk.code for lk in cluster_store.list_links(tag=None, after=None, limit=100)] == codes
@@ -160,7 +164,10 @@ def test_the_done_when_checklist_with_24_concurrent_resolves(
     assert s.stats(capped.code).clicks == 10
     # A live code: two targets of 5 each, 24 concurrent scans, no slot over-claimed.
     live = s.shorten_live(
-        [LiveTarget("https://weixin.qq.com/g/A", cap=5), LiveTarget("https://weixin.qq.com/g/B", cap=5)],
+        [
+            LiveTarget("https://weixin.qq.com/g/A", cap=5),
+            LiveTarget("https://weixin.qq.com/g/B", cap=5),
+        ],
         alias="group",
     )
     with ThreadPoolExecutor(24) as pool:

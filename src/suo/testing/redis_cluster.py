@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import functools
 import os
 import shutil
 import signal
@@ -79,15 +80,30 @@ def _free_port() -> int:
     raise RuntimeError("no free loopback port pair (port, port + 10000) found")
 
 
+def _exe(name: str) -> str:
+    """The absolute path of ``name`` on PATH (so no shell and no lookup at run time)."""
+    path = shutil.which(name)
+    if path is None:
+        raise FileNotFoundError(
+            f"{name} is needed to start a test cluster (Debian: apt-get install redis-server)"
+        )
+    return path
+
+
 def _cli(port: int, *args: str, timeout: float = 10.0) -> str:
-    out = subprocess.run(
-        ["redis-cli", "-h", _HOST, "-p", str(port), *args],
+    # Arguments are built here from ports and fixed words: nothing untrusted.
+    out = subprocess.run(  # noqa: S603
+        [_exe("redis-cli"), "-h", _HOST, "-p", str(port), *args],
         capture_output=True,
         text=True,
         timeout=timeout,
         check=False,
     )
     return out.stdout
+
+
+def _pong(port: int) -> bool:
+    return _cli(port, "ping").strip() == "PONG"
 
 
 class LocalRedisCluster:
@@ -133,21 +149,17 @@ class LocalRedisCluster:
 
     def start(self) -> LocalRedisCluster:
         """Start the servers, form the cluster, wait until it serves every slot."""
-        if shutil.which("redis-server") is None or shutil.which("redis-cli") is None:
-            raise FileNotFoundError(
-                "redis-server and redis-cli are needed to start a test cluster "
-                "(Debian: apt-get install redis-server)"
-            )
+        _exe("redis-server"), _exe("redis-cli")
         self._root = tempfile.mkdtemp(prefix="suo-redis-cluster-")
         try:
             for _ in range(self.masters * (1 + self.replicas)):
                 self.nodes.append(self._spawn(_free_port()))
             deadline = time.monotonic() + self.start_timeout
             for n in self.nodes:
-                self._wait(lambda n=n: _cli(n.port, "ping").strip() == "PONG", deadline, "ping")
-            out = subprocess.run(
+                self._wait(functools.partial(_pong, n.port), deadline, "ping")
+            out = subprocess.run(  # noqa: S603 (fixed words and our own ports)
                 [
-                    "redis-cli", "--cluster", "create",
+                    _exe("redis-cli"), "--cluster", "create",
                     *(f"{_HOST}:{n.port}" for n in self.nodes),
                     "--cluster-replicas", str(self.replicas), "--cluster-yes",
                 ],
@@ -167,9 +179,9 @@ class LocalRedisCluster:
         os.makedirs(directory)
         log = open(os.path.join(directory, "redis.log"), "wb")  # noqa: SIM115 (the child owns it)
         with log:
-            process = subprocess.Popen(
+            process = subprocess.Popen(  # noqa: S603 (fixed words and our own ports)
                 [
-                    "redis-server", "--port", str(port), "--bind", _HOST,
+                    _exe("redis-server"), "--port", str(port), "--bind", _HOST,
                     "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
                     "--cluster-node-timeout", str(self.node_timeout_ms),
                     "--dir", directory, "--save", "", "--appendonly", "no",
