@@ -75,9 +75,7 @@ def main(quick: bool) -> None:
                         redis_baseline(store),
                         number=number,
                     )
-                    rows.append(
-                        (f"resolve() on {kind}", ours, f"redis-py GET+INCR ({kind})", base)
-                    )
+                    rows.append((f"resolve() on {kind}", ours, f"redis-py GET+INCR ({kind})", base))
                     if kind == "redis_cluster":
                         s.shorten_many(
                             [
@@ -86,7 +84,7 @@ def main(quick: bool) -> None:
                             ]
                         )
                         ours, base = compare(
-                            lambda: store.list_links(tag="bench", after=None, limit=100),
+                            lambda st=store: st.list_links(tag="bench", after=None, limit=100),
                             _listing_baseline(store, "bench"),
                             number=max(10, number // 10),
                         )
