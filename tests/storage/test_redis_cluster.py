@@ -355,3 +355,98 @@ def test_failover_a_killed_master_is_unavailable_then_its_replica_serves(
     finally:
         store.drop_all()
         store.close()
+
+
+# -- tag indexes: never a half-made link in a listing ----------------------------------
+
+
+@pytest.mark.parametrize("kind", ["redis", "redis_cluster"])
+def test_tag_listing_skips_stale_index_entries_and_still_fills_the_page(kind: str) -> None:
+    if kind == "redis":
+        pytest.importorskip("redis")
+    with isolated_store(kind) as store:
+        for code in ("a1", "a3", "a5", "a6"):
+            store.create_link(_link(code, tags=("t",)))
+        store.create_link(_link("a4"))  # carries no tag...
+        index = store._tag_key("t")
+        store._r.zadd(index, {"a2": 0, "a4": 0})  # ...yet indexed, and a2 has no record
+        listed = store.list_links(tag="t", after=None, limit=3)
+        assert [lk.code for lk in listed] == ["a1", "a3", "a5"]
+        listed = store.list_links(tag="t", after="a1", limit=3)
+        assert [lk.code for lk in listed] == ["a3", "a5", "a6"]
+        assert store.list_links(tag="t", after="a6", limit=3) == []
+
+
+def _tag_on_another_master(cluster: LocalRedisCluster, store: Any, code: str) -> str:
+    return next(
+        f"tag{i}"
+        for i in range(1000)
+        if cluster.master_of_key(store._tag_key(f"tag{i}"))
+        != cluster.master_of_key(store._key(code, "link"))
+    )
+
+
+def test_a_create_cut_short_shows_nothing_and_can_be_redone(
+    freeze_cluster: LocalRedisCluster,
+) -> None:
+    store = open_store(freeze_cluster.url, prefix=f"t{uuid.uuid4().hex[:6]}", **FAST)
+    try:
+        tag = _tag_on_another_master(freeze_cluster, store, "half")
+        store.create_link(_link("warm", tags=(tag,)))  # the create script is loaded everywhere
+        _, result = _freeze_during(
+            freeze_cluster,
+            freeze_cluster.master_of_key(store._key("half", "link")),
+            lambda: store.create_link(_link("half", tags=(tag,))),
+        )
+        assert isinstance(result, StorageUnavailable), result
+        freeze_cluster.wait_ready(30)
+        # The tag entry went in first. A command that timed out may still land when the
+        # node resumes, so the record is there or not; either way the listing agrees.
+        assert store._r.zscore(store._tag_key(tag), "half") is not None
+        landed = store.get_link("half") is not None
+        listed = [lk.code for lk in store.list_links(tag=tag, after=None, limit=10)]
+        assert listed == (["half", "warm"] if landed else ["warm"])
+        if not landed:
+            store.create_link(_link("half", tags=(tag,)))
+        assert [lk.code for lk in store.list_links(tag=tag, after=None, limit=10)] == [
+            "half",
+            "warm",
+        ]
+    finally:
+        store.drop_all()
+        store.close()
+
+
+def test_a_replace_cut_short_lists_correctly_and_the_same_replace_completes_it(
+    freeze_cluster: LocalRedisCluster,
+) -> None:
+    store = open_store(freeze_cluster.url, prefix=f"t{uuid.uuid4().hex[:6]}", **FAST)
+    try:
+        old = _tag_on_another_master(freeze_cluster, store, "moved")
+        new = next(
+            f"new{i}"
+            for i in range(1000)
+            if freeze_cluster.master_of_key(store._tag_key(f"new{i}"))
+            != freeze_cluster.master_of_key(store._tag_key(old))
+        )
+        store.create_link(_link("moved", tags=(old,)))
+        _, result = _freeze_during(
+            freeze_cluster,
+            freeze_cluster.master_of_key(store._tag_key(old)),
+            lambda: store.replace_link(_link("moved", tags=(new,))),
+        )
+        freeze_cluster.wait_ready(30)
+        if isinstance(result, BaseException):
+            assert isinstance(result, StorageUnavailable), result
+        # Whatever step the freeze cut, the listings agree with the record.
+        record = store.get_link("moved")
+        assert record is not None
+        for tag in (old, new):
+            listed = [lk.code for lk in store.list_links(tag=tag, after=None, limit=10)]
+            assert listed == (["moved"] if tag in record.tags else [])
+        assert store.replace_link(_link("moved", tags=(new,))) is True
+        assert store._r.zscore(store._tag_key(old), "moved") is None
+        assert [lk.code for lk in store.list_links(tag=new, after=None, limit=10)] == ["moved"]
+    finally:
+        store.drop_all()
+        store.close()

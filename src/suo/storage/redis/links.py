@@ -132,20 +132,32 @@ class RedisLinks(RedisBase):
     def _create_keys(self, code: str) -> list[str]:
         return [self._key(code, k) for k in ("link", "n", "by", "gone")]
 
+    def _index_tags(self, links: Sequence[Link]) -> None:
+        """Add each link's code to its tags' indexes (other slots), before the record exists.
+
+        An index entry whose record is missing or lacks the tag (a create that
+        failed after this step, a taken alias) is skipped by :meth:`list_links`,
+        so this order never shows a half-made link, and never hides a made one.
+        """
+        if any(link.tags for link in links):
+            pipe = self._r.pipeline(transaction=False)
+            for link in links:
+                for tag in link.tags:
+                    pipe.zadd(self._tag_key(tag), {link.code: 0})
+            pipe.execute()
+
     def create_link(self, link: Link) -> None:
+        self._index_tags([link])
         create = self._script("link_create")
         claimed = int(create(keys=self._create_keys(link.code), args=[_dump(link)]))
         if claimed == 2:
-            # An earlier delete of this code stopped before its cleanup ended: end it first.
+            # An earlier delete of this code stopped before its cleanup ended: end it
+            # first (it removes the old link's tag entries), then index and claim again.
             self.delete_link(link.code)
+            self._index_tags([link])
             claimed = int(create(keys=self._create_keys(link.code), args=[_dump(link)]))
         if claimed != 1:
             raise AliasTaken(link.code)
-        if link.tags:
-            pipe = self._r.pipeline(transaction=False)
-            for tag in link.tags:
-                pipe.zadd(self._tag_key(tag), {link.code: 0})
-            pipe.execute()
 
     def create_links(self, links: Sequence[Link]) -> None:
         if not links:
@@ -158,6 +170,7 @@ class RedisLinks(RedisBase):
         # already claimed are rolled back.
         create = self._script("link_create")
         results: list[int] = []
+        self._index_tags(links)
         for attempt in range(2):
             pipe = self._r.pipeline(transaction=False)
             for link in links:
@@ -171,15 +184,10 @@ class RedisLinks(RedisBase):
             for c in pending:
                 self.delete_link(c)
             self._undo_claims([lk.code for lk, r in zip(links, results, strict=True) if r == 1])
+            self._index_tags([lk for lk in links if lk.code in pending])
         if any(r != 1 for r in results):
             self._undo_claims([lk.code for lk, r in zip(links, results, strict=True) if r == 1])
             raise AliasTaken(self._first_taken(codes) or codes[0])
-        if any(link.tags for link in links):
-            pipe = self._r.pipeline(transaction=False)
-            for link in links:
-                for tag in link.tags:
-                    pipe.zadd(self._tag_key(tag), {link.code: 0})
-            pipe.execute()
 
     def _undo_claims(self, codes: list[str]) -> None:
         """Remove links just claimed (no visit can have reached them): record and counters."""
@@ -203,16 +211,19 @@ class RedisLinks(RedisBase):
         return None if data is None else Link.from_dict(loads(data))
 
     def replace_link(self, link: Link) -> bool:
+        # New tags are indexed before the record says so, old ones dropped after:
+        # a failure between the steps leaves entries that list_links skips, and
+        # the same replace again completes it.
+        self._index_tags([link])
         old = self._r.set(self._key(link.code, "link"), _dump(link), xx=True, get=True)
         if old is None:
             return False
-        old_tags = set(loads(old).get("tags", ()))
-        pipe = self._r.pipeline(transaction=False)
-        for tag in old_tags - set(link.tags):
-            pipe.zrem(self._tag_key(tag), link.code)
-        for tag in set(link.tags) - old_tags:
-            pipe.zadd(self._tag_key(tag), {link.code: 0})
-        pipe.execute()
+        gone = set(loads(old).get("tags", ())) - set(link.tags)
+        if gone:
+            pipe = self._r.pipeline(transaction=False)
+            for tag in gone:
+                pipe.zrem(self._tag_key(tag), link.code)
+            pipe.execute()
         return True
 
     def delete_link(self, code: str) -> bool:
@@ -241,19 +252,42 @@ class RedisLinks(RedisBase):
 
     def list_links(self, *, tag: str | None, after: str | None, limit: int) -> list[Link]:
         if tag is not None:
-            lo = "-" if after is None else f"({after}"
-            codes = self._r.zrangebylex(self._tag_key(tag), lo, "+", start=0, num=limit)
-        else:
-            # No global index: a full list is an admin task, so SCAN is fine.
-            found = sorted(
-                key.split("{", 1)[1].rsplit("}", 1)[0]
-                for key in self._r.scan_iter(match=self._key("*", "link"), count=1000)
-            )
-            codes = [c for c in found if after is None or c > after][:limit]
+            return self._list_tagged(tag, after, limit)
+        # No global index: a full list is an admin task, so SCAN is fine.
+        found = sorted(
+            key.split("{", 1)[1].rsplit("}", 1)[0]
+            for key in self._r.scan_iter(match=self._key("*", "link"), count=1000)
+        )
+        codes = [c for c in found if after is None or c > after][:limit]
         if not codes:
             return []
         datas = self._mget([self._key(c, "link") for c in codes])
         return [Link.from_dict(loads(d)) for d in datas if d is not None]
+
+    def _list_tagged(self, tag: str, after: str | None, limit: int) -> list[Link]:
+        """Links carrying ``tag`` in code order: the index, checked against each record.
+
+        Usually one ``ZRANGEBYLEX`` and one read of the records. An index entry
+        whose record is gone or no longer carries the tag (left by a step that
+        failed midway) is skipped, and the next entries are read in its place.
+        """
+        out: list[Link] = []
+        index = self._tag_key(tag)
+        while len(out) < limit:
+            want = limit - len(out)
+            lo = "-" if after is None else f"({after}"
+            codes = self._r.zrangebylex(index, lo, "+", start=0, num=want)
+            if not codes:
+                break
+            for data in self._mget([self._key(c, "link") for c in codes]):
+                if data is not None:
+                    link = Link.from_dict(loads(data))
+                    if tag in link.tags:
+                        out.append(link)
+            if len(codes) < want:
+                break
+            after = codes[-1]
+        return out
 
     def hit(
         self, code: str, visit: Visit, *, count: bool, cap: int | None, event: bool = True
