@@ -19,19 +19,44 @@ fails with :class:`~suo.errors.StorageUnavailable` after at most about
 from __future__ import annotations
 
 import contextlib
+import re
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import redis
 from redis.backoff import ExponentialWithJitterBackoff
 from redis.cluster import RedisCluster
 from redis.retry import Retry
 
-from suo.errors import ConfigurationError, StorageUnavailable, SuoError
+from suo.errors import ConfigurationError, MissingDependency, StorageUnavailable, SuoError
 from suo.storage.redis import RedisStore
 
 __all__ = ["RedisClusterStore"]
 
 _SCHEMES = {"redis+cluster": "redis", "rediss+cluster": "rediss"}
+
+
+_MIN_REDIS_PY = (6, 1)
+"""Transactions in Cluster pipelines (one slot's MULTI/EXEC), which API keys and
+live codes use, arrived in redis-py 6.1."""
+
+
+def _check_redis_py(version: str) -> None:
+    """Raise :class:`~suo.errors.MissingDependency` for a redis-py too old for Cluster.
+
+    Examples:
+        >>> _check_redis_py("6.1.0")
+        >>> _check_redis_py("5.2.1")
+        Traceback (most recent call last):
+        ...
+        suo.errors.MissingDependency: the Redis Cluster store needs redis-py >= 6.1 (installed: 5.2.1): pip install -U 'suo[redis]' 'redis>=6.1'
+    """
+    parts = tuple(int(p) for p in re.findall(r"\d+", version)[:2])
+    if parts < _MIN_REDIS_PY:
+        raise MissingDependency(
+            f"the Redis Cluster store needs redis-py >= 6.1 (installed: {version}): "
+            "pip install -U 'suo[redis]' 'redis>=6.1'"
+        )
 
 
 def client_url(url: str) -> str:
@@ -78,6 +103,7 @@ class RedisClusterStore(RedisStore):
         if not isinstance(retries, int) or retries < 0:
             raise ConfigurationError(f"retries must be a whole number >= 0, got {retries!r}")
         client_url(url)  # a bad URL fails before any connection
+        _check_redis_py(redis.__version__)
         self._retries = retries
         super().__init__(url, **options)
 
