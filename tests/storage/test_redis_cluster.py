@@ -15,8 +15,11 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from redis import exceptions as rexc
 
 from suo import Shortener, open_store
@@ -96,6 +99,28 @@ def test_both_cluster_schemes_are_registered() -> None:
 )
 def test_client_url(url: str, expected: str) -> None:
     assert client_url(url) == expected
+
+
+@given(
+    tls=st.booleans(),
+    host=st.from_regex(r"[a-z][a-z0-9-]{0,20}(\.[a-z][a-z0-9-]{0,10}){0,2}", fullmatch=True),
+    port=st.integers(1, 65535),
+    path=st.sampled_from(["", "/", "/0"]),
+    prefix=st.none() | st.from_regex(r"[a-z0-9_-]{1,12}", fullmatch=True),
+)
+def test_client_url_keeps_the_address_and_drops_the_query(
+    tls: bool, host: str, port: int, path: str, prefix: str | None
+) -> None:
+    query = "" if prefix is None else f"?prefix={prefix}"
+    scheme = "rediss" if tls else "redis"
+    out = urlsplit(client_url(f"{scheme}+cluster://{host}:{port}{path}{query}"))
+    assert (out.scheme, out.hostname, out.port, out.path, out.query) == (
+        scheme,
+        host,
+        port,
+        path,
+        "",
+    )
 
 
 @pytest.mark.parametrize(
