@@ -28,6 +28,9 @@ _UNAVAILABLE = (
     rexc.ClusterDownError,
     rexc.RedisClusterUnreachableError,
     rexc.SlotNotCoveredError,
+    # A Cluster mid-failover: a slot is migrating, or a write reached a replica.
+    rexc.TryAgainError,
+    rexc.ReadOnlyError,
 )
 
 
@@ -85,12 +88,8 @@ class RedisBase(EngineStore):
             # Any, on purpose and in this one place: redis-py's stubs do not follow
             # decode_responses=True (every reply is typed bytes | str | Awaitable),
             # so a typed client would need a cast at each of the mixins' calls.
-            self._r: Any = redis.Redis.from_url(
-                clean,
-                socket_timeout=socket_timeout,
-                socket_connect_timeout=connect_timeout,
-                decode_responses=True,
-                health_check_interval=30,
+            self._r: Any = self._connect(
+                clean, socket_timeout=socket_timeout, connect_timeout=connect_timeout
             )
         except ValueError as e:
             raise ConfigurationError(f"cannot use Redis URL {url!r}: {e}") from e
@@ -100,6 +99,20 @@ class RedisBase(EngineStore):
             name: self._r.register_script(source) for name, source in lua_scripts().items()
         }
         self._r.ping()
+
+    def _connect(self, url: str, *, socket_timeout: float, connect_timeout: float) -> Any:
+        """The redis-py client for ``url`` (without its query); the Cluster store overrides it."""
+        return redis.Redis.from_url(
+            url,
+            socket_timeout=socket_timeout,
+            socket_connect_timeout=connect_timeout,
+            decode_responses=True,
+            health_check_interval=30,
+        )
+
+    def _mget(self, keys: list[str]) -> list[str | None]:
+        """``GET`` of each key, in order: one ``MGET`` here; per slot on a Cluster."""
+        return list(self._r.mget(keys))
 
     def _key(self, tag: str, name: str) -> str:
         return f"{self.prefix}:{{{tag}}}:{name}"
