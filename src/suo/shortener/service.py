@@ -11,6 +11,7 @@ from typing import Any, Self
 from attrs import evolve
 from cachetools import TTLCache
 
+import suo.shortener.tracking as _conv
 from suo._time import Clock, require_aware, utcnow
 from suo.antiblock.detect import Client, detect
 from suo.antiblock.lang import page_language
@@ -18,7 +19,6 @@ from suo.antiblock.pages import DEFAULT_PAGES, Pages
 from suo.antiblock.policy import AccessPolicy, Action, PolicyDecision
 from suo.decision import Decision, DecisionKind
 from suo.errors import AliasTaken, ConfigurationError, InvalidInput, NotFound, PolicyError
-from suo.shortener import tracking as _conv
 from suo.shortener.codes import CodeGenerator, RandomCodes, check_alias
 from suo.shortener.conversions import CLICK_PARAM, check_click_param
 from suo.shortener.funnel import Funnel, VariantComparison

@@ -27,7 +27,9 @@ from suo.shortener.funnel import Funnel, VariantComparison, build_funnel, compar
 
 if TYPE_CHECKING:
     from suo.shortener.model import Link, Visit
-    from suo.shortener.service import Shortener
+
+Shortener = Any
+"""The :class:`~suo.shortener.Shortener` these functions serve (not imported: it imports them)."""
 
 __all__ = ["compare_variants", "conversion_store", "funnel", "mint", "track", "wants_click_id"]
 
@@ -112,7 +114,7 @@ def _codes(shortener: Shortener, code: str | None, tag: str | None) -> list[str]
         if shortener._load(code) is None:
             raise NotFound(f"no link with code {code!r}")
         return [code]
-    return shortener._codes_with_tag(str(tag))
+    return list(shortener._codes_with_tag(str(tag)))
 
 
 def _content_of(shortener: Shortener, codes: Iterable[str]) -> dict[str, str | None]:
