@@ -147,7 +147,7 @@ def pgbouncer_url() -> Iterator[str]:
     user, db = pg.username or "postgres", pg.path.lstrip("/") or "postgres"
     port = _free_port()
     folder = tempfile.mkdtemp(prefix="suo-pgbouncer-")
-    os.chmod(folder, 0o755)  # noqa: S103 - pgbouncer may run as another user
+    os.chmod(folder, 0o755)
     conf = Path(folder, "pgbouncer.ini")
     Path(folder, "users.txt").write_text(f'"{user}" ""\n')
     conf.write_text(

@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.web.conftest import DESKTOP_CHROME, free_port, start_serve, suo_command
 
 import suo
 from suo.testing.backends import drop_store, store_url
-from tests.web.conftest import DESKTOP_CHROME, free_port, start_serve, suo_command
 
 CAP = 150
 REQUESTS = 400
@@ -74,7 +74,9 @@ def children_of(pid: int) -> set[int]:
     return out
 
 
-@pytest.fixture(params=[pytest.param("sqlite-file"), pytest.param("redis", marks=pytest.mark.redis)])
+@pytest.fixture(
+    params=[pytest.param("sqlite-file"), pytest.param("redis", marks=pytest.mark.redis)]
+)
 def shared_store(request: pytest.FixtureRequest) -> Iterator[tuple[str, Any]]:
     """A store URL that several processes can share (its isolation in the URL) and the store."""
     with tempfile.TemporaryDirectory(prefix="suo-workers-") as tmp:

@@ -60,7 +60,7 @@ from suo.web.asgi import ASGIApp, Scope
 from suo.web.core import Response
 
 if TYPE_CHECKING:
-    from suo.storage import Store
+    from suo.shortener.store import LinkStore
 
 __all__ = ["ServedApp", "app_from_env", "check_shared_store", "create_app"]
 
@@ -113,7 +113,7 @@ class ServedApp(ASGIApp):
 
 
 def create_app(
-    store: str | Store,
+    store: str | LinkStore,
     *,
     base_url: str | None = None,
     cache_ttl: float = 10.0,
@@ -183,8 +183,11 @@ def _api_app(shortener: Any, rate_limit: str | None) -> Any:
         import fastapi  # noqa: F401
         import limits  # noqa: F401
     except ImportError:
-        raise MissingDependency("the management API needs FastAPI: pip install 'suo[api]'") from None
-    from suo.api.app import DEFAULT_RATE_LIMIT, create_app as create_api
+        raise MissingDependency(
+            "the management API needs FastAPI: pip install 'suo[api]'"
+        ) from None
+    from suo.api.app import DEFAULT_RATE_LIMIT
+    from suo.api.app import create_app as create_api
 
     rate = rate_limit or DEFAULT_RATE_LIMIT
     return create_api(shortener, rate_limit=None if rate.strip().lower() == "off" else rate)
