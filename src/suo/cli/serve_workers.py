@@ -18,8 +18,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from typing import Any
+
+from suo.errors import MissingDependency
 
 __all__ = ["serve_workers", "worker_environment"]
 
@@ -35,8 +38,6 @@ def worker_environment(args: argparse.Namespace, store_url: str) -> dict[str, st
         >>> env["SUO_STORE"], env["SUO_BASE_URL"], env["SUO_WORKERS"]
         ('sqlite:///links.db', 'http://127.0.0.1:8080/', '2')
     """
-    from suo.cli.serve import _url_host
-
     env = {
         "SUO_STORE": store_url,
         "SUO_BASE_URL": args.base_url or f"http://{_url_host(args.host)}:{args.port}/",
@@ -53,19 +54,33 @@ def worker_environment(args: argparse.Namespace, store_url: str) -> dict[str, st
     return env
 
 
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def _redact(url: str) -> str:
+    """A store URL with any password masked, for the log."""
+    return re.sub(r"(://[^/:@]*:)[^/@]*@", r"\1***@", url)
+
+
 def serve_workers(args: argparse.Namespace) -> int:
     """Run ``args.workers`` uvicorn worker processes until SIGTERM / SIGINT; 0 when stopped."""
     import uvicorn
 
     from suo.cli import default_store_url
-    from suo.cli.serve import _check_api_extra, _redact, _url_host
     from suo.storage import open_store
     from suo.web.factory import check_shared_store
 
     url = args.store or default_store_url()
     check_shared_store(url, args.workers)
     if getattr(args, "api", False):
-        _check_api_extra()
+        try:
+            import fastapi  # noqa: F401
+            import limits  # noqa: F401
+        except ImportError:
+            raise MissingDependency(
+                "suo serve --api needs FastAPI: pip install 'suo[api]'"
+            ) from None
     open_store(url).close()  # fail fast on a bad URL; create the schema once, here
     os.environ.update(worker_environment(args, url))
     print(

@@ -150,6 +150,7 @@ def create_app(
         >>> _ = app.shortener.shorten("https://example.com/", alias="ex")
         >>> from suo.testing import ASGIClient
         >>> r = ASGIClient(app).get("/ex")
+        >>> import os
         >>> r.status_code, r.headers["location"], r.headers["x-suo-worker"] == str(os.getpid())
         (302, 'https://example.com/', True)
         >>> app.close()
