@@ -190,3 +190,49 @@ def test_the_factory_refuses_a_missing_store() -> None:
         app_from_env({})
     with pytest.raises(ConfigurationError, match="SUO_THREADS must be a int"):
         app_from_env({"SUO_STORE": "sqlite://", "SUO_THREADS": "many"})
+
+
+def test_the_factory_reads_its_settings_from_the_environment() -> None:
+    from suo.testing import ASGIClient
+    from suo.web import ServedApp, app_from_env
+
+    app = app_from_env(
+        {
+            "SUO_STORE": "sqlite://",
+            "SUO_BASE_URL": "https://s.example/",
+            "SUO_CACHE_TTL": "0",
+            "SUO_THREADS": "3",
+            "SUO_TRUSTED_PROXIES": "10.0.0.0/8, unix",
+            "SUO_API": "1",
+            "SUO_API_PREFIX": "/admin",
+            "SUO_RATE_LIMIT": "off",
+        }
+    )
+    store = app.shortener.store
+    closed: list[bool] = []
+    real_close = store.close
+    store.close = lambda: (closed.append(True), real_close())[1]  # type: ignore[method-assign]
+    try:
+        assert isinstance(app, ServedApp)
+        assert app.shortener.base_url == "https://s.example/"
+        assert app.max_threads == 3
+        assert app.api is not None and app.api_prefix == "/admin"
+        client = ASGIClient(app)
+        assert client.get("/admin/openapi.json").status_code == 200
+        app.shortener.shorten("https://example.com/x", alias="x")
+        r = client.get("/x")
+        assert r.status_code == 302
+        assert "x-suo-worker" not in r.headers  # off unless asked for
+    finally:
+        app.close()
+    assert closed == [True]  # the app owns its store: close() (lifespan shutdown) closes it
+
+
+def test_the_factory_refuses_bad_flags() -> None:
+    from suo.errors import ConfigurationError
+    from suo.web import app_from_env
+
+    with pytest.raises(ConfigurationError, match="SUO_API must be 1 or 0"):
+        app_from_env({"SUO_STORE": "sqlite://", "SUO_API": "perhaps"})
+    with pytest.raises(ConfigurationError, match="lives inside one process"):
+        app_from_env({"SUO_STORE": "sqlite:///:memory:", "SUO_WORKERS": "3"})
