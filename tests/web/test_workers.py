@@ -216,7 +216,8 @@ def test_the_factory_reads_its_settings_from_the_environment() -> None:
         assert isinstance(app, ServedApp)
         assert app.shortener.base_url == "https://s.example/"
         assert app.max_threads == 3
-        assert app.api is not None and app.api_prefix == "/admin"
+        assert app.api is not None
+        assert app.api_prefix == "/admin"
         client = ASGIClient(app)
         assert client.get("/admin/openapi.json").status_code == 200
         app.shortener.shorten("https://example.com/x", alias="x")
