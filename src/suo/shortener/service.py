@@ -17,7 +17,14 @@ from suo.antiblock.lang import page_language
 from suo.antiblock.pages import DEFAULT_PAGES, Pages
 from suo.antiblock.policy import AccessPolicy, Action, PolicyDecision
 from suo.decision import Decision, DecisionKind
-from suo.errors import AliasTaken, ConfigurationError, InvalidInput, NotFound, PolicyError
+from suo.errors import (
+    AliasTaken,
+    ConfigurationError,
+    InvalidInput,
+    NotFound,
+    PolicyError,
+    StorageUnavailable,
+)
 from suo.shortener.codes import CodeGenerator, RandomCodes, check_alias
 from suo.shortener.live import choose as live_choose
 from suo.shortener.live.choose import Pick, coerce, new_slots
@@ -25,6 +32,7 @@ from suo.shortener.live.events import EventHooks, Listener, empty_event, expiry_
 from suo.shortener.live.manager import LiveCode
 from suo.shortener.live.values import STRATEGIES, LiveEvent, LiveTarget, is_scan_only
 from suo.shortener.model import TRACKING, Link, LinkPage, Stats, Visit
+from suo.shortener.outage import Outage
 from suo.shortener.qr import render as render_qr
 from suo.shortener.store import LinkStore, LiveStore
 from suo.shortener.urls import URLPolicy, normalize_url
@@ -88,7 +96,14 @@ class _DryRun(_Recorder):
         self.hit = self._peek
 
     def _peek(
-        self, code: str, visit: Visit, *, count: bool, cap: int | None, event: bool = True
+        self,
+        code: str,
+        visit: Visit,
+        *,
+        count: bool,
+        cap: int | None,
+        event: bool = True,
+        deadline: float | None = None,
     ) -> int | None:
         clicks = self.store.link_stats(code).clicks
         return None if count and cap is not None and clicks >= cap else clicks
@@ -157,6 +172,13 @@ class Shortener:
             :meth:`visits`, :meth:`timeseries`, uniques and breakdowns) or
             ``"counts"`` (totals only, no events); ``shorten(tracking=...)``
             overrides it per link.
+        outage_buffer: visits kept in memory while the store is unreachable,
+            written when it is back (see :mod:`suo.shortener.outage`; ``0``:
+            none are kept, each is dropped and counted).
+        outage_stale_for: seconds a link read from the store may still be
+            served from memory while the store is unreachable (``0``: never).
+        outage_retry_every: seconds between tries of an unreachable store;
+            meanwhile requests are answered from memory at once.
 
     A Shortener made from a URL owns its store: ``with suo.Shortener(url) as s:``
     closes it on the way out (a store object passed in is left open).
@@ -187,6 +209,9 @@ class Shortener:
         pages: Pages | None = None,
         event_hooks: Mapping[str, Iterable[Listener]] | None = None,
         tracking: str = "events",
+        outage_buffer: int = 10_000,
+        outage_stale_for: float = 600.0,
+        outage_retry_every: float = 1.0,
     ) -> None:
         if tracking not in TRACKING:
             raise InvalidInput(f"tracking must be one of {TRACKING}, got {tracking!r}")
@@ -218,6 +243,19 @@ class Shortener:
             else None
         )
         self._cache_lock = threading.Lock()
+        self.outage = Outage(
+            self.store,
+            self._set_hit,
+            buffer_size=outage_buffer,
+            stale_for=outage_stale_for if self._cache is not None else 0,
+            retry_every=outage_retry_every,
+            keep=cache_size,
+        )
+        """How this Shortener rides out store outages (:mod:`suo.shortener.outage`)."""
+
+    def _set_hit(self, hit: Callable[..., int | None]) -> None:
+        # The outage module swaps the recorder's hit while the store is down.
+        self._recorder.hit = hit
 
     # -- making links -----------------------------------------------------
 
@@ -518,16 +556,27 @@ class Shortener:
                 link = cache.get(code)
             if link is not None:
                 return link
-        link = self.store.get_link(code)
+        outage = self.outage
+        if outage.down and not outage.should_try():
+            return outage.stale(code)
+        try:
+            link = self.store.get_link(code)
+        except StorageUnavailable as exc:
+            outage.failed(exc)
+            return outage.stale(code, exc)
+        if outage.down:
+            outage.recovered()
         if link is not None and cache is not None:
             with self._cache_lock:
                 cache[code] = link
+            outage.keep(code, link)
         return link
 
     def _forget(self, code: str) -> None:
         if self._cache is not None:
             with self._cache_lock:
                 self._cache.pop(code, None)
+            self.outage.forget(code)
 
     def get(self, code: str) -> Link:
         """The link with this code. Raises :class:`~suo.errors.NotFound`."""
@@ -720,7 +769,10 @@ class Shortener:
         ordinal = day.toordinal()
         salt = self._salts.get(ordinal)
         if salt is None:
-            salt = self.store.daily_salt(day.date().isoformat())
+            try:
+                salt = self.store.daily_salt(day.date().isoformat())
+            except StorageUnavailable:
+                return None  # the store is down: this visit goes without a visitor id
             if len(self._salts) > 4:
                 self._salts.clear()
             self._salts[ordinal] = salt
@@ -869,6 +921,12 @@ class Shortener:
             # Deleted by someone else while this Shortener still had it cached.
             self._forget(code)
             return Decision(DecisionKind.NOT_FOUND, code=code, client=client)
+        except StorageUnavailable as exc:
+            # The store is down: buffer the visit, or fail closed (caps, live codes).
+            clicks = self.outage.record(
+                recorder, code, visit, count=count, cap=cap, live=link.live is not None,
+                event=tracking == "events", exc=exc,
+            )  # fmt: skip
         if clicks is None or (
             # A bot never uses up the cap, but sees what people see once it is used up.
             not count and kind is _REDIRECT and cap is not None and clicks >= cap

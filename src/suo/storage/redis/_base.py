@@ -80,6 +80,8 @@ class RedisBase(EngineStore):
                 f"Redis key prefix must be non-empty, without braces: {prefix!r}"
             )
         self.prefix = prefix
+        self.socket_timeout = socket_timeout
+        """Seconds a command may take; a visit not run by then is refused (``hit``)."""
         clean = url.split("?", 1)[0]
         try:
             # Any, on purpose and in this one place: redis-py's stubs do not follow
