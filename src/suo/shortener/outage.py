@@ -226,17 +226,21 @@ class Outage:
         """The remembered copy of ``code`` while the store is down, or raise.
 
         Raises:
-            StorageUnavailable: no copy of it, or one older than ``stale_for``
-                seconds (chained to ``exc``, the store's own error, if given).
+            StorageUnavailable: no copy of it, one older than ``stale_for``
+                seconds, or a live code (whose targets need the store);
+                chained to ``exc``, the store's own error, if given.
         """
         entry = None
         if self._stale is not None:
             with self._lock:
                 entry = self._stale.get(code)
+        why = f"link {code!r} is not in this process's memory"
         if entry is not None and self._monotonic() - entry[1] <= self.stale_for:
-            return entry[0]
+            if entry[0].live is None:
+                return entry[0]
+            why = f"{code!r} is a live code: its targets are in the store"
         self._count_refused()
-        raise self._unavailable(f"link {code!r} is not in this process's memory") from exc
+        raise self._unavailable(why) from exc
 
     # -- visits -----------------------------------------------------------------
 
@@ -345,6 +349,4 @@ class Outage:
     def _unavailable(self, why: str) -> StorageUnavailable:
         since = self._since
         when = "" if since is None else f" since {since:%H:%M:%S} UTC"
-        return StorageUnavailable(
-            f"the link store is unavailable{when} ({why}); try again shortly"
-        )
+        return StorageUnavailable(f"the link store is unavailable{when} ({why}); try again shortly")

@@ -769,10 +769,14 @@ class Shortener:
         ordinal = day.toordinal()
         salt = self._salts.get(ordinal)
         if salt is None:
+            # While the store is down, a visit goes without a visitor id.
+            if self.outage.down and not self.outage.should_try():
+                return None
             try:
                 salt = self.store.daily_salt(day.date().isoformat())
-            except StorageUnavailable:
-                return None  # the store is down: this visit goes without a visitor id
+            except StorageUnavailable as exc:
+                self.outage.failed(exc)
+                return None
             if len(self._salts) > 4:
                 self._salts.clear()
             self._salts[ordinal] = salt
