@@ -152,6 +152,29 @@ def test_cached_link_keeps_redirecting_while_redis_is_frozen(redis_server: Priva
     store.close()
 
 
+def test_a_live_code_still_in_the_read_cache_fails_fast(redis_server: PrivateRedis) -> None:
+    store = redis_server.store()
+    s = _shortener(store, cache_ttl=60, outage_retry_every=60)
+    s.shorten("https://example.com/a", alias="a")
+    s.shorten_live(["https://example.com/live1"], alias="live")
+    s.resolve("a")
+    s.resolve("live")
+    redis_server.freeze()
+    try:
+        assert s.resolve("a").kind is DecisionKind.REDIRECT  # notices the outage
+        for _ in range(3):
+            with pytest.raises(StorageUnavailable, match="live codes need the store"):
+                s.resolve("live")
+        assert s.outage.status().refused == 3
+    finally:
+        redis_server.thaw()
+    _wait_for_server(redis_server)
+    s.outage.recovered()  # as the next successful call would
+    assert s.resolve("live").location == "https://example.com/live1"
+    assert s.stats("live").clicks == 2
+    store.close()
+
+
 def test_an_outage_of_1000_requests_logs_fewer_than_10_lines(
     redis_server: PrivateRedis, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -273,6 +296,15 @@ def test_store_back_flushes_in_chunks_on_later_calls(redis_server: PrivateRedis)
     assert s.outage.status().buffered == 0
     assert s.stats("a").clicks == 1 + 150 + 2
     store.close()
+
+
+def test_timeouts_from_the_url(redis_server: PrivateRedis) -> None:
+    store = open_store(f"{redis_server.url}?socket_timeout=0.2&connect_timeout=0.3&prefix=t")
+    assert store.socket_timeout == 0.2
+    assert store.prefix == "t"
+    store.close()
+    with pytest.raises(suo.errors.ConfigurationError, match="socket_timeout"):
+        open_store(f"{redis_server.url}?socket_timeout=soon")
 
 
 # -- the buffer on its own --------------------------------------------------------

@@ -342,6 +342,11 @@ class Outage:
         self.recovered()
         return result
 
+    def refuse(self, why: str) -> StorageUnavailable:
+        """Count a request refused because the store is down; the error to raise."""
+        self._count_refused()
+        return self._unavailable(why)
+
     def _count_refused(self) -> None:
         with self._lock:
             self._refused += 1

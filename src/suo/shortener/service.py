@@ -510,7 +510,10 @@ class Shortener:
 
         Raises:
             ConfigurationError: the store does not implement it.
+            StorageUnavailable: the store is down (see :mod:`suo.shortener.outage`).
         """
+        if self.outage.down and not self.outage.should_try():
+            raise self.outage.refuse("live codes need the store")
         store = self._live_store
         if store is None:
             if not isinstance(self.store, LiveStore):
