@@ -154,9 +154,11 @@ class Outage:
     def failed(self, exc: BaseException) -> None:
         """Note that the store failed with ``exc``; logs once when an outage begins."""
         with self._lock:
-            self._next_try = self._monotonic() + self.retry_every
             if self.down:
+                # Not from a try of ours (should_try sets the next one): keep
+                # the schedule, or steady traffic would postpone every retry.
                 return
+            self._next_try = self._monotonic() + self.retry_every
             self.down = True
             self._outages += 1
             self._since = datetime.now(UTC)
@@ -318,6 +320,10 @@ class Outage:
         return written
 
     # -- internals ----------------------------------------------------------------
+
+    def unavailable_hit(self, code: str, visit: Visit, **options: Any) -> int | None:
+        """A ``hit`` that raises at once: :meth:`~suo.shortener.Shortener.explain` while down."""
+        raise self._unavailable("not retried yet")
 
     def _guarded_hit(
         self,

@@ -846,7 +846,10 @@ class Shortener:
         It is the same path as :meth:`resolve` with a recorder that writes
         nothing: the cap is read instead of counted, no live-code slot is taken.
         """
-        return self._resolve(code, user_agent, accept_language, now, _DryRun(self.store))
+        recorder = _DryRun(self.store)
+        if self.outage.down:  # the cap can't be read: answer from memory, or fail closed
+            recorder.hit = self.outage.unavailable_hit
+        return self._resolve(code, user_agent, accept_language, now, recorder)
 
     def _resolve(
         self,
