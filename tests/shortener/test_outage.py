@@ -13,9 +13,6 @@ import logging
 import math
 import os
 import shutil
-import signal
-import socket
-import subprocess
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -32,63 +29,21 @@ from suo.shortener.model import Link, Visit
 from suo.shortener.outage import Outage
 from suo.storage import open_store
 from suo.storage.memory import MemoryStore
+from suo.testing.servers import PrivateRedis, private_redis
 from suo.web import WSGIApp
 
 TIMEOUT = 0.25
 """The private store's socket timeout (seconds)."""
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class PrivateRedis:
-    """A redis-server of this test's own, frozen and thawed by pid."""
-
-    def __init__(self, proc: subprocess.Popen[bytes], port: int) -> None:
-        self.proc = proc
-        self.port = port
-        self.url = f"redis://127.0.0.1:{port}/0"
-
-    def freeze(self) -> None:
-        self.proc.send_signal(signal.SIGSTOP)
-
-    def thaw(self) -> None:
-        self.proc.send_signal(signal.SIGCONT)
-
-    def store(self) -> Any:
-        return open_store(self.url, socket_timeout=TIMEOUT, connect_timeout=TIMEOUT)
-
-
 @pytest.fixture
 def redis_server() -> Iterator[PrivateRedis]:
-    exe = shutil.which("redis-server")
-    if exe is None:
+    if shutil.which("redis-server") is None:
         if os.environ.get("SUO_REQUIRE_SERVICES") == "1":
             pytest.fail("redis-server is not installed but SUO_REQUIRE_SERVICES=1")
         pytest.skip("redis-server is not installed (apt-get install redis-server)")
-    port = _free_port()
-    proc = subprocess.Popen(
-        [exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.05)
-    server = PrivateRedis(proc, port)
-    try:
+    with private_redis() as server:
         yield server
-    finally:
-        proc.send_signal(signal.SIGCONT)  # a stopped process ignores SIGTERM until resumed
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=10)
 
 
 def _wait_for_server(server: PrivateRedis) -> None:
