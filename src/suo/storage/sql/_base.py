@@ -85,6 +85,8 @@ class SQLBase(EngineStore):
         self.url = url
         self.durable_visits = durable_visits
         """PostgreSQL: whether visits of uncapped links wait for a durable commit."""
+        self.statement_timeout = statement_timeout
+        """Seconds a statement may take (PostgreSQL: a visit not written by then is refused)."""
         sa_url = _normalise_url(url if pool is None else pool.url)
         self.dialect = sa_url.split(":", 1)[0].split("+", 1)[0]
         # SQLite in memory is one connection shared by every thread, so calls
