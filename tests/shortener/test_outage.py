@@ -312,3 +312,32 @@ def test_buffer_keeps_at_most_its_size_and_counts_every_visit(
     assert after.dropped + after.flushed == visits  # every visit written or counted as dropped
     assert store.link_stats("a").clicks == after.flushed
     assert swapped[-1] == store.hit  # the plain hit is back once the buffer is empty
+
+
+def test_click_id_link_redirects_without_an_id_while_redis_is_frozen(
+    redis_server: PrivateRedis,
+) -> None:
+    # An id that was never recorded could not be tracked: the visitor is
+    # redirected without one, and the visit is buffered like any other.
+    store = redis_server.store()
+    s = _shortener(store)
+    s.shorten("https://example.com/shop", alias="shop", click_ids=True)
+    first = s.resolve("shop")
+    assert first.click_id is not None
+    assert "suo_cid=" in (first.location or "")
+    redis_server.freeze()
+    try:
+        time.sleep(0.4)
+        answers = [s.resolve("shop") for _ in range(3)]
+        assert [a.kind for a in answers] == [DecisionKind.REDIRECT] * 3
+        assert [a.click_id for a in answers] == [None] * 3
+        assert {a.location for a in answers} == {"https://example.com/shop"}
+    finally:
+        redis_server.thaw()
+    _wait_for_server(redis_server)
+    time.sleep(0.6)
+    again = s.resolve("shop")
+    assert again.click_id is not None
+    s.outage.flush()
+    assert s.stats("shop").clicks == 1 + 3 + 1
+    store.close()
