@@ -33,10 +33,11 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 # The sync module, bound while it is being imported (it imports this one first):
 # its pure steps are read from it at call time.
 import suo.shortener.service as _service
+import suo.shortener.tracking as _conv
 from suo._time import require_aware
 from suo.antiblock.detect import detect
 from suo.decision import Decision, DecisionKind
-from suo.errors import NotFound
+from suo.errors import NotFound, StorageUnavailable
 from suo.shortener.live import choose as live_choose
 from suo.shortener.live.choose import Pick
 from suo.shortener.model import Link, LinkPage, Stats
@@ -167,6 +168,19 @@ class AsyncMethods:
         # The async driver of the resolve path: the same numbered steps as
         # Shortener._resolve, with every rule in the same shared helpers.
         svc = _service
+        outage = me.outage
+        if outage.down or me._recorder.hit is not me.store.hit:
+            # The store is down, or visits buffered meanwhile wait to be written: the
+            # outage module (suo.shortener.outage) drives this visit, in a thread.
+            if claims:
+                return await asyncio.to_thread(
+                    svc.Shortener.resolve, me, code, user_agent=user_agent, ip=ip,
+                    accept_language=accept_language, referrer=referrer, query=query, now=now,
+                )  # fmt: skip
+            return await asyncio.to_thread(
+                svc.Shortener.explain, me, code, user_agent=user_agent,
+                accept_language=accept_language, now=now,
+            )  # fmt: skip
         side = async_side(me.store)
         # 1. detect
         now = me.clock() if now is None else require_aware(now, "now")
@@ -207,6 +221,12 @@ class AsyncMethods:
             # Deleted by someone else while this Shortener still had it cached.
             me._forget(code)
             return Decision(DecisionKind.NOT_FOUND, code=code, client=client)
+        except StorageUnavailable as exc:
+            # The store is down: buffer the visit, or fail closed (caps, live codes).
+            clicks = outage.record(
+                me._recorder if claims else svc._DryRun(me.store), code, visit, count=count,
+                cap=cap, live=link.live is not None, event=tracking == "events", exc=exc,
+            )  # fmt: skip
         # 8. settle
         if (clicks is None or cap is not None) and svc._refused(clicks, count, kind, cap):
             kind, location, target = svc._EXHAUSTED, None, None
@@ -214,6 +234,17 @@ class AsyncMethods:
                 # The link's own cap refused the visit: the live slot goes back.
                 await side.release_live_target(code, pick.slot.id)
                 pick = Pick(None, False, pick.slots)
+        # 8b. click id (suo.shortener.conversions): a counted visit of a link that asks for one.
+        click_id: str | None = None
+        if (
+            count
+            and (link.click_ids or (link.click_ids is None and me._cid_any))
+            and kind is not svc._EXHAUSTED
+            and claims
+            and _conv.wants_click_id(me, link)
+        ):
+            where = location
+            click_id, location = await me._arun(lambda sh: _conv.mint(sh, visit, where))
         # 9. events
         if pick is not None and claims:
             await arun(me._live_event_steps(code, pick, now), side)
@@ -222,10 +253,12 @@ class AsyncMethods:
             return Decision(
                 kind, link.redirect_status, location, target, code=code, link=link,
                 client=client, trace=() if verdict is None else verdict.trace,
+                click_id=click_id,
             )  # fmt: skip
         return me._answer(
-            code, link, client, verdict, kind, location, target, pick, accept_language
-        )
+            code, link, client, verdict, kind, location, target, pick, accept_language,
+            click_id,
+        )  # fmt: skip
 
     async def _aload(self, code: str, side: AsyncStore) -> Link | None:
         me = cast("Shortener", self)
@@ -236,10 +269,20 @@ class AsyncMethods:
                 link = cache.get(code)
             if link is not None:
                 return link
-        link = await side.get_link(code)
+        outage = me.outage
+        if outage.down and not outage.should_try():
+            return outage.stale(code)
+        try:
+            link = await side.get_link(code)
+        except StorageUnavailable as exc:
+            outage.failed(exc)
+            return outage.stale(code, exc)
+        if outage.down:
+            await asyncio.to_thread(outage.recovered)  # writes buffered visits
         if link is not None and cache is not None:
             with me._cache_lock:
                 cache[code] = link
+            outage.keep(code, link)
         return link
 
     async def _avisitor(self, ip: str, user_agent: str, now: datetime) -> str | None:
@@ -248,7 +291,14 @@ class AsyncMethods:
         ordinal = day.toordinal()
         salt = me._salts.get(ordinal)
         if salt is None:
-            salt = await async_side(me.store).daily_salt(day.date().isoformat())
+            # While the store is down, a visit goes without a visitor id.
+            if me.outage.down and not me.outage.should_try():
+                return None
+            try:
+                salt = await async_side(me.store).daily_salt(day.date().isoformat())
+            except StorageUnavailable as exc:
+                me.outage.failed(exc)
+                return None
             if len(me._salts) > 4:
                 me._salts.clear()
             me._salts[ordinal] = salt

@@ -11,21 +11,32 @@ from typing import Any, Self
 from attrs import evolve
 from cachetools import TTLCache
 
+import suo.shortener.tracking as _conv
 from suo._time import Clock, require_aware, utcnow
 from suo.antiblock.detect import Client, detect
 from suo.antiblock.lang import page_language
 from suo.antiblock.pages import DEFAULT_PAGES, Pages
 from suo.antiblock.policy import AccessPolicy, Action, PolicyDecision
 from suo.decision import Decision, DecisionKind
-from suo.errors import AliasTaken, ConfigurationError, InvalidInput, NotFound, PolicyError
+from suo.errors import (
+    AliasTaken,
+    ConfigurationError,
+    InvalidInput,
+    NotFound,
+    PolicyError,
+    StorageUnavailable,
+)
 from suo.shortener.aio import AsyncMethods
 from suo.shortener.codes import CodeGenerator, RandomCodes, check_alias
+from suo.shortener.conversions import CLICK_PARAM, check_click_param
+from suo.shortener.funnel import Funnel, VariantComparison
 from suo.shortener.live import choose as live_choose
 from suo.shortener.live.choose import Pick, coerce, new_slots
 from suo.shortener.live.events import EventHooks, Listener, empty_event, expiry_events, fill_events
 from suo.shortener.live.manager import LiveCode
 from suo.shortener.live.values import STRATEGIES, LiveEvent, LiveTarget, is_scan_only
 from suo.shortener.model import TRACKING, Link, LinkPage, Stats, Visit
+from suo.shortener.outage import Outage
 from suo.shortener.qr import render as render_qr
 from suo.shortener.steps import Steps, op, run
 from suo.shortener.store import LinkStore, LiveStore
@@ -90,7 +101,14 @@ class _DryRun(_Recorder):
         self.hit = self._peek
 
     def _peek(
-        self, code: str, visit: Visit, *, count: bool, cap: int | None, event: bool = True
+        self,
+        code: str,
+        visit: Visit,
+        *,
+        count: bool,
+        cap: int | None,
+        event: bool = True,
+        deadline: float | None = None,
     ) -> int | None:
         return _peek_clicks(self.store.link_stats(code).clicks, count, cap)
 
@@ -217,6 +235,19 @@ class Shortener(AsyncMethods):
             :meth:`visits`, :meth:`timeseries`, uniques and breakdowns) or
             ``"counts"`` (totals only, no events); ``shorten(tracking=...)``
             overrides it per link.
+        click_ids: give every counted redirect a click id (see
+            :meth:`track`); ``shorten(click_ids=...)`` overrides it per link.
+        click_id_tags: links carrying any of these tags get click ids too.
+        click_param: the query parameter that carries the click id (``suo_cid``).
+        click_ttl: seconds a click id stays reportable (Redis expires it then;
+            memory and SQL keep it until the link is deleted). 90 days.
+        outage_buffer: visits kept in memory while the store is unreachable,
+            written when it is back (see :mod:`suo.shortener.outage`; ``0``:
+            none are kept, each is dropped and counted).
+        outage_stale_for: seconds a link read from the store may still be
+            served from memory while the store is unreachable (``0``: never).
+        outage_retry_every: seconds between tries of an unreachable store;
+            meanwhile requests are answered from memory at once.
 
     A Shortener made from a URL owns its store: ``with suo.Shortener(url) as s:``
     closes it on the way out (a store object passed in is left open).
@@ -247,7 +278,19 @@ class Shortener(AsyncMethods):
         pages: Pages | None = None,
         event_hooks: Mapping[str, Iterable[Listener]] | None = None,
         tracking: str = "events",
+        click_ids: bool = False,
+        click_id_tags: Iterable[str] = (),
+        click_param: str = CLICK_PARAM,
+        click_ttl: float = 90 * 24 * 3600.0,
+        outage_buffer: int = 10_000,
+        outage_stale_for: float = 600.0,
+        outage_retry_every: float = 1.0,
     ) -> None:
+        self.click_ids = bool(click_ids)
+        self.click_id_tags = frozenset(click_id_tags)
+        self.click_param = check_click_param(click_param)
+        self.click_ttl = click_ttl
+        self._cid_any = self.click_ids or bool(self.click_id_tags)
         if tracking not in TRACKING:
             raise InvalidInput(f"tracking must be one of {TRACKING}, got {tracking!r}")
         self.tracking = tracking
@@ -278,6 +321,21 @@ class Shortener(AsyncMethods):
             else None
         )
         self._cache_lock = threading.Lock()
+        self.outage = Outage(
+            self.store,
+            self._set_hit,
+            buffer_size=outage_buffer,
+            stale_for=outage_stale_for if self._cache is not None else 0,
+            retry_every=outage_retry_every,
+            keep=cache_size,
+        )
+        """How this Shortener rides out store outages (:mod:`suo.shortener.outage`)."""
+        # An in-process store has no read cache and no outages: resolve reads it directly.
+        self._direct_load = self._cache is None and getattr(self.store, "in_process", False) is True
+
+    def _set_hit(self, hit: Callable[..., int | None]) -> None:
+        # The outage module swaps the recorder's hit while the store is down.
+        self._recorder.hit = hit
 
     # -- making links -----------------------------------------------------
 
@@ -378,6 +436,7 @@ class Shortener(AsyncMethods):
         title: str | None = None,
         description: str | None = None,
         tracking: str | None = None,
+        click_ids: bool | None = None,
     ) -> Link:
         """Make a short link for ``url`` and store it.
 
@@ -393,6 +452,8 @@ class Shortener(AsyncMethods):
             title: shown by preview and landing pages.
             description: shown by preview pages.
             tracking: ``"events"`` or ``"counts"`` for this link (default: the Shortener's).
+            click_ids: append a click id to the target on each counted redirect
+                (``None``: the Shortener's default); see :meth:`track`.
 
         Raises:
             InvalidURL: the target is not a safe absolute http(s) URL.
@@ -401,6 +462,8 @@ class Shortener(AsyncMethods):
         """
         target = normalize_url(url, policy=self.url_policy)
         now = self.clock()
+        if click_ids:
+            _conv.conversion_store(self)
 
         def build(code: str) -> Link:
             return self.build_link(
@@ -415,6 +478,7 @@ class Shortener(AsyncMethods):
                 title=title,
                 description=description,
                 tracking=tracking,
+                click_ids=click_ids,
             )
 
         return self.create_link(build, alias=alias, key=target, dedupe=True)
@@ -532,7 +596,10 @@ class Shortener(AsyncMethods):
 
         Raises:
             ConfigurationError: the store does not implement it.
+            StorageUnavailable: the store is down (see :mod:`suo.shortener.outage`).
         """
+        if self.outage.down and not self.outage.should_try():
+            raise self.outage.refuse("live codes need the store")
         store = self._live_store
         if store is None:
             if not isinstance(self.store, LiveStore):
@@ -578,16 +645,27 @@ class Shortener(AsyncMethods):
                 link = cache.get(code)
             if link is not None:
                 return link
-        link = self.store.get_link(code)
+        outage = self.outage
+        if outage.down and not outage.should_try():
+            return outage.stale(code)
+        try:
+            link = self.store.get_link(code)
+        except StorageUnavailable as exc:
+            outage.failed(exc)
+            return outage.stale(code, exc)
+        if outage.down:
+            outage.recovered()
         if link is not None and cache is not None:
             with self._cache_lock:
                 cache[code] = link
+            outage.keep(code, link)
         return link
 
     def _forget(self, code: str) -> None:
         if self._cache is not None:
             with self._cache_lock:
                 self._cache.pop(code, None)
+            self.outage.forget(code)
 
     def get(self, code: str) -> Link:
         """The link with this code. Raises :class:`~suo.errors.NotFound`."""
@@ -758,6 +836,107 @@ class Shortener(AsyncMethods):
         hours = self.store.visit_counts(codes, start=lo, end=hi, by=by) if codes else []
         return Series.from_hours(hours, interval=interval, by=by, tz=zone)
 
+    # -- conversions (logic in suo.shortener.tracking) ------------------------
+
+    def track(
+        self,
+        click_id: str,
+        event: str,
+        *,
+        value: Any = None,
+        currency: str | None = None,
+        external_id: str | None = None,
+        at: datetime | None = None,
+    ) -> bool:
+        """Record a conversion of a click: ``join``, ``signup``, ``purchase`` or any name.
+
+        ``click_id`` is the id ``resolve`` appended to the target (links made
+        with ``click_ids=True``). One conversion is kept per ``(click_id,
+        event, external_id)``, atomically in the engine: a repeated report
+        (a retried webhook) changes nothing and returns ``False``. Give each
+        order its ``external_id`` to record several purchases of one click.
+
+        Args:
+            value: what it was worth (``Decimal``, int or float; kept exact).
+            currency: ISO 4217 code (``"CNY"``), with ``value``.
+            external_id: your id of it (order id, member id), 1-255 characters.
+            at: when it happened (aware; default now).
+
+        Returns:
+            ``True`` when recorded, ``False`` when it was recorded before.
+
+        Raises:
+            UnknownClickId: no click has this id (or its link was deleted).
+            InvalidInput: a bad event name, value, currency or external id.
+
+        Example:
+            >>> import suo
+            >>> s = suo.Shortener("memory://")
+            >>> _ = s.shorten("https://shop.example/item", alias="item", click_ids=True)
+            >>> d = s.resolve("item")
+            >>> d.location == "https://shop.example/item?suo_cid=" + d.click_id
+            True
+            >>> s.track(d.click_id, "purchase", value="19.90", currency="CNY", external_id="o-1")
+            True
+            >>> s.track(d.click_id, "purchase", value="19.90", currency="CNY", external_id="o-1")
+            False
+        """
+        return _conv.track(
+            self, click_id, event, value=value, currency=currency, external_id=external_id, at=at
+        )
+
+    def funnel(
+        self,
+        code: str | None = None,
+        *,
+        tag: str | None = None,
+        steps: Sequence[str] = ("click", "join", "purchase"),
+        by: str | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> Funnel:
+        """Counts and step rates (with 95 % Wilson intervals) from clicks to conversions.
+
+        Give a ``code`` or a ``tag`` (a campaign). ``"click"`` counts counted
+        clicks among the visit events; each later step counts the click ids
+        that reported its event and every earlier step's event.
+        ``start``/``end`` select clicks by click time. ``by`` breaks it down
+        by ``platform``, ``os``, ``outcome``, ``variant``, ``referrer``,
+        ``target`` (live-code target) or ``content`` (the content item whose
+        tracked link it is); see :mod:`suo.shortener.funnel`.
+
+        Example:
+            >>> import suo
+            >>> s = suo.Shortener("memory://")
+            >>> _ = s.shorten("https://shop.example/", alias="shop", click_ids=True)
+            >>> ids = [s.resolve("shop").click_id for _ in range(4)]
+            >>> s.track(ids[0], "join") and s.track(ids[0], "purchase") and s.track(ids[1], "join")
+            True
+            >>> [(st.name, st.count) for st in s.funnel("shop").steps]
+            [('click', 4), ('join', 2), ('purchase', 1)]
+        """
+        return _conv.funnel(self, code, tag=tag, steps=steps, by=by, start=start, end=end)
+
+    def compare_variants(
+        self,
+        code: str | None = None,
+        *,
+        tag: str | None = None,
+        event: str = "purchase",
+        by: str = "variant",
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> VariantComparison:
+        """Which variant converts better to ``event``, when the data support it.
+
+        A two-sided two-proportion z-test at ``alpha = 0.05`` of conversions
+        per counted click; with no significant difference the answer is
+        "not enough data yet", with about how many more clicks a test at 80 %
+        power needs. ``by`` may name another breakdown (``platform``,
+        ``content``...) to compare its values the same way.
+        """
+        return _conv.compare_variants(self, code, tag=tag, event=event, by=by, start=start, end=end)
+
     def _codes_with_tag(self, tag: str) -> list[str]:
         codes: list[str] = []
         after: str | None = None
@@ -780,7 +959,14 @@ class Shortener(AsyncMethods):
         ordinal = day.toordinal()
         salt = self._salts.get(ordinal)
         if salt is None:
-            salt = self.store.daily_salt(day.date().isoformat())
+            # While the store is down, a visit goes without a visitor id.
+            if self.outage.down and not self.outage.should_try():
+                return None
+            try:
+                salt = self.store.daily_salt(day.date().isoformat())
+            except StorageUnavailable as exc:
+                self.outage.failed(exc)
+                return None
             if len(self._salts) > 4:
                 self._salts.clear()
             self._salts[ordinal] = salt
@@ -847,7 +1033,10 @@ class Shortener(AsyncMethods):
         It is the same path as :meth:`resolve` with a recorder that writes
         nothing: the cap is read instead of counted, no live-code slot is taken.
         """
-        return self._resolve(code, user_agent, accept_language, now, _DryRun(self.store))
+        recorder = _DryRun(self.store)
+        if self.outage.down:  # the cap can't be read: answer from memory, or fail closed
+            recorder.hit = self.outage.unavailable_hit
+        return self._resolve(code, user_agent, accept_language, now, recorder)
 
     # -- the resolve path ---------------------------------------------------
     #
@@ -865,8 +1054,10 @@ class Shortener(AsyncMethods):
     #               a live code picks (and claims) a target    steps: live_choose.pick_steps
     #   6. visit    the Visit to record (daily-salted visitor)  pure: _visit; store: daily_salt
     #   7. record   count the click / record the visit         store: hit (explain: link_stats)
+    #   7b.         the store down: buffer or fail closed     suo.shortener.outage
     #   8. settle   a refused click becomes EXHAUSTED and      pure: _refused
     #               gives its live slot back                   store: release_live_target
+    #   8b. click id a counted visit's click id               suo.shortener.tracking
     #   9. events   live-code events noticed by this visit     steps: _live_event_steps
     #  10. answer   the Decision                               pure: _answer
     #
@@ -889,7 +1080,7 @@ class Shortener(AsyncMethods):
         now = self.clock() if now is None else require_aware(now, "now")
         client = detect(user_agent)
         # 2. load (an in-process store has no cache: one call less)
-        link = self.store.get_link(code) if self._cache is None else self._load(code)
+        link = self.store.get_link(code) if self._direct_load else self._load(code)
         # 3. gate, 4. verdict, 5. outcome
         plan = self._plan(code, link, client, accept_language, now)
         if type(plan) is Decision:
@@ -918,6 +1109,12 @@ class Shortener(AsyncMethods):
             # Deleted by someone else while this Shortener still had it cached.
             self._forget(code)
             return Decision(DecisionKind.NOT_FOUND, code=code, client=client)
+        except StorageUnavailable as exc:
+            # The store is down: buffer the visit, or fail closed (caps, live codes).
+            clicks = self.outage.record(
+                recorder, code, visit, count=count, cap=cap, live=link.live is not None,
+                event=tracking == "events", exc=exc,
+            )  # fmt: skip
         # 8. settle
         if (clicks is None or cap is not None) and _refused(clicks, count, kind, cap):
             kind, location, target = _EXHAUSTED, None, None
@@ -925,6 +1122,16 @@ class Shortener(AsyncMethods):
                 # The link's own cap refused the visit: the live slot goes back.
                 self.live_store.release_live_target(code, pick.slot.id)
                 pick = Pick(None, False, pick.slots)
+        # 8b. click id (suo.shortener.conversions): a counted visit of a link that asks for one.
+        click_id: str | None = None
+        if (
+            count
+            and (link.click_ids or (link.click_ids is None and self._cid_any))
+            and kind is not _EXHAUSTED
+            and recorder.claims
+            and _conv.wants_click_id(self, link)
+        ):
+            click_id, location = _conv.mint(self, visit, location)
         # 9. events
         if pick is not None and recorder.claims:
             run(self._live_event_steps(code, pick, now), self.live_store)
@@ -933,10 +1140,12 @@ class Shortener(AsyncMethods):
             return Decision(
                 kind, link.redirect_status, location, target, code=code, link=link,
                 client=client, trace=() if verdict is None else verdict.trace,
+                click_id=click_id,
             )  # fmt: skip
         return self._answer(
-            code, link, client, verdict, kind, location, target, pick, accept_language
-        )
+            code, link, client, verdict, kind, location, target, pick, accept_language,
+            click_id,
+        )  # fmt: skip
 
     def _plan(
         self,
@@ -987,6 +1196,7 @@ class Shortener(AsyncMethods):
         target: Any,
         pick: Pick | None,
         accept_language: str | None,
+        click_id: str | None = None,
     ) -> Decision:
         """Step 10: the Decision, with its page body and headers."""
         if pick is None:
@@ -1010,6 +1220,7 @@ class Shortener(AsyncMethods):
             client=client,
             trace=() if verdict is None else verdict.trace,
             lang=lang,
+            click_id=click_id,
         )
 
     def _page_body(

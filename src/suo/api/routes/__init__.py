@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from suo.api.routes import console, explain, links, links_csv, live, moderation, qr, sop, stats
+from suo.api.routes import (
+    console,
+    conversions,
+    explain,
+    links,
+    links_csv,
+    live,
+    moderation,
+    qr,
+    sop,
+    stats,
+)
 
 ROUTERS: list[Any] = [
     links.router,
@@ -12,6 +23,7 @@ ROUTERS: list[Any] = [
     live.router,
     qr.router,
     stats.router,
+    conversions.router,
     explain.router,
     moderation.router,
     sop.router,

@@ -12,8 +12,7 @@ from typing import Any
 
 import redis
 
-from suo.errors import NotFound
-from suo.shortener.model import Link, Visit
+from suo.shortener.model import Link
 from suo.storage._common import loads
 from suo.storage.aio import Bridged, spawn
 from suo.storage.redis._base import lua_scripts
@@ -40,22 +39,13 @@ def async_twin(store: Any) -> tuple[Any, ...] | None:
         name: Bridged(aclient.register_script(source)) for name, source in lua_scripts().items()
     }
     close = getattr(aclient, "aclose", None) or aclient.close
-    hit_script = aclient.register_script(lua_scripts()["link_hit"])
 
-    # The resolve path's two calls of every visit, as coroutines on the client:
-    # the same key, script and reply handling as RedisLinks.get_link / .hit,
-    # without a greenlet hop (which costs about as much as the call itself).
+    # The link read of every visit as a coroutine on the client: the same key and
+    # decoding as RedisLinks.get_link, without a greenlet hop (which costs about
+    # as much as the call itself). ``hit`` runs the store's own method (its
+    # deadline and outage handling included) through the bridge.
     async def get_link(code: str) -> Link | None:
         data = await aclient.get(store._key(code, "link"))
         return None if data is None else Link.from_dict(loads(data))
 
-    async def hit(
-        code: str, visit: Visit, *, count: bool, cap: int | None, event: bool = True
-    ) -> int | None:
-        keys, args = store._hit_call(code, visit, count, cap, event)
-        result = int(await hit_script(keys=keys, args=args))
-        if result == -2:
-            raise NotFound(f"no link with code {code!r}")
-        return None if result < 0 else result
-
-    return twin, spawn, close, {"get_link": get_link, "hit": hit}
+    return twin, spawn, close, {"get_link": get_link}
