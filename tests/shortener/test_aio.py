@@ -59,7 +59,7 @@ def _run(coro: Any, *stores: Any) -> Any:
 # -- the async side of each store -------------------------------------------------
 
 
-def test_async_side_is_native_except_on_sqlite(store: Any, backend: str) -> None:
+def test_async_side_is_native_except_on_sqlite_and_cluster(store: Any, backend: str) -> None:
     async def main() -> tuple[AsyncStore, int, int]:
         side = store.aio
         assert side is async_side(store)  # one per store and loop
@@ -67,7 +67,13 @@ def test_async_side_is_native_except_on_sqlite(store: Any, backend: str) -> None
 
     side, first, second = _run(main(), store)
     assert (first, second) == (1, 2)
-    expected = {"memory": "direct", "sqlite": "thread", "sqlite-file": "thread"}
+    # Redis Cluster's client has no bridged twin yet: its calls run in a thread.
+    expected = {
+        "memory": "direct",
+        "sqlite": "thread",
+        "sqlite-file": "thread",
+        "redis_cluster": "thread",
+    }
     assert side.mode == expected.get(backend, "greenlet")
     assert side.native is (side.mode != "thread")
     assert isinstance(side, AsyncLinkStore)

@@ -30,9 +30,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
-# The sync module, bound while it is being imported (it imports this one first):
-# its pure steps are read from it at call time.
-import suo.shortener.service as _service
+import suo.shortener.resolving as _steps
 import suo.shortener.tracking as _conv
 from suo._time import require_aware
 from suo.antiblock.detect import detect
@@ -49,19 +47,20 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from suo.antiblock.policy import AccessPolicy
-    from suo.shortener.service import Shortener, _Plan
 
 __all__ = ["AsyncMethods"]
 
 T = TypeVar("T")
 
 
-def _sync() -> type[Shortener]:
-    """The Shortener class: its sync methods, called as functions (a subclass may
-    route its own ``shorten`` to ``ashorten``, as :class:`suo.testing.aio.AsyncDriven` does)."""
-    from suo.shortener.service import Shortener
-
-    return Shortener
+def _sync(shortener: Any) -> Any:
+    """The Shortener class itself: its sync methods, called as functions (a subclass
+    may route its own ``shorten`` to ``ashorten``, as :class:`suo.testing.aio.AsyncDriven`
+    does). It is the class in the MRO that defines the resolve path."""
+    for cls in type(shortener).__mro__:
+        if "_resolve" in cls.__dict__:
+            return cls
+    raise TypeError(f"{type(shortener).__name__} is not a Shortener")  # pragma: no cover
 
 
 class AsyncMethods:
@@ -70,12 +69,12 @@ class AsyncMethods:
     # -- the async side --------------------------------------------------------
 
     def _aside(self) -> AsyncStore:
-        me = cast("Shortener", self)
+        me: Any = self
         return async_side(me.store)
 
-    async def _arun(self, call: Callable[[Shortener], T]) -> T:
+    async def _arun(self, call: Callable[[Any], T]) -> T:
         """Run ``call(shortener)`` where the async side does its I/O (see the module docs)."""
-        me = cast("Shortener", self)
+        me: Any = self
         side = async_side(me.store)
         if side.mode == "direct":
             return call(me)
@@ -83,20 +82,18 @@ class AsyncMethods:
             return await asyncio.to_thread(call, me)
         return await side.run(call, me._twin_for(side))
 
-    def _twin_for(self, side: AsyncStore) -> Shortener:
+    def _twin_for(self, side: AsyncStore) -> Any:
         """A shallow copy of this Shortener over the store's async twin (cache, hooks shared)."""
-        me = cast("Shortener", self)
-        twins: dict[int, tuple[AsyncStore, Shortener]] = me.__dict__.setdefault("_twins", {})
+        me: Any = self
+        twins: dict[int, tuple[AsyncStore, Any]] = me.__dict__.setdefault("_twins", {})
         found = twins.get(id(side))
         if found is not None and found[0] is side:
             return found[1]
-        twin: Shortener = copy.copy(me)
+        twin = copy.copy(me)
         twin.store = side.target
         twin._live_store = None
         twin._owns_store = False
-        from suo.shortener.service import _Recorder
-
-        twin._recorder = _Recorder(twin.store)
+        twin._recorder = _steps._Recorder(twin.store)
         twins.clear()
         twins[id(side)] = (side, twin)
         return twin
@@ -130,8 +127,11 @@ class AsyncMethods:
             >>> asyncio.run(visit())
             ('redirect', 'https://example.com/', 'exhausted')
         """
-        me = cast("Shortener", self)
-        return await me._aresolve(code, user_agent, accept_language, now, True, ip, referrer, query)
+        me: Any = self
+        result: Decision = await me._aresolve(
+            code, user_agent, accept_language, now, True, ip, referrer, query
+        )
+        return result
 
     async def aexplain(
         self,
@@ -150,8 +150,9 @@ class AsyncMethods:
             >>> asyncio.run(s.aexplain("e")).kind.value, s.stats("e").clicks
             ('redirect', 0)
         """
-        me = cast("Shortener", self)
-        return await me._aresolve(code, user_agent, accept_language, now, False)
+        me: Any = self
+        result: Decision = await me._aresolve(code, user_agent, accept_language, now, False)
+        return result
 
     async def _aresolve(
         self,
@@ -164,21 +165,21 @@ class AsyncMethods:
         referrer: str | None = None,
         query: str | Mapping[str, Any] | None = None,
     ) -> Decision:
-        me = cast("Shortener", self)
+        me: Any = self
         # The async driver of the resolve path: the same numbered steps as
         # Shortener._resolve, with every rule in the same shared helpers.
-        svc = _service
+        svc = _steps
         outage = me.outage
         if outage.down or me._recorder.hit is not me.store.hit:
             # The store is down, or visits buffered meanwhile wait to be written: the
             # outage module (suo.shortener.outage) drives this visit, in a thread.
             if claims:
                 return await asyncio.to_thread(
-                    svc.Shortener.resolve, me, code, user_agent=user_agent, ip=ip,
+                    _sync(me).resolve, me, code, user_agent=user_agent, ip=ip,
                     accept_language=accept_language, referrer=referrer, query=query, now=now,
                 )  # fmt: skip
             return await asyncio.to_thread(
-                svc.Shortener.explain, me, code, user_agent=user_agent,
+                _sync(me).explain, me, code, user_agent=user_agent,
                 accept_language=accept_language, now=now,
             )  # fmt: skip
         side = async_side(me.store)
@@ -191,7 +192,7 @@ class AsyncMethods:
         plan = me._plan(code, link, client, accept_language, now)
         if type(plan) is Decision:
             return plan
-        link, verdict, kind, location, target = cast("_Plan", plan)
+        link, verdict, kind, location, target = cast(_steps._Plan, plan)
         bot = client.is_bot or client.is_preview
         pick: Pick | None = None
         if kind is None:
@@ -255,13 +256,14 @@ class AsyncMethods:
                 client=client, trace=() if verdict is None else verdict.trace,
                 click_id=click_id,
             )  # fmt: skip
-        return me._answer(
+        result: Decision = me._answer(
             code, link, client, verdict, kind, location, target, pick, accept_language,
             click_id,
         )  # fmt: skip
+        return result
 
     async def _aload(self, code: str, side: AsyncStore) -> Link | None:
-        me = cast("Shortener", self)
+        me: Any = self
         cache = me._cache
         link: Link | None
         if cache is not None:
@@ -271,12 +273,13 @@ class AsyncMethods:
                 return link
         outage = me.outage
         if outage.down and not outage.should_try():
-            return outage.stale(code)
+            result: Link | None = outage.stale(code)
+            return result
         try:
             link = await side.get_link(code)
         except StorageUnavailable as exc:
             outage.failed(exc)
-            return outage.stale(code, exc)
+            return cast(Link, outage.stale(code, exc))
         if outage.down:
             await asyncio.to_thread(outage.recovered)  # writes buffered visits
         if link is not None and cache is not None:
@@ -286,7 +289,7 @@ class AsyncMethods:
         return link
 
     async def _avisitor(self, ip: str, user_agent: str, now: datetime) -> str | None:
-        me = cast("Shortener", self)
+        me: Any = self
         day = now.astimezone(UTC) if now.tzinfo is not UTC else now
         ordinal = day.toordinal()
         salt = me._salts.get(ordinal)
@@ -328,9 +331,9 @@ class AsyncMethods:
             >>> asyncio.run(s.ashorten("https://example.com/", alias="hi")).short_url
             'https://s.example/hi'
         """
-        me = cast("Shortener", self)
-        return await me._arun(
-            lambda s: _sync().shorten(
+        me: Any = self
+        result: Link = await me._arun(
+            lambda s: _sync(s).shorten(
                 s,
                 url,
                 alias=alias,
@@ -344,6 +347,7 @@ class AsyncMethods:
                 tracking=tracking,
             )
         )
+        return result
 
     async def aget(self, code: str) -> Link:
         """:meth:`get`, awaited; the read is native (cache, then the async store).
@@ -358,21 +362,24 @@ class AsyncMethods:
             >>> asyncio.run(s.aget("g")).target
             'https://example.com/'
         """
-        me = cast("Shortener", self)
+        me: Any = self
         link = await me._aload(code, async_side(me.store))
         if link is None:
             raise NotFound(f"no link with code {code!r}")
-        return me._public(link)
+        result: Link = me._public(link)
+        return result
 
     async def aupdate(self, code: str, **changes: Any) -> Link:
         """:meth:`update`, awaited (same keyword arguments)."""
-        me = cast("Shortener", self)
-        return await me._arun(lambda s: _sync().update(s, code, **changes))
+        me: Any = self
+        result: Link = await me._arun(lambda s: _sync(s).update(s, code, **changes))
+        return result
 
     async def adelete(self, code: str) -> bool:
         """:meth:`delete`, awaited."""
-        me = cast("Shortener", self)
-        return await me._arun(lambda s: _sync().delete(s, code))
+        me: Any = self
+        result: bool = await me._arun(lambda s: _sync(s).delete(s, code))
+        return result
 
     async def astats(
         self,
@@ -393,8 +400,9 @@ class AsyncMethods:
             >>> asyncio.run(two_visits())
             2
         """
-        me = cast("Shortener", self)
-        return await me._arun(lambda s: _sync().stats(s, code, tag=tag))
+        me: Any = self
+        result: Stats = await me._arun(lambda s: _sync(s).stats(s, code, tag=tag))
+        return result
 
     async def avisits(
         self,
@@ -404,12 +412,13 @@ class AsyncMethods:
         end: datetime | None = None,
     ) -> VisitLog:
         """:meth:`visits`, awaited; the events are read in full before it returns."""
-        me = cast("Shortener", self)
+        me: Any = self
 
-        def read(s: Shortener) -> VisitLog:
-            return VisitLog(iter(list(_sync().visits(s, code, start=start, end=end))))
+        def read(s: Any) -> VisitLog:
+            return VisitLog(iter(list(_sync(s).visits(s, code, start=start, end=end))))
 
-        return await me._arun(read)
+        result: VisitLog = await me._arun(read)
+        return result
 
     async def alinks(
         self,
@@ -419,15 +428,18 @@ class AsyncMethods:
         limit: int = 100,
     ) -> LinkPage:
         """:meth:`links`, awaited."""
-        me = cast("Shortener", self)
-        return await me._arun(lambda s: _sync().links(s, tag=tag, after=after, limit=limit))
+        me: Any = self
+        result: LinkPage = await me._arun(
+            lambda s: _sync(s).links(s, tag=tag, after=after, limit=limit)
+        )
+        return result
 
     # -- lifecycle ---------------------------------------------------------------
 
     async def aclose(self) -> None:
         """Close the async side of the store (this loop's), and the store if this
         Shortener opened it; ``async with Shortener(url) as s:`` calls it."""
-        me = cast("Shortener", self)
+        me: Any = self
         me.__dict__.pop("_twins", None)
         if me._owns_store:
             await close_sides(me.store)

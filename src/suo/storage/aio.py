@@ -40,6 +40,7 @@ Example:
 from __future__ import annotations
 
 import asyncio
+import importlib
 import sys
 import weakref
 from collections.abc import Awaitable, Callable, Iterator
@@ -275,21 +276,44 @@ def native_async(store: Any) -> bool:
     """
     if getattr(store, "in_process", False) is True:
         return True
-    if getattr(store, "_async_twin", None) is None or getattr(store, "dialect", None) == "sqlite":
-        return False
+    if getattr(store, "dialect", None) == "postgresql":
+        return True
     client = getattr(store, "_r", None)
     if client is not None:
         import redis
 
         return type(client) is redis.Redis
-    return True
+    return False
+
+
+def _twin_builder(store: Any) -> Callable[[Any], tuple[Any, ...] | None] | None:
+    """The ``async_twin`` function of the store's backend package, if it has one.
+
+    A backend package (``suo.storage.redis``, ``suo.storage.sql``, or a third
+    party's) may ship an ``aio`` module with ``async_twin(store)`` returning
+    ``(twin, spawn, close[, hot])`` or ``None``; without one, calls run in a thread.
+    """
+    module = type(store).__module__  # the package itself when defined in its __init__
+    for name in (f"{module}.aio", f"{module.rsplit('.', 1)[0]}.aio"):
+        if name == __name__:
+            continue
+        try:
+            found = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        builder = getattr(found, "async_twin", None)
+        if callable(builder):
+            return builder  # type: ignore[no-any-return]
+    return None
 
 
 def _make_side(store: Any) -> AsyncStore:
     if getattr(store, "in_process", False) is True:
         return AsyncStore(store, "direct")
-    twin = getattr(store, "_async_twin", None)
-    made = twin() if twin is not None else None
+    builder = _twin_builder(store)
+    made = builder(store) if builder is not None else None
     if made is None:
         return AsyncStore(store, "thread")
     target, spawn, closer, *hot = made

@@ -142,12 +142,6 @@ class RedisBase(EngineStore):
         """The registered script ``lua/<name>.lua``."""
         return self._scripts[name]
 
-    def _async_twin(self) -> Any:
-        """The async side's copy of this store (see :mod:`suo.storage.aio`)."""
-        from suo.storage.redis.aio import async_twin
-
-        return async_twin(self)
-
     def _engine_error(self, e: Exception) -> SuoError | None:
         if isinstance(e, _UNAVAILABLE):
             return StorageUnavailable(f"Redis unavailable ({self._safe_url}): {e}")

@@ -211,12 +211,6 @@ class SQLBase(EngineStore):
                 finally:
                     raw.close()
 
-    def _async_twin(self) -> Any:
-        """The async side's copy of this store (see :mod:`suo.storage.aio`)."""
-        from suo.storage.sql.aio import async_twin
-
-        return async_twin(self)
-
     def _insert_stmt(self, table: sa.Table) -> Any:
         """``INSERT`` in the dialect's flavour (it has ``on_conflict_do_*``)."""
         if self.dialect == "postgresql":
