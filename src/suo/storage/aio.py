@@ -124,7 +124,7 @@ class AsyncStore:
         self._spawn = spawn
         self._closer = closer
         # Coroutine versions of the resolve path's hottest calls, where a backend
-        # has them (Redis: get_link and hit straight on redis.asyncio, no greenlet).
+        # has them (PostgreSQL, Redis: get_link straight on the async client, no greenlet).
         self._hot = hot or {}
 
     def __getattr__(self, name: str) -> Callable[..., Awaitable[Any]]:
