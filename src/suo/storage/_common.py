@@ -103,7 +103,16 @@ class StoreBase:
         """Close the async side (of the running loop), then the store."""
         from suo.storage.aio import close_sides
 
-        await close_sides(self)
+        try:
+            await close_sides(self)
+        except SuoError:
+            raise
+        except Exception as exc:  # engine errors, as engine_errors() turns them
+            wrap = getattr(self, "_engine_error", None)
+            error = None if wrap is None else wrap(exc)
+            if error is None:
+                raise
+            raise error from exc
         self.close()
 
     def __enter__(self) -> Self:
@@ -121,6 +130,7 @@ class StoreBase:
 F = TypeVar("F", bound=Callable[..., Any])
 
 _WRAPPED = "__suo_engine_errors__"
+setattr(StoreBase.aclose, _WRAPPED, True)  # it wraps engine errors itself
 
 
 def engine_errors(fn: F) -> F:
