@@ -129,6 +129,8 @@ def test_client_url_keeps_the_address_and_drops_the_query(
         ("redis+cluster://127.0.0.1:7000/1", {}, "only database 0"),
         ("redis+cluster:///", {}, "names no host"),
         ("redis+cluster://127.0.0.1:7000", {"retries": -1}, "retries must be"),
+        ("redis+cluster://127.0.0.1:7000?retries=x", {}, "retries in the Redis Cluster URL"),
+        ("redis+cluster://127.0.0.1:7000?socket_timeout=0", {}, "socket_timeout in the"),
         ("redis+cluster://127.0.0.1:7000?prefix=a{b}", {}, "without braces"),
     ],
 )
@@ -137,6 +139,15 @@ def test_bad_cluster_urls_and_options_fail_before_connecting(
 ) -> None:
     with pytest.raises(ConfigurationError, match=says):
         open_store(url, **options)
+
+
+def test_timeouts_and_retries_come_from_the_url_too(cluster_store: RedisClusterStore) -> None:
+    url = cluster_store.url.split("?", 1)[0] + "?prefix=u&socket_timeout=0.5&retries=1"
+    with open_store(url) as store:
+        assert isinstance(store, RedisClusterStore)
+        assert (store.prefix, store.socket_timeout, store._retries) == ("u", 0.5, 1)
+        assert store._r.retry.get_retries() == 1
+        assert store.get_link("nothing") is None
 
 
 def test_a_wrong_port_is_storage_unavailable() -> None:
