@@ -533,3 +533,20 @@ def test_a_cached_link_keeps_redirecting_while_its_master_is_frozen(
     finally:
         store.drop_all()
         store.close()
+
+
+def test_a_forked_child_exiting_does_not_stop_the_parents_cluster() -> None:
+    _need_redis_server()
+    import os
+
+    with LocalRedisCluster(masters=3, replicas=0) as cluster:
+        pid = os.fork()
+        if pid == 0:  # the child: what a forked worker's exit handlers would do
+            try:
+                cluster.stop()
+            finally:
+                os._exit(0)
+        os.waitpid(pid, 0)
+        assert all(n.alive for n in cluster.nodes)
+        with open_store(cluster.url, prefix="fork") as store:
+            assert store.get_link("x") is None
