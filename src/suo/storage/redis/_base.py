@@ -51,6 +51,22 @@ def lua_scripts() -> dict[str, str]:
     }
 
 
+def _seconds(query: dict[str, list[str]], name: str, default: float) -> float:
+    """A timeout from the URL's query string (``?socket_timeout=0.5``), else ``default``."""
+    if name not in query:
+        return default
+    text = query[name][0]
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value < 3600:
+        raise ConfigurationError(
+            f"{name} in the Redis URL must be a number of seconds above 0, got {text!r}"
+        )
+    return value
+
+
 class RedisBase(EngineStore):
     """Owns the client and the key prefix; domain mixins subclass it and build keys with :meth:`_key`.
 
@@ -83,6 +99,11 @@ class RedisBase(EngineStore):
                 f"Redis key prefix must be non-empty, without braces: {prefix!r}"
             )
         self.prefix = prefix
+        # ?socket_timeout=0.5&connect_timeout=1 in the URL, for `suo serve --store`.
+        socket_timeout = _seconds(query, "socket_timeout", socket_timeout)
+        connect_timeout = _seconds(query, "connect_timeout", connect_timeout)
+        self.socket_timeout = socket_timeout
+        """Seconds a command may take; a visit not run by then is refused (``hit``)."""
         clean = url.split("?", 1)[0]
         try:
             # Any, on purpose and in this one place: redis-py's stubs do not follow

@@ -25,15 +25,17 @@ round trip) in one Cluster slot. docs/backends/redis.md explains the choices.
 
 from __future__ import annotations
 
+import math
 import secrets
+import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 
-from suo.errors import AliasTaken, NotFound
+from suo.errors import AliasTaken, NotFound, StorageUnavailable
 from suo.shortener.model import Link, Stats, Visit
 from suo.shortener.store import first_conflict
-from suo.storage._common import dumps, loads
+from suo.storage._common import dumps, hit_margin, loads
 from suo.storage.redis._base import RedisBase
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -290,34 +292,57 @@ class RedisLinks(RedisBase):
         return out
 
     def hit(
-        self, code: str, visit: Visit, *, count: bool, cap: int | None, event: bool = True
+        self,
+        code: str,
+        visit: Visit,
+        *,
+        count: bool,
+        cap: int | None,
+        event: bool = True,
+        deadline: float | None = None,
     ) -> int | None:
-        keys, args = self._hit_call(code, visit, count, cap, event)
+        if deadline is None:
+            deadline = time.time() + self.socket_timeout - hit_margin(self.socket_timeout)
+        keys, args = self._hit_call(code, visit, count, cap, event, deadline)
         result = int(self._script("link_hit")(keys=keys, args=args))
         if result == -2:
             raise NotFound(f"no link with code {code!r}")
+        if result == -3:
+            raise StorageUnavailable(
+                f"Redis ({self._safe_url}) ran the visit to {code!r} after its deadline "
+                "(the server was stalled); nothing was recorded"
+            )
         return None if result < 0 else result
 
     def _hit_call(
-        self, code: str, visit: Visit, count: bool, cap: int | None, event: bool
+        self,
+        code: str,
+        visit: Visit,
+        count: bool,
+        cap: int | None,
+        event: bool,
+        deadline: float | None = None,
     ) -> tuple[list[str], list[str]]:
         """The keys and arguments of the ``link_hit`` script for one visit.
 
         Few and packed: redis-py spends about half a microsecond per argument,
         which is most of what a visit costs on the client. Bulk loaders
         pipeline the script with these (benchmarks/bench_visits_redis.py).
+        ``deadline`` (epoch seconds, ``None``: none) is when the script must
+        refuse to record the visit, by the server's ``TIME``.
         """
         base = f"{self.prefix}:{{{code}}}:"
         kind = "b" if visit.bot else "v" if not count else "c" if cap is None else f"c{cap}"
+        until = "" if deadline is None or deadline == math.inf else str(int(deadline * 1e6))
         if not event:
-            return [base + "n", base + "link"], [kind, visit.at.isoformat()]
+            return [base + "n", base + "link"], [kind, visit.at.isoformat(), until]
         hour, offset = divmod(_micros(visit.at), _HOUR_US)
         day = visit.day
         keys = [
             base + "n", base + "link", base + "by", f"{base}e:{hour}", base + "eh",
             base + "u", f"{base}h:{day}", f"{base}hx:{day}",
         ]  # fmt: skip
-        return keys, [kind, visit.at.isoformat(), _pack(visit, offset)]
+        return keys, [kind, visit.at.isoformat(), until, _pack(visit, offset)]
 
     def visits(
         self, code: str, *, start: datetime | None = None, end: datetime | None = None
