@@ -577,6 +577,7 @@ class Shortener:
         title: str | None = _UNSET,
         description: str | None = _UNSET,
         tracking: str | None = _UNSET,
+        click_ids: bool | None = _UNSET,
     ) -> Link:
         """Change a link (a new target, expiry, cap, policy, tags...) and return it.
 
@@ -586,6 +587,8 @@ class Shortener:
         current = self.store.get_link(code)
         if current is None:
             raise NotFound(f"no link with code {code!r}")
+        if click_ids is not _UNSET and click_ids:
+            _conv.conversion_store(self)
         changes: dict[str, Any] = {}
         if target is not _UNSET:
             changes["target"] = normalize_url(target, policy=self.url_policy)
@@ -600,6 +603,7 @@ class Shortener:
             ("title", title),
             ("description", description),
             ("tracking", tracking),
+            ("click_ids", click_ids),
         ):
             if value is not _UNSET:
                 changes[name] = value
