@@ -408,7 +408,7 @@ class Shortener:
             spec: dict[str, Any] = {"url": item} if isinstance(item, str) else dict(item)
             unknown = set(spec) - {
                 "url", "alias", "expires_at", "max_clicks", "policy", "tags",
-                "redirect_status", "title", "description", "tracking",
+                "redirect_status", "title", "description", "tracking", "click_ids",
             }  # fmt: skip
             if unknown or "url" not in spec:
                 raise InvalidInput(
