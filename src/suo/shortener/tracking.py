@@ -14,7 +14,13 @@ from typing import TYPE_CHECKING, Any, cast
 from attrs import evolve
 
 from suo._time import require_aware
-from suo.errors import ConfigurationError, InvalidInput, NotFound, UnknownClickId
+from suo.errors import (
+    ConfigurationError,
+    InvalidInput,
+    NotFound,
+    StorageUnavailable,
+    UnknownClickId,
+)
 from suo.shortener.conversions import (
     _CLICK_ID,
     Conversion,
@@ -67,12 +73,24 @@ def wants_click_id(shortener: Shortener, link: Link) -> bool:
     return bool(tags) and any(t in tags for t in link.tags)
 
 
-def mint(shortener: Shortener, visit: Visit, location: str | None) -> tuple[str, str | None]:
-    """A new click id for the counted ``visit``, recorded; and ``location`` carrying it."""
+def mint(shortener: Shortener, visit: Visit, location: str | None) -> tuple[str | None, str | None]:
+    """A new click id for the counted ``visit``, recorded; and ``location`` carrying it.
+
+    While the store is unreachable (:mod:`suo.shortener.outage`) the visit goes
+    without an id: an id that was never recorded could not be tracked later,
+    and the visitor is still redirected.
+    """
+    outage = shortener.outage
+    if outage.down and not outage.should_try():
+        return None, location
     click_id = new_click_id()
-    conversion_store(shortener).record_click(
-        evolve(visit, click_id=click_id), ttl=shortener.click_ttl
-    )
+    try:
+        conversion_store(shortener).record_click(
+            evolve(visit, click_id=click_id), ttl=shortener.click_ttl
+        )
+    except StorageUnavailable as exc:
+        outage.failed(exc)
+        return None, location
     if location is not None:
         location = add_click_id(location, click_id, shortener.click_param)
     return click_id, location
