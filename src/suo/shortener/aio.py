@@ -322,6 +322,7 @@ class AsyncMethods:
         title: str | None = None,
         description: str | None = None,
         tracking: str | None = None,
+        click_ids: bool | None = None,
     ) -> Link:
         """:meth:`shorten`, awaited (same arguments, result and errors).
 
@@ -345,6 +346,7 @@ class AsyncMethods:
                 title=title,
                 description=description,
                 tracking=tracking,
+                click_ids=click_ids,
             )
         )
         return result

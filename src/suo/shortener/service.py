@@ -414,7 +414,7 @@ class Shortener(AsyncMethods):
             spec: dict[str, Any] = {"url": item} if isinstance(item, str) else dict(item)
             unknown = set(spec) - {
                 "url", "alias", "expires_at", "max_clicks", "policy", "tags",
-                "redirect_status", "title", "description", "tracking",
+                "redirect_status", "title", "description", "tracking", "click_ids",
             }  # fmt: skip
             if unknown or "url" not in spec:
                 raise InvalidInput(
@@ -597,6 +597,7 @@ class Shortener(AsyncMethods):
         title: str | None = _UNSET,
         description: str | None = _UNSET,
         tracking: str | None = _UNSET,
+        click_ids: bool | None = _UNSET,
     ) -> Link:
         """Change a link (a new target, expiry, cap, policy, tags...) and return it.
 
@@ -606,6 +607,8 @@ class Shortener(AsyncMethods):
         current = self.store.get_link(code)
         if current is None:
             raise NotFound(f"no link with code {code!r}")
+        if click_ids is not _UNSET and click_ids:
+            _conv.conversion_store(self)
         changes: dict[str, Any] = {}
         if target is not _UNSET:
             changes["target"] = normalize_url(target, policy=self.url_policy)
@@ -620,6 +623,7 @@ class Shortener(AsyncMethods):
             ("title", title),
             ("description", description),
             ("tracking", tracking),
+            ("click_ids", click_ids),
         ):
             if value is not _UNSET:
                 changes[name] = value

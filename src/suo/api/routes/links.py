@@ -40,6 +40,9 @@ class LinkIn(BaseModel):
     title: str | None = Field(default=None, max_length=500)
     description: str | None = Field(default=None, max_length=2000)
     tracking: Literal["events", "counts"] | None = None
+    click_ids: bool | None = Field(
+        default=None, description="append a click id (suo_cid) to the target on counted redirects"
+    )
 
 
 class LinkPatch(BaseModel):
@@ -74,6 +77,7 @@ class LinkOut(BaseModel):
     description: str | None
     tracking: str | None
     live: str | None = Field(description="the live-code strategy, for live codes")
+    click_ids: bool | None = Field(default=None, description="click ids on (null: the default)")
 
     @classmethod
     def of(cls, link: Link, s: Shortener) -> LinkOut:
@@ -92,6 +96,7 @@ class LinkOut(BaseModel):
             description=link.description,
             tracking=link.tracking,
             live=link.live,
+            click_ids=link.click_ids,
         )
 
 
@@ -142,6 +147,7 @@ def _kwargs(body: LinkIn) -> dict[str, Any]:
         "title": body.title,
         "description": body.description,
         "tracking": body.tracking,
+        "click_ids": body.click_ids,
     }
 
 
