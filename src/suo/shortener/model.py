@@ -16,6 +16,7 @@ from suo.errors import InvalidInput
 
 if TYPE_CHECKING:
     from suo.antiblock.policy import AccessPolicy
+    from suo.shortener.extras import LinkExtras
 
 __all__ = ["TRACKING", "UTM_KEYS", "Link", "LinkPage", "Stats", "Visit"]
 
@@ -64,6 +65,8 @@ class Link:
         description: a human description (preview pages).
         tracking: ``"events"`` (every visit kept as an event), ``"counts"``
             (totals only, no events) or ``None`` (the Shortener's default).
+        extras: password, A/B split, query pass-through and expired destination
+            (a :class:`~suo.shortener.extras.LinkExtras`), or ``None``.
 
     Examples:
         >>> import suo
@@ -85,6 +88,7 @@ class Link:
     title: str | None = None
     description: str | None = None
     tracking: str | None = field(default=None)
+    extras: LinkExtras | None = None
     short_url: str | None = field(default=None, eq=False, repr=False)
     """The public short URL, set on links a Shortener hands out (not stored)."""
 
@@ -141,6 +145,7 @@ class Link:
             "title": self.title,
             "description": self.description,
             "tracking": self.tracking,
+            **({} if self.extras is None else {"extras": self.extras.to_dict()}),
         }
 
     @classmethod
@@ -166,7 +171,16 @@ class Link:
             title=data.get("title"),
             description=data.get("description"),
             tracking=data.get("tracking"),
+            extras=_extras(data.get("extras")),
         )
+
+
+def _extras(data: Mapping[str, Any] | None) -> LinkExtras | None:
+    if not data:
+        return None
+    from suo.shortener.extras import LinkExtras
+
+    return LinkExtras.from_dict(data)
 
 
 _KEY = re.compile(r"[A-Za-z0-9_.-]{1,32}")
@@ -211,6 +225,7 @@ class Visit:
         visitor: a daily-salted keyed hash of IP and User-Agent (16 hex
             digits): the same person on the same day has the same id, and no
             IP address is stored (see :func:`suo.shortener.visits.visitor_id`).
+        variant: the A/B variant served (``"A"``, ``"B"``...), for A/B links.
     """
 
     at: datetime
@@ -224,6 +239,7 @@ class Visit:
     target: str | None = None
     utm: Mapping[str, str] = field(default=_NO_UTM, converter=_utm)
     visitor: str | None = None
+    variant: str | None = None
 
     @property
     def day(self) -> str:
@@ -255,6 +271,7 @@ class Visit:
             "target": self.target,
             "utm": dict(self.utm),
             "visitor": self.visitor,
+            "variant": self.variant,
         }
 
     @classmethod
@@ -275,6 +292,7 @@ class Visit:
             data.get("target"),
             data.get("utm") or _NO_UTM,
             data.get("visitor"),
+            data.get("variant"),
         )
 
 

@@ -19,6 +19,9 @@ from suo.antiblock.policy import AccessPolicy, Action, PolicyDecision
 from suo.decision import Decision, DecisionKind
 from suo.errors import AliasTaken, ConfigurationError, InvalidInput, NotFound, PolicyError
 from suo.shortener.codes import CodeGenerator, RandomCodes, check_alias
+from suo.shortener.extras import after as extras_after
+from suo.shortener.extras import before as extras_before
+from suo.shortener.extras import build_extras, changed_extras
 from suo.shortener.live import choose as live_choose
 from suo.shortener.live.choose import Pick, coerce, new_slots
 from suo.shortener.live.events import EventHooks, Listener, empty_event, expiry_events, fill_events
@@ -46,6 +49,7 @@ __all__ = ["Shortener"]
 
 
 _UNSET: Any = object()
+_EXTRA_OPTIONS = ("password", "expired_url", "pass_query", "variants", "variants_until", "winner")
 _MAX_ATTEMPTS = 24
 _NO_HEADERS: Mapping[str, str] = MappingProxyType({})
 # A live code's target changes from visit to visit: never cache the answer.
@@ -318,6 +322,12 @@ class Shortener:
         title: str | None = None,
         description: str | None = None,
         tracking: str | None = None,
+        password: str | None = None,
+        expired_url: str | None = None,
+        pass_query: bool | str = False,
+        variants: Sequence[tuple[str, int]] | None = None,
+        variants_until: datetime | None = None,
+        winner: int | None = None,
     ) -> Link:
         """Make a short link for ``url`` and store it.
 
@@ -333,13 +343,40 @@ class Shortener:
             title: shown by preview and landing pages.
             description: shown by preview pages.
             tracking: ``"events"`` or ``"counts"`` for this link (default: the Shortener's).
+            password: visitors must enter it first (only its scrypt hash is
+                stored; see :mod:`suo.shortener.passwords`).
+            expired_url: where visitors go once the link is expired or
+                exhausted, instead of the 410 page.
+            pass_query: pass the short URL's query on to the target: ``True``
+                (the target's own parameters win) or ``"override"`` (the
+                visitor's win); see :mod:`suo.shortener.passthrough`.
+            variants: an A/B split, ``[(url, weight), ...]``: each visitor gets
+                one variant, sticky for the day; ``url`` stays the link's target
+                (list it among the variants if it should get traffic). See
+                :mod:`suo.shortener.variants`.
+            variants_until: when the split ends; then everyone gets ``winner``
+                (a variant index; default the first variant).
 
         Raises:
-            InvalidURL: the target is not a safe absolute http(s) URL.
+            InvalidURL: the target (or ``expired_url``, a variant) is not a safe
+                absolute http(s) URL.
             InvalidAlias: the alias breaks the alias rules.
             AliasTaken: the alias is in use (of racing callers, exactly one wins).
+            InvalidInput: a bad weight, winner, password or ``pass_query``.
+
+        Example:
+            >>> import suo
+            >>> s = suo.Shortener("memory://")
+            >>> _ = s.shorten("https://example.com/", alias="ab",
+            ...               variants=[("https://example.com/a", 70), ("https://example.com/b", 30)])
+            >>> [s.resolve("ab", ip=f"198.51.100.{i}").location[-1] for i in range(4)]
+            ['a', 'b', 'a', 'a']
         """
         target = normalize_url(url, policy=self.url_policy)
+        extras = build_extras(
+            self.url_policy, password=password, expired_url=expired_url, pass_query=pass_query,
+            variants=variants, variants_until=variants_until, winner=winner,
+        )  # fmt: skip
         now = self.clock()
 
         def build(code: str) -> Link:
@@ -355,9 +392,11 @@ class Shortener:
                 title=title,
                 description=description,
                 tracking=tracking,
+                extras=extras,
             )
 
-        return self.create_link(build, alias=alias, key=target, dedupe=True)
+        # A link with options is its own link, never a content-hash duplicate.
+        return self.create_link(build, alias=alias, key=target, dedupe=extras is None)
 
     def _next_number(self) -> int:
         return self.store.next_sequence("codes")
@@ -385,6 +424,7 @@ class Shortener:
             unknown = set(spec) - {
                 "url", "alias", "expires_at", "max_clicks", "policy", "tags",
                 "redirect_status", "title", "description", "tracking",
+                "password", "expired_url", "pass_query", "variants", "variants_until", "winner",
             }  # fmt: skip
             if unknown or "url" not in spec:
                 raise InvalidInput(
@@ -392,6 +432,9 @@ class Shortener:
                     f"{sorted(unknown) or ['url missing']}"
                 )
             target = normalize_url(spec.pop("url"), policy=self.url_policy)
+            options = {k: spec.pop(k) for k in _EXTRA_OPTIONS if k in spec}
+            if options:
+                spec["extras"] = build_extras(self.url_policy, **options)
             alias = spec.pop("alias", None)
             code = check_alias(alias) if alias is not None else ""
             generated.append(alias is None)
@@ -553,11 +596,17 @@ class Shortener:
         title: str | None = _UNSET,
         description: str | None = _UNSET,
         tracking: str | None = _UNSET,
+        password: str | None = _UNSET,
+        expired_url: str | None = _UNSET,
+        pass_query: bool | str = _UNSET,
+        variants: Sequence[tuple[str, int]] | None = _UNSET,
+        variants_until: datetime | None = _UNSET,
+        winner: int | None = _UNSET,
     ) -> Link:
         """Change a link (a new target, expiry, cap, policy, tags...) and return it.
 
-        Only the arguments given change; pass ``None`` to clear an optional one.
-        Click counts are kept.
+        Only the arguments given change; pass ``None`` to clear an optional one
+        (``password=None`` removes the password). Click counts are kept.
         """
         current = self.store.get_link(code)
         if current is None:
@@ -581,6 +630,17 @@ class Shortener:
                 changes[name] = value
         if tags is not _UNSET:
             changes["tags"] = tuple(tags)
+        options = {
+            name: value
+            for name, value in zip(
+                _EXTRA_OPTIONS,
+                (password, expired_url, pass_query, variants, variants_until, winner),
+                strict=True,
+            )
+            if value is not _UNSET
+        }
+        if options:
+            changes["extras"] = changed_extras(current.extras, self.url_policy, **options)
         updated = current.with_changes(**changes)
         if not self.store.replace_link(updated):
             raise NotFound(f"link {code!r} was deleted while updating it")
@@ -755,6 +815,7 @@ class Shortener:
         referrer: str | None = None,
         query: str | Mapping[str, Any] | None = None,
         now: datetime | None = None,
+        password: str | None = None,
     ) -> Decision:
         """Decide what one visit to ``code`` gets, and record the visit.
 
@@ -768,11 +829,14 @@ class Shortener:
         The visit is recorded as an event (tracking ``"events"``): ``ip`` only
         feeds the daily-salted visitor id and is never stored, ``referrer``
         keeps its host only, ``query`` (the short URL's query string or a
-        mapping) gives the ``utm_*`` parameters.
+        mapping) gives the ``utm_*`` parameters (and is passed on to the
+        target when the link has ``pass_query``). ``password`` is the one the
+        visitor submitted, for a password-protected link.
         """
-        return self._resolve(
-            code, user_agent, accept_language, now, self._recorder, ip, referrer, query
+        d = self._resolve(
+            code, user_agent, accept_language, now, self._recorder, ip, referrer, query, password
         )
+        return d if d.link is None or d.link.extras is None else extras_after(d, query)
 
     def explain(
         self,
@@ -781,13 +845,21 @@ class Shortener:
         user_agent: str = "",
         accept_language: str | None = None,
         now: datetime | None = None,
+        ip: str | None = None,
+        query: str | Mapping[str, Any] | None = None,
+        password: str | None = None,
     ) -> Decision:
         """What :meth:`resolve` would answer, with ``.trace`` set, recording nothing.
 
         It is the same path as :meth:`resolve` with a recorder that writes
-        nothing: the cap is read instead of counted, no live-code slot is taken.
+        nothing: the cap is read instead of counted, no live-code slot is taken,
+        no wrong password try is counted and no A/B variant is dealt (the
+        trace says which one the visitor would get, and why).
         """
-        return self._resolve(code, user_agent, accept_language, now, _DryRun(self.store))
+        d = self._resolve(
+            code, user_agent, accept_language, now, _DryRun(self.store), ip, None, query, password
+        )
+        return d if d.link is None or d.link.extras is None else extras_after(d, query)
 
     def _resolve(
         self,
@@ -799,6 +871,7 @@ class Shortener:
         ip: str | None = None,
         referrer: str | None = None,
         query: str | Mapping[str, Any] | None = None,
+        password: str | None = None,
     ) -> Decision:
         # detect -> load -> gate -> policy verdict -> outcome -> record, in that order.
         now = self.clock() if now is None else require_aware(now, "now")
@@ -808,6 +881,16 @@ class Shortener:
             return Decision(DecisionKind.NOT_FOUND, code=code, client=client)
         if link.expires_at is not None and now >= link.expires_at:
             return Decision(DecisionKind.EXPIRED, code=code, link=link, client=client)
+        # Password gate and A/B variant (suo.shortener.extras); plain links skip it.
+        variant: str | None = None
+        notes: tuple[str, ...] = ()
+        if link.extras is not None:
+            link, gate, variant, notes = extras_before(
+                self, link, client, now, recorder, ip=ip, user_agent=user_agent,
+                accept_language=accept_language, password=password,
+            )  # fmt: skip
+            if gate is not None:
+                return gate
 
         policy = link.policy if link.policy is not None else self.policy
         verdict = (
@@ -857,9 +940,10 @@ class Shortener:
             code,
             language_tag(accept_language) if accept_language else None,
             referrer_host(referrer) if referrer else None,
-            None if pick is None or pick.slot is None else str(pick.slot.id),
+            variant if pick is None or pick.slot is None else str(pick.slot.id),
             utm_params(query) if query else None,
             None if not ip or tracking != "events" else self._visitor(ip, user_agent, now),
+            variant,
         )
         try:
             clicks = recorder.hit(
@@ -879,6 +963,8 @@ class Shortener:
                 self.live_store.release_live_target(code, pick.slot.id)
                 pick = Pick(None, False, pick.slots)
         trace = () if verdict is None else verdict.trace
+        if notes:
+            trace = (*notes, *trace)
         if pick is None:
             if kind is _REDIRECT:  # the common case, kept short
                 return Decision(
