@@ -37,7 +37,7 @@ class DecisionKind(enum.Enum):
     """The link's ``expires_at`` has passed (410)."""
     EXHAUSTED = "exhausted"
     """The link's click cap is used up, or every live-code target is full (410)."""
-    PASSWORD = "password"
+    PASSWORD = "password"  # noqa: S105 - a kind of answer, not a secret
     """The link is password-protected: show the password form (401)."""
     THROTTLED = "throttled"
     """Too many wrong password tries: wait ``Retry-After`` seconds (429)."""

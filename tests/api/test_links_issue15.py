@@ -18,16 +18,24 @@ def test_create_and_show_the_options(api: Api) -> None:
     )  # fmt: skip
     assert r.status_code == 201, r.text
     out = r.json()
-    assert "Secret-Word-91" not in r.text and "scrypt" not in r.text
+    assert "Secret-Word-91" not in r.text
+    assert "scrypt" not in r.text
     assert out["protected"] is True
-    assert out["pass_query"] == "override" and out["expired_url"] == "https://example.com/over"
+    assert out["pass_query"] == "override"
+    assert out["expired_url"] == "https://example.com/over"
     assert [(v["name"], v["weight"]) for v in out["variants"]] == [("A", 70), ("B", 30)]
     assert out["winner"] == 1
     assert api.call("GET", "/links/ab", "links:read").json()["protected"] is True
     # explain: the password gate, then the variant.
-    r = api.call("POST", "/links/ab/explain", "links:read", json={"password": "Secret-Word-91", "ip": "198.51.100.3"})
+    r = api.call(
+        "POST",
+        "/links/ab/explain",
+        "links:read",
+        json={"password": "Secret-Word-91", "ip": "198.51.100.3"},
+    )
     body = r.json()
-    assert body["kind"] == "redirect" and body["trace"][0] == "password: correct"
+    assert body["kind"] == "redirect"
+    assert body["trace"][0] == "password: correct"
     assert body["trace"][1].startswith("variant A")
     r = api.call("POST", "/links/ab/explain", "links:read", json={})
     assert (r.json()["kind"], r.json()["status"]) == ("password", 401)
@@ -44,7 +52,10 @@ def test_patch_changes_and_clears(api: Api) -> None:
 def test_bad_options_are_problems(api: Api) -> None:
     for body in (
         {"url": "https://example.com/", "expired_url": "javascript:alert(1)"},
-        {"url": "https://example.com/", "variants": [{"url": "https://example.com/a", "weight": 1}]},
+        {
+            "url": "https://example.com/",
+            "variants": [{"url": "https://example.com/a", "weight": 1}],
+        },
         {"url": "https://example.com/", "winner": 1},
         {"url": "https://example.com/", "pass_query": "sometimes"},
     ):

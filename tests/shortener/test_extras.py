@@ -46,7 +46,9 @@ def test_expired_link_redirects_to_its_expired_url(store: Any) -> None:
 
 def test_exhausted_link_redirects_to_its_expired_url_and_counts_no_click(store: Any) -> None:
     s = _shortener(store)
-    s.shorten("https://example.com/", alias="one", max_clicks=1, expired_url="https://example.com/x")
+    s.shorten(
+        "https://example.com/", alias="one", max_clicks=1, expired_url="https://example.com/x"
+    )
     assert s.resolve("one").location == "https://example.com/"
     d = s.resolve("one")
     assert (d.kind, d.location) == (DecisionKind.REDIRECT, "https://example.com/x")
@@ -102,7 +104,9 @@ def test_merge_round_trips_and_never_splits_a_header(params: list[tuple[str, str
     query = urlencode(params, quote_via=quote)
     target = "https://shop.example/p?ref=s#frag"
     out = merge_query(target, query)
-    assert "\r" not in out and "\n" not in out and out.isascii()
+    assert "\r" not in out
+    assert "\n" not in out
+    assert out.isascii()
     parts = urlsplit(out)
     assert (parts.scheme, parts.netloc, parts.path, parts.fragment) == (
         "https", "shop.example", "/p", "frag",
@@ -122,9 +126,12 @@ def test_location_header_has_no_crlf(value: str) -> None:
 
     s = suo.Shortener("memory://")
     s.shorten("https://shop.example/", alias="p", pass_query=True)
-    r = Responder(s).handle(Request("GET", "/p", query="x=" + quote(value) + "&y=%0d%0aSet-Cookie:1"))
+    r = Responder(s).handle(
+        Request("GET", "/p", query="x=" + quote(value) + "&y=%0d%0aSet-Cookie:1")
+    )
     location = r.header("Location") or ""
-    assert "\r" not in location and "\n" not in location
+    assert "\r" not in location
+    assert "\n" not in location
     assert dict(parse_qsl(urlsplit(location).query, keep_blank_values=True))["x"] == value
 
 
@@ -192,11 +199,14 @@ def test_password_flow_and_plaintext_nowhere(store: Any) -> None:
     s = _shortener(store)
     secret = "Plain-Text-Secret-8731"
     link = s.shorten("https://example.com/vip", alias="vip", password=secret, title="VIP")
-    assert secret not in repr(link) and secret not in json.dumps(link.to_dict())
+    assert secret not in repr(link)
+    assert secret not in json.dumps(link.to_dict())
     # No password: the form, 401, no click.
     d = s.resolve("vip", ip="198.51.100.1", accept_language="en")
     assert (d.kind, d.status) == (DecisionKind.PASSWORD, 401)
-    assert d.body is not None and 'method="post"' in d.body and "noindex" in d.body
+    assert d.body is not None
+    assert 'method="post"' in d.body
+    assert "noindex" in d.body
     assert s.stats("vip").clicks == 0
     # A wrong one: the form again, no click.
     d = s.resolve("vip", password="nope", ip="198.51.100.1")
@@ -221,7 +231,7 @@ def test_wrong_tries_are_throttled_per_client(store: Any) -> None:
     d = s.resolve("vip", password="right", ip="198.51.100.7")
     assert (d.kind, d.status) == (DecisionKind.THROTTLED, 429)
     assert 0 < int(d.headers["Retry-After"]) <= THROTTLE.window
-    assert d.body is not None and "Too many" in d.body or "过多" in (d.body or "")
+    assert (d.body is not None and "Too many" in d.body) or "过多" in (d.body or "")
     # Another client is not throttled by that one.
     assert s.resolve("vip", password="right", ip="198.51.100.8").status == 302
     assert s.stats("vip").clicks == 1
@@ -244,7 +254,8 @@ def test_throttle_window_ends() -> None:
 
 def test_password_hash_round_trip() -> None:
     h = hash_password("pässwörd")
-    assert verify_password("pässwörd", h) and not verify_password("passwörd", h)
+    assert verify_password("pässwörd", h)
+    assert not verify_password("passwörd", h)
     assert h != hash_password("pässwörd")  # salted
     with pytest.raises(InvalidInput):
         hash_password("")
@@ -288,7 +299,8 @@ def test_seventy_thirty_over_2000_visitors_and_sticky(store: Any) -> None:
     assert "sticky" in s.explain("ab", ip="10.0.0.1", user_agent="Mozilla/5.0", now=T0).trace[0]
     # The variant is on the visit event (and the by_target breakdown).
     names = Counter(v.variant for v in s.visits("ab"))
-    assert set(names) == {"A", "B"} and sum(names.values()) == 2009
+    assert set(names) == {"A", "B"}
+    assert sum(names.values()) == 2009
     assert s.stats("ab").by_target == {"A": names["A"], "B": names["B"]}
 
 

@@ -73,7 +73,8 @@ def test_get_shows_the_form_and_post_opens_the_link(setup: tuple[suo.Shortener, 
     s, call = setup
     status, headers, body = call("GET", "/vip", query="utm_source=g1")
     assert status == 401
-    assert b'method="post"' in body and b'name="password"' in body
+    assert b'method="post"' in body
+    assert b'name="password"' in body
     assert "form-action 'self'" in headers["content-security-policy"]
     assert headers["x-robots-tag"].startswith("noindex")
     status, headers, _ = call("POST", "/vip", body=b"password=wrong")
@@ -95,14 +96,18 @@ def test_password_in_the_query_string_is_ignored(setup: tuple[suo.Shortener, Cal
 
 def test_bad_forms(setup: tuple[suo.Shortener, Call]) -> None:
     s, call = setup
-    assert call("POST", "/vip", body=b'{"password": "open sesame"}', ctype="application/json")[0] == 415
+    assert (
+        call("POST", "/vip", body=b'{"password": "open sesame"}', ctype="application/json")[0]
+        == 415
+    )
     big = b"password=open+sesame&pad=" + b"x" * MAX_FORM
     assert call("POST", "/vip", body=big)[0] == 413
     assert call("POST", "/vip", body=b"&".join([b"a=1"] * 20))[0] == 400
     # A link without a password still refuses POST, as before.
     status, headers, _ = call("POST", "/plain", body=b"password=x")
     assert (status, headers["allow"]) == (405, "GET, HEAD")
-    assert s.stats("vip").clicks == 0 and s.stats("plain").visits == 0
+    assert s.stats("vip").clicks == 0
+    assert s.stats("plain").visits == 0
 
 
 def test_too_many_wrong_tries_get_429(setup: tuple[suo.Shortener, Call]) -> None:

@@ -732,7 +732,9 @@ def _extras_arguments(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="protect the link with a password read from stdin (one line; only its hash is kept)",
     )
-    p.add_argument("--expired-url", metavar="URL", help="where visitors go once it expires or runs out")
+    p.add_argument(
+        "--expired-url", metavar="URL", help="where visitors go once it expires or runs out"
+    )
     p.add_argument(
         "--pass-query",
         nargs="?",
@@ -748,8 +750,12 @@ def _extras_arguments(p: argparse.ArgumentParser) -> None:
         metavar=("URL", "WEIGHT"),
         help="an A/B split target and its weight (repeat: --variant URL 70 --variant URL 30)",
     )
-    p.add_argument("--variants-until", metavar="WHEN", help="when the A/B split ends (7d, ISO time)")
-    p.add_argument("--winner", metavar="A|B|...", help="the variant everyone gets after the split ends")
+    p.add_argument(
+        "--variants-until", metavar="WHEN", help="when the A/B split ends (7d, ISO time)"
+    )
+    p.add_argument(
+        "--winner", metavar="A|B|...", help="the variant everyone gets after the split ends"
+    )
 
 
 def _private_hosts_option(p: argparse.ArgumentParser) -> None:

@@ -52,7 +52,11 @@ STICKY_TTL = 2 * 86400
 """Seconds a visitor's variant is kept (the visitor id itself changes every UTC day)."""
 
 _PAGE_HEADERS: Mapping[str, str] = MappingProxyType(
-    {"Cache-Control": "no-store", "X-Robots-Tag": "noindex, nofollow", "Referrer-Policy": "no-referrer"}
+    {
+        "Cache-Control": "no-store",
+        "X-Robots-Tag": "noindex, nofollow",
+        "Referrer-Policy": "no-referrer",
+    }
 )
 
 
@@ -161,7 +165,9 @@ def build_extras(
     if winner is not None and (
         isinstance(winner, bool) or not isinstance(winner, int) or not 0 <= winner < len(split)
     ):
-        raise InvalidInput(f"winner must be a variant index from 0 to {len(split) - 1}, got {winner!r}")
+        raise InvalidInput(
+            f"winner must be a variant index from 0 to {len(split) - 1}, got {winner!r}"
+        )
     if expired is None and mode is None and hashed is None and not split:
         return None
     return LinkExtras(expired, mode, hashed, split, variants_until, winner)
@@ -183,7 +189,12 @@ def _stamp(link: Link) -> str:
 
 
 def _record(
-    s: Shortener, recorder: Any, link: Link, client: Client, now: datetime, outcome: str,
+    s: Shortener,
+    recorder: Any,
+    link: Link,
+    client: Client,
+    now: datetime,
+    outcome: str,
     accept_language: str | None,
 ) -> bool:
     """Record a visit that is not a click; ``False`` if the link is gone."""
@@ -240,7 +251,8 @@ def _password_gate(
     ip: str | None, accept_language: str | None, password: str | None,
 ) -> tuple[Decision | None, str]:  # fmt: skip
     ex = link.extras
-    assert ex is not None and ex.password is not None
+    assert ex is not None
+    assert ex.password is not None
     lang = page_language(accept_language, client)
     code = link.code
 
@@ -255,7 +267,9 @@ def _password_gate(
     title = link.title
     if password is None:
         body = s.pages.password(lang=lang, title=title)
-        return page(DecisionKind.PASSWORD, body, "password: required, none given", _PAGE_HEADERS), ""
+        return page(
+            DecisionKind.PASSWORD, body, "password: required, none given", _PAGE_HEADERS
+        ), ""
     store = _counters(s)
     t = THROTTLE
     who = s._visitor(ip, "", now) if ip else "-"
@@ -331,7 +345,7 @@ def after(decision: Decision, query: str | Mapping[str, Any] | None) -> Decision
         if not query:
             return evolve(decision, trace=(*decision.trace, "pass-through: no query to pass"))
         location = merge_query(decision.location, query, mode=ex.pass_query)
-        wins = "the target's" if ex.pass_query == "merge" else "the visitor's"
+        wins = "the target's" if ex.pass_query == "merge" else "the visitor's"  # noqa: S105
         note = f"pass-through ({ex.pass_query}: {wins} parameters win): {location}"
         return evolve(decision, location=location, trace=(*decision.trace, note))
     if ex.expired_url is not None and kind in (DecisionKind.EXPIRED, DecisionKind.EXHAUSTED):

@@ -362,7 +362,8 @@ class Responder:
             fields = parse_qs(body.decode("utf-8", "replace"), max_num_fields=8)
         except ValueError:
             return self._text(400, "the form has too many fields\n")
-        password = (fields.get("password") or [None])[0] or None
+        given = fields.get("password")
+        password = given[0] if given and given[0] else None
         decision = s.resolve(
             code,
             user_agent=request.user_agent,

@@ -61,7 +61,9 @@ class _Extras(BaseModel):
         description="visitors must enter it first; only its scrypt hash is stored (write-only)",
     )
     expired_url: str | None = Field(
-        default=None, max_length=8192, description="where visitors of an expired or exhausted link go"
+        default=None,
+        max_length=8192,
+        description="where visitors of an expired or exhausted link go",
     )
     pass_query: bool | Literal["merge", "override"] = Field(
         default=False,
@@ -70,7 +72,9 @@ class _Extras(BaseModel):
     )
     variants: list[VariantIn] | None = Field(default=None, max_length=10)
     variants_until: Instant | None = None
-    winner: int | None = Field(default=None, ge=0, le=9, description="the variant index after variants_until")
+    winner: int | None = Field(
+        default=None, ge=0, le=9, description="the variant index after variants_until"
+    )
 
 
 class LinkIn(_Extras):

@@ -15,8 +15,8 @@ from typing import Any
 
 from suo.storage.memory._base import MemoryBase
 from suo.storage.memory.community import MemoryCommunity
-from suo.storage.memory.keys import MemoryKeys
 from suo.storage.memory.counters import MemoryCounters
+from suo.storage.memory.keys import MemoryKeys
 from suo.storage.memory.links import MemoryLinks
 from suo.storage.memory.live import MemoryLive
 from suo.storage.memory.sop import MemorySop
@@ -24,7 +24,9 @@ from suo.storage.memory.sop import MemorySop
 __all__ = ["MemoryStore"]
 
 
-class MemoryStore(MemoryLinks, MemoryCounters, MemoryLive, MemorySop, MemoryCommunity, MemoryKeys, MemoryBase):
+class MemoryStore(
+    MemoryLinks, MemoryCounters, MemoryLive, MemorySop, MemoryCommunity, MemoryKeys, MemoryBase
+):
     """All suo data in this process's memory. ``memory://``."""
 
     def __init__(self, url: str = "memory://", **options: Any) -> None:

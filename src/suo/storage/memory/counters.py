@@ -22,7 +22,9 @@ class MemoryCounters(MemoryBase):
         # every 4096 writes, drop whatever has expired.
         self._kv_writes += 1
         if self._kv_writes % 4096 == 0:
-            for key in [k for k, (_, until) in self._kv.items() if until is not None and until <= now]:
+            for key in [
+                k for k, (_, until) in self._kv.items() if until is not None and until <= now
+            ]:
                 del self._kv[key]
 
     def _kv_item(self, key: str, now: datetime) -> tuple[int | str, datetime | None] | None:

@@ -16,8 +16,8 @@ from typing import Any
 
 from suo.storage.redis._base import RedisBase
 from suo.storage.redis.community import RedisCommunity
-from suo.storage.redis.keys import RedisKeys
 from suo.storage.redis.counters import RedisCounters
+from suo.storage.redis.keys import RedisKeys
 from suo.storage.redis.links import RedisLinks
 from suo.storage.redis.live import RedisLive
 from suo.storage.redis.sop import RedisSop
@@ -25,7 +25,9 @@ from suo.storage.redis.sop import RedisSop
 __all__ = ["RedisStore"]
 
 
-class RedisStore(RedisLinks, RedisCounters, RedisLive, RedisSop, RedisCommunity, RedisKeys, RedisBase):
+class RedisStore(
+    RedisLinks, RedisCounters, RedisLive, RedisSop, RedisCommunity, RedisKeys, RedisBase
+):
     """All suo data in Redis. ``redis://host:6379/0`` or ``rediss://`` for TLS."""
 
     def __init__(self, url: str, **options: Any) -> None:

@@ -24,10 +24,10 @@ round trip) in one Cluster slot. docs/backends/redis.md explains the choices.
 from __future__ import annotations
 
 import secrets
-from typing import Any
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from suo.errors import AliasTaken, NotFound
 from suo.shortener.model import Link, Stats, Visit

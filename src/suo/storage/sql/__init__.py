@@ -18,8 +18,8 @@ from typing import Any
 
 from suo.storage.sql._base import METADATA, SQLBase
 from suo.storage.sql.community import SQLCommunity
-from suo.storage.sql.keys import SQLKeys
 from suo.storage.sql.counters import SQLCounters
+from suo.storage.sql.keys import SQLKeys
 from suo.storage.sql.links import SQLLinks
 from suo.storage.sql.live import SQLLive
 from suo.storage.sql.sop import SQLSop

@@ -36,7 +36,9 @@ class SQLCounters(SQLBase):
 
     def _expired(self, now: datetime) -> sa.ColumnElement[bool]:
         c = counters.c
-        return sa.and_(c.expires_at.is_not(None), c.expires_at <= sa.bindparam("now_", now, UTCDateTime()))
+        return sa.and_(
+            c.expires_at.is_not(None), c.expires_at <= sa.bindparam("now_", now, UTCDateTime())
+        )
 
     def _maybe_sweep(self, conn: sa.Connection, now: datetime) -> None:
         # Keys nobody reads again (a visitor's sticky variant) are deleted by
