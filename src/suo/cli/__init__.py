@@ -45,6 +45,7 @@ _MODULES = (
     "suo.cli.sop",
     "suo.cli.serve",
     "suo.cli.keys",
+    "suo.cli.domains",
 )
 
 EXIT_OK = 0

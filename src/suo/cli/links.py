@@ -269,6 +269,7 @@ def cmd_shorten(args: argparse.Namespace) -> int:
         title=args.title,
         description=args.description,
         **_extras_options(args, s),
+        domain=args.domain,
     )
     if args.json:
         print_json(link_json(link))
@@ -452,7 +453,7 @@ def _answer(args: argparse.Namespace, *, explain: bool) -> int:
     password = _read_password() if args.password_stdin else None
     d = ask(
         args.code, user_agent=args.ua, accept_language=args.lang, ip=args.ip, query=args.query,
-        password=password,
+        password=password, host=args.host,
     )  # fmt: skip
     if args.json:
         print_json(decision_json(d, body=args.body))
@@ -780,6 +781,7 @@ def register(sub: Any) -> None:
     p.add_argument("--tag", action="append", help="a tag (repeat for more)")
     p.add_argument("--title", help="the title preview and landing pages show")
     p.add_argument("--description", help="the description preview pages show")
+    p.add_argument("--domain", metavar="NAME", help="make it on this short domain (suo domains add)")
     _extras_arguments(p)
     _private_hosts_option(p)
     add_base_url_option(p)
@@ -839,6 +841,7 @@ def register(sub: Any) -> None:
         p.add_argument("--body", action="store_true", help="also print the page body")
         p.add_argument("--ip", help="the visitor's IP (it picks a returning A/B visitor's variant)")
         p.add_argument("--query", help="the short URL's query string, e.g. utm_source=group12")
+        p.add_argument("--host", help="the request's Host (which short domain)")
         p.add_argument(
             "--password-stdin", action="store_true", help="read a password to try from stdin"
         )

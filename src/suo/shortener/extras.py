@@ -75,10 +75,11 @@ class LinkExtras:
         variants_until: when the split ends; after it everyone gets ``winner``.
         winner: the variant index everyone gets after ``variants_until``
             (``None``: the first variant).
+        domain: the short domain the link was made on (see :mod:`suo.shortener.domains`).
 
     Example:
         >>> LinkExtras(password=hash_password("s3cret"))
-        LinkExtras(expired_url=None, pass_query=None, variants=(), variants_until=None, winner=None, protected=True)
+        LinkExtras(expired_url=None, pass_query=None, variants=(), variants_until=None, winner=None, domain=None, protected=True)
     """
 
     expired_url: str | None = None
@@ -87,6 +88,7 @@ class LinkExtras:
     variants: tuple[tuple[str, int], ...] = ()
     variants_until: datetime | None = None
     winner: int | None = None
+    domain: str | None = None
     protected: bool = field(init=False, eq=False)
 
     @protected.default
@@ -106,6 +108,8 @@ class LinkExtras:
             out["variants"] = [[url, w] for url, w in self.variants]
             out["variants_until"] = iso_utc(self.variants_until)
             out["winner"] = self.winner
+        if self.domain is not None:
+            out["domain"] = self.domain
         return out
 
     @classmethod
@@ -118,6 +122,7 @@ class LinkExtras:
             variants=tuple((str(u), int(w)) for u, w in data.get("variants") or ()),
             variants_until=from_iso(data.get("variants_until")),
             winner=data.get("winner"),
+            domain=data.get("domain"),
         )
 
 
@@ -130,6 +135,7 @@ def build_extras(
     variants: Sequence[tuple[str, int]] | None = None,
     variants_until: datetime | None = None,
     winner: int | None = None,
+    domain: str | None = None,
 ) -> LinkExtras | None:
     """Validate ``shorten``'s options into a :class:`LinkExtras` (``None`` if none is set).
 
@@ -168,9 +174,9 @@ def build_extras(
         raise InvalidInput(
             f"winner must be a variant index from 0 to {len(split) - 1}, got {winner!r}"
         )
-    if expired is None and mode is None and hashed is None and not split:
+    if expired is None and mode is None and hashed is None and not split and domain is None:
         return None
-    return LinkExtras(expired, mode, hashed, split, variants_until, winner)
+    return LinkExtras(expired, mode, hashed, split, variants_until, winner, domain)
 
 
 def _counters(s: Shortener) -> CounterStore:
@@ -231,6 +237,12 @@ def before(
     ex = link.extras
     assert ex is not None
     notes: tuple[str, ...] = ()
+    if ex.domain is not None and link.policy is None:
+        # The domain's default access policy, for a link without its own.
+        domain = s.domains.find(ex.domain)
+        if domain is not None and domain.policy is not None:
+            link = evolve(link, policy=domain.policy)
+            notes += (f"policy: the default of domain {domain.name}",)
     if ex.password is not None:
         early, note = _password_gate(s, link, client, now, recorder, ip, accept_language, password)
         if early is not None:
@@ -373,6 +385,7 @@ def changed_extras(
         "variants": cur.variants or None,
         "variants_until": None if split_gone else cur.variants_until,
         "winner": None if split_gone else cur.winner,
+        "domain": cur.domain,
     }
     options.update((k, v) for k, v in changes.items() if k != "password")
     new_password = changes.get("password")

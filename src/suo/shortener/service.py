@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
@@ -22,6 +23,8 @@ from suo.shortener.codes import CodeGenerator, RandomCodes, check_alias
 from suo.shortener.extras import after as extras_after
 from suo.shortener.extras import before as extras_before
 from suo.shortener.extras import build_extras, changed_extras
+from suo.shortener.domains import Domains
+from suo.shortener.domains import finish as domains_finish
 from suo.shortener.live import choose as live_choose
 from suo.shortener.live.choose import Pick, coerce, new_slots
 from suo.shortener.live.events import EventHooks, Listener, empty_event, expiry_events, fill_events
@@ -256,7 +259,7 @@ class Shortener:
             max_clicks=max_clicks,
             tags=tuple(tags),
             policy=policy,
-            short_url=self.base_url + code,
+            short_url=self.short_url(code),
             **fields,
         )
 
@@ -328,6 +331,7 @@ class Shortener:
         variants: Sequence[tuple[str, int]] | None = None,
         variants_until: datetime | None = None,
         winner: int | None = None,
+        domain: str | None = None,
     ) -> Link:
         """Make a short link for ``url`` and store it.
 
@@ -356,6 +360,10 @@ class Shortener:
                 :mod:`suo.shortener.variants`.
             variants_until: when the split ends; then everyone gets ``winner``
                 (a variant index; default the first variant).
+            domain: the short domain to make it on (added with
+                ``s.domains.add``); its ``code`` is then ``<alias>@<domain id>``
+                and the same alias may exist on other domains. See
+                :mod:`suo.shortener.domains`.
 
         Raises:
             InvalidURL: the target (or ``expired_url``, a variant) is not a safe
@@ -377,12 +385,15 @@ class Shortener:
             self.url_policy, password=password, expired_url=expired_url, pass_query=pass_query,
             variants=variants, variants_until=variants_until, winner=winner,
         )  # fmt: skip
+        if domain is not None:  # links on a domain remember it (suo.shortener.domains)
+            domain = self.domains.get(domain).name
+            extras = changed_extras(extras, self.url_policy, domain=domain)
         now = self.clock()
 
         def build(code: str) -> Link:
             return self.build_link(
                 target,
-                code=code,
+                code=code if domain is None else self.domains.stored_code(code, domain),
                 now=now,
                 expires_at=expires_at,
                 max_clicks=max_clicks,
@@ -581,7 +592,7 @@ class Shortener:
 
     def _public(self, link: Link) -> Link:
         """The link as handed to callers: with its short URL, so it can show its QR."""
-        return evolve(link, short_url=self.base_url + link.code)
+        return evolve(link, short_url=self.short_url(link.code))
 
     def update(
         self,
@@ -800,8 +811,14 @@ class Shortener:
         )
 
     def short_url(self, code: str) -> str:
-        """The public short URL of a code."""
-        return self.base_url + code
+        """The public short URL of a code (on its domain's base URL, for a link on a domain)."""
+        on_domain = self.domains.short_url(code)
+        return self.base_url + code if on_domain is None else on_domain
+
+    @functools.cached_property
+    def domains(self) -> Domains:
+        """The short domains (see :mod:`suo.shortener.domains`): ``add``, ``list``, ``remove``."""
+        return Domains(self)
 
     # -- visits -------------------------------------------------------------
 
@@ -816,6 +833,7 @@ class Shortener:
         query: str | Mapping[str, Any] | None = None,
         now: datetime | None = None,
         password: str | None = None,
+        host: str | None = None,
     ) -> Decision:
         """Decide what one visit to ``code`` gets, and record the visit.
 
@@ -831,12 +849,24 @@ class Shortener:
         keeps its host only, ``query`` (the short URL's query string or a
         mapping) gives the ``utm_*`` parameters (and is passed on to the
         target when the link has ``pass_query``). ``password`` is the one the
-        visitor submitted, for a password-protected link.
+        visitor submitted, for a password-protected link. ``host`` is the
+        request's ``Host``: with domains configured it picks the domain (an
+        unknown host is NOT_FOUND unless a default domain is set).
         """
+        domain = None
+        if host is not None:
+            routed, domain = self.domains.route(code, host)
+            if routed is None:
+                return Decision(DecisionKind.NOT_FOUND, code=code, client=detect(user_agent))
+            code = routed
         d = self._resolve(
             code, user_agent, accept_language, now, self._recorder, ip, referrer, query, password
         )
-        return d if d.link is None or d.link.extras is None else extras_after(d, query)
+        if d.link is not None and d.link.extras is not None:
+            d = extras_after(d, query)
+        elif domain is None:
+            return d
+        return domains_finish(self, d, domain, code)
 
     def explain(
         self,
@@ -848,6 +878,7 @@ class Shortener:
         ip: str | None = None,
         query: str | Mapping[str, Any] | None = None,
         password: str | None = None,
+        host: str | None = None,
     ) -> Decision:
         """What :meth:`resolve` would answer, with ``.trace`` set, recording nothing.
 
@@ -856,10 +887,21 @@ class Shortener:
         no wrong password try is counted and no A/B variant is dealt (the
         trace says which one the visitor would get, and why).
         """
+        domain = None
+        if host is not None:
+            routed, domain = self.domains.route(code, host)
+            if routed is None:
+                trace = (f"host {host!r} is not a configured domain",)
+                return Decision(DecisionKind.NOT_FOUND, code=code, client=detect(user_agent), trace=trace)
+            code = routed
         d = self._resolve(
             code, user_agent, accept_language, now, _DryRun(self.store), ip, None, query, password
         )
-        return d if d.link is None or d.link.extras is None else extras_after(d, query)
+        if d.link is not None and d.link.extras is not None:
+            d = extras_after(d, query)
+        elif domain is None:
+            return d
+        return domains_finish(self, d, domain, code)
 
     def _resolve(
         self,

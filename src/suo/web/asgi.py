@@ -207,6 +207,7 @@ class ASGIApp:
             referrer=headers.get("referer"),
             query=query or None,
             content_type=headers.get("content-type"),
+            host=headers.get("host"),
         )
 
     async def handle(self, scope: Scope, receive: Receive | None = None) -> Response:

@@ -113,6 +113,8 @@ class Request:
         query: the raw query string (no ``?``); the visit event keeps its
             ``utm_*`` parameters only.
         content_type: the ``Content-Type`` header (read for ``POST`` only).
+        host: the ``Host`` header: with several short domains it picks the
+            domain (see :mod:`suo.shortener.domains`).
         body: the request body of a ``POST`` (at most :data:`MAX_FORM` + 1
             bytes are read), ``None`` for other methods.
     """
@@ -127,6 +129,7 @@ class Request:
     query: str | None = None
     content_type: str | None = None
     body: bytes | None = None
+    host: str | None = None
 
 
 @frozen
@@ -349,7 +352,8 @@ class Responder:
     def _password_post(self, code: str, request: Request) -> Response | None:
         """The password form's POST; ``None`` when the link has no password (then 405)."""
         s = self.shortener
-        link = s._load(code)
+        routed = code if request.host is None else s.domains.route(code, request.host)[0]
+        link = None if routed is None else s._load(routed)
         if link is None or link.extras is None or link.extras.password is None:
             return None
         ctype = (request.content_type or "").split(";", 1)[0].strip().lower()
@@ -372,6 +376,7 @@ class Responder:
             referrer=request.referrer,
             query=request.query,
             password=password,
+            host=request.host,
         )
         if decision.kind is DecisionKind.REDIRECT:
             # 303: the browser follows with a GET. A 307/308 would send the
@@ -383,7 +388,10 @@ class Responder:
         s = self.shortener
         if request.method == "HEAD":
             decision = s.explain(
-                code, user_agent=request.user_agent, accept_language=request.accept_language
+                code,
+                user_agent=request.user_agent,
+                accept_language=request.accept_language,
+                host=request.host,
             )
         else:
             # The client IP only feeds the daily-salted visitor id (never stored),
@@ -395,6 +403,7 @@ class Responder:
                 accept_language=request.accept_language,
                 referrer=request.referrer,
                 query=request.query,
+                host=request.host,
             )
         return self.respond(decision, accept_language=request.accept_language)
 
@@ -437,6 +446,11 @@ class Responder:
 
     def _qr(self, code: str, ext: str, request: Request) -> Response:
         try:
+            if request.host is not None:
+                routed = self.shortener.domains.route(code, request.host)[0]
+                if routed is None:
+                    raise NotFound(code)
+                code = routed
             image = self.shortener.qr(code, ext)
         except NotFound:
             return self._status_page(DecisionKind.NOT_FOUND, request)

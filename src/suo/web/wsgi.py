@@ -92,6 +92,7 @@ class WSGIApp:
             query=environ.get("QUERY_STRING") or None,
             content_type=environ.get("CONTENT_TYPE") or None,
             body=body,
+            host=environ.get("HTTP_HOST") or None,
         )
 
     def handle(self, environ: WSGIEnvironment) -> Response:

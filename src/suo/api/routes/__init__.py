@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from suo.api.routes import console, explain, links, links_csv, live, moderation, qr, sop, stats
+from suo.api.routes import (
+    console,
+    domains,
+    explain,
+    links,
+    links_csv,
+    live,
+    moderation,
+    qr,
+    sop,
+    stats,
+)
 
 ROUTERS: list[Any] = [
     links.router,
@@ -16,6 +27,7 @@ ROUTERS: list[Any] = [
     moderation.router,
     sop.router,
     console.router,
+    domains.router,
 ]
 """Every router, in the order the OpenAPI document lists them."""
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from suo.storage.memory._base import MemoryBase
 from suo.storage.memory.community import MemoryCommunity
-from suo.storage.memory.counters import MemoryCounters
+from suo.storage.memory.counters import MemoryCounters, MemoryDomains
 from suo.storage.memory.keys import MemoryKeys
 from suo.storage.memory.links import MemoryLinks
 from suo.storage.memory.live import MemoryLive
@@ -25,7 +25,7 @@ __all__ = ["MemoryStore"]
 
 
 class MemoryStore(
-    MemoryLinks, MemoryCounters, MemoryLive, MemorySop, MemoryCommunity, MemoryKeys, MemoryBase
+    MemoryLinks, MemoryCounters, MemoryDomains, MemoryLive, MemorySop, MemoryCommunity, MemoryKeys, MemoryBase
 ):
     """All suo data in this process's memory. ``memory://``."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -70,3 +71,23 @@ class MemoryCounters(MemoryBase):
         with self._lock:
             item = self._kv_item(key, now)
             return item[0] if item is not None and isinstance(item[0], str) else None
+
+
+class MemoryDomains(MemoryBase):
+    """Mixin of :class:`~suo.storage.memory.MemoryStore`: short domains."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._domains: dict[str, dict[str, Any]] = {}
+
+    def save_domain(self, name: str, data: Mapping[str, Any]) -> None:
+        with self._lock:
+            self._domains[name] = dict(data)
+
+    def load_domains(self) -> dict[str, dict[str, Any]]:
+        with self._lock:
+            return {k: dict(v) for k, v in self._domains.items()}
+
+    def delete_domain(self, name: str) -> bool:
+        with self._lock:
+            return self._domains.pop(name, None) is not None

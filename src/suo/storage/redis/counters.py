@@ -8,8 +8,11 @@ expires them itself (on its own clock: the ``now`` argument is not used).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
+from suo.storage._common import dumps, loads
 from suo.storage.redis._base import RedisBase
 
 
@@ -44,3 +47,19 @@ class RedisCounters(RedisBase):
     def peek(self, key: str, *, now: datetime) -> str | None:
         value = self._r.get(self._kv_key(key))
         return None if value is None else str(value)
+
+
+class RedisDomains(RedisBase):
+    """Mixin of :class:`~suo.storage.redis.RedisStore`: short domains in one hash."""
+
+    def _domains_key(self) -> str:
+        return self._key("domains", "all")
+
+    def save_domain(self, name: str, data: Mapping[str, Any]) -> None:
+        self._r.hset(self._domains_key(), name, dumps(dict(data)))
+
+    def load_domains(self) -> dict[str, dict[str, Any]]:
+        return {k: loads(v) for k, v in self._r.hgetall(self._domains_key()).items()}
+
+    def delete_domain(self, name: str) -> bool:
+        return bool(self._r.hdel(self._domains_key(), name))

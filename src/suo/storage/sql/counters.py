@@ -10,10 +10,13 @@ are restarted in place by the same statement and swept now and then.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
+from suo.storage._common import dumps, loads
 from suo.storage.sql._base import METADATA, SQLBase, UTCDateTime
 
 counters = sa.Table(
@@ -96,3 +99,30 @@ class SQLCounters(SQLBase):
         if row is None or (row.expires_at is not None and row.expires_at <= now):
             return None
         return None if row.value is None else str(row.value)
+
+
+domains = sa.Table(
+    "suo_domains",
+    METADATA,
+    sa.Column("name", sa.String(255), primary_key=True),
+    sa.Column("data", sa.Text, nullable=False),  # Domain.to_dict() as JSON
+)
+
+
+class SQLDomains(SQLBase):
+    """Mixin of :class:`~suo.storage.sql.SQLStore`: short domains, one row each."""
+
+    def save_domain(self, name: str, data: Mapping[str, Any]) -> None:
+        stmt = self._insert_stmt(domains).values(name=name, data=dumps(dict(data)))
+        stmt = stmt.on_conflict_do_update(index_elements=["name"], set_={"data": stmt.excluded.data})
+        with self._tx() as conn:
+            conn.execute(stmt)
+
+    def load_domains(self) -> dict[str, dict[str, Any]]:
+        with self._tx() as conn:
+            rows = conn.execute(sa.select(domains.c.name, domains.c.data)).all()
+        return {row.name: loads(row.data) for row in rows}
+
+    def delete_domain(self, name: str) -> bool:
+        with self._tx() as conn:
+            return bool(conn.execute(domains.delete().where(domains.c.name == name)).rowcount)
