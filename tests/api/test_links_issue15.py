@@ -63,3 +63,31 @@ def test_bad_options_are_problems(api: Api) -> None:
         assert r.status_code in (400, 422), (body, r.text)
         assert r.headers["content-type"].startswith("application/problem+json")
     assert api.s.links().links == ()
+
+
+def test_domains_resource(api: Api) -> None:
+    r = api.call(
+        "POST",
+        "/domains",
+        "admin",
+        json={"name": "Go.Brand.example", "expired_url": "https://b.example/over"},
+    )
+    assert r.status_code == 201, r.text
+    assert (r.json()["name"], r.json()["base_url"]) == (
+        "go.brand.example",
+        "https://go.brand.example/",
+    )
+    assert (
+        api.call("POST", "/domains", "links:write", json={"name": "x.example"}).status_code == 403
+    )
+    r = api.call(
+        "POST", "/links", "links:write", json={"url": "https://example.com/", "alias": "s"}
+    )
+    listed = api.call("GET", "/domains", "links:read").json()["domains"]
+    assert [d["name"] for d in listed] == ["go.brand.example"]
+    assert api.s.resolve("s", host="go.brand.example").kind.value == "not_found"
+    assert api.call("DELETE", "/domains/go.brand.example", "admin").status_code == 204
+    assert api.call("DELETE", "/domains/go.brand.example", "admin").status_code == 404
+    bad = api.call("POST", "/domains", "admin", json={"name": "not a host"})
+    assert bad.status_code in (400, 422)
+    assert bad.headers["content-type"].startswith("application/problem+json")

@@ -60,7 +60,8 @@ def test_default_domain_answers_unknown_hosts(store: Any) -> None:
     assert s.get("x").short_url == "https://main.example/x"
     s.domains.add("a.example", default=True)  # one default at most
     assert [d.name for d in s.domains.list() if d.default] == ["a.example"]
-    assert s.domains.remove("a.example") and not s.domains.remove("a.example")
+    assert s.domains.remove("a.example")
+    assert not s.domains.remove("a.example")
     assert s.resolve("x", host="whatever.example").kind is DecisionKind.NOT_FOUND
 
 
@@ -91,7 +92,8 @@ def test_bad_domains(store: Any) -> None:
             s.domains.add(bad)
     with pytest.raises(NotFound):
         s.shorten("https://example.com/", domain="missing.example")
-    assert s.domains.list() == [] and s.links().links == ()
+    assert s.domains.list() == []
+    assert s.links().links == ()
 
 
 def test_web_adapter_answers_by_host(store: Any) -> None:
@@ -100,12 +102,19 @@ def test_web_adapter_answers_by_host(store: Any) -> None:
     s.domains.add("b.example")
     s.shorten("https://example.com/b", alias="go", domain="b.example")
     r = Responder(s)
-    assert r.handle(Request("GET", "/go", host="b.example")).header("Location") == "https://example.com/b"
-    assert r.handle(Request("GET", "/go", host="s.example")).header("Location") == "https://example.com/main"
+    assert (
+        r.handle(Request("GET", "/go", host="b.example")).header("Location")
+        == "https://example.com/b"
+    )
+    assert (
+        r.handle(Request("GET", "/go", host="s.example")).header("Location")
+        == "https://example.com/main"
+    )
     assert r.handle(Request("GET", "/go", host="evil.example")).status == 404
     assert r.handle(Request("GET", "/go")).header("Location") == "https://example.com/main"
     qr = r.handle(Request("GET", "/go.svg", host="b.example"))
-    assert qr.status == 200 and b"<svg" in qr.body
+    assert qr.status == 200
+    assert b"<svg" in qr.body
 
 
 def test_migration_of_an_existing_store(backend: str, tmp_path: Any) -> None:
@@ -132,7 +141,11 @@ def test_migration_of_an_existing_store(backend: str, tmp_path: Any) -> None:
         s = _s(store)
         s.domains.add("new.example")
         assert s.resolve("old", host="s.example").location == "https://example.com/old"
-        s.shorten("https://example.com/", alias="ab", variants=[("https://a.example/", 1), ("https://b.example/", 1)])
+        s.shorten(
+            "https://example.com/",
+            alias="ab",
+            variants=[("https://a.example/", 1), ("https://b.example/", 1)],
+        )
         s.resolve("ab", ip="203.0.113.2")
         assert [v.variant for v in s.visits("ab")] == ["A"]
         assert [v.variant for v in s.visits("old")] == [None, None]
@@ -141,13 +154,20 @@ def test_migration_of_an_existing_store(backend: str, tmp_path: Any) -> None:
         drop_store(backend, store)
 
 
-def test_cli_domains(store: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_domains(
+    store: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     from suo.cli import main
 
     s = _s(store)
     monkeypatch.setattr("suo.cli.links._shortener", lambda args: s)
-    assert main(["domains", "add", "go.brand.example", "--base-url", "https://go.brand.example/"]) == 0
-    assert main(["shorten", "https://example.com/", "--alias", "x", "--domain", "go.brand.example"]) == 0
+    assert (
+        main(["domains", "add", "go.brand.example", "--base-url", "https://go.brand.example/"]) == 0
+    )
+    assert (
+        main(["shorten", "https://example.com/", "--alias", "x", "--domain", "go.brand.example"])
+        == 0
+    )
     out = capsys.readouterr().out
     assert "https://go.brand.example/x" in out
     assert main(["domains", "list", "--json"]) == 0

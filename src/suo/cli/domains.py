@@ -9,8 +9,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from suo.cli._out import note, print_json
 from suo.cli import links
+from suo.cli._out import note, print_json
 from suo.cli.links import parse_policies
 
 __all__ = ["register"]

@@ -781,7 +781,9 @@ def register(sub: Any) -> None:
     p.add_argument("--tag", action="append", help="a tag (repeat for more)")
     p.add_argument("--title", help="the title preview and landing pages show")
     p.add_argument("--description", help="the description preview pages show")
-    p.add_argument("--domain", metavar="NAME", help="make it on this short domain (suo domains add)")
+    p.add_argument(
+        "--domain", metavar="NAME", help="make it on this short domain (suo domains add)"
+    )
     _extras_arguments(p)
     _private_hosts_option(p)
     add_base_url_option(p)

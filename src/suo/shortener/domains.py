@@ -50,13 +50,17 @@ from suo.shortener.urls import URLPolicy, normalize_url
 
 if TYPE_CHECKING:
     from suo.antiblock.policy import AccessPolicy
-    from suo.shortener.service import Shortener
 
 __all__ = ["SEP", "Domain", "DomainStore", "Domains", "domain_id", "normalize_host"]
 
+# The Shortener (suo.shortener.service), not imported: it imports this module.
+Shortener = Any
+
 SEP = "@"
 """Between a link's bare code and its domain id in the stored code."""
-_HOST = re.compile(r"(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*")
+_HOST = re.compile(
+    r"(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*"
+)
 _CACHE_SECONDS = 10.0
 
 
@@ -290,7 +294,7 @@ class Domains:
 
     def of_code(self, code: str) -> Domain | None:
         """The domain a stored code belongs to (``None``: the Shortener's own, or a default)."""
-        bare, sep, ident = code.partition(SEP)
+        _bare, sep, ident = code.partition(SEP)
         domains = self._all()
         if not sep:
             return next((d for d in domains.values() if d.default), None)

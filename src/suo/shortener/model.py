@@ -13,10 +13,10 @@ from attrs import Attribute, evolve, field, frozen
 from suo._time import from_iso as _from_iso
 from suo._time import iso_utc as _iso
 from suo.errors import InvalidInput
+from suo.shortener.options import LinkExtras
 
 if TYPE_CHECKING:
     from suo.antiblock.policy import AccessPolicy
-    from suo.shortener.extras import LinkExtras
 
 __all__ = ["TRACKING", "UTM_KEYS", "Link", "LinkPage", "Stats", "Visit"]
 
@@ -176,11 +176,7 @@ class Link:
 
 
 def _extras(data: Mapping[str, Any] | None) -> LinkExtras | None:
-    if not data:
-        return None
-    from suo.shortener.extras import LinkExtras
-
-    return LinkExtras.from_dict(data)
+    return LinkExtras.from_dict(data) if data else None
 
 
 _KEY = re.compile(r"[A-Za-z0-9_.-]{1,32}")

@@ -20,11 +20,11 @@ from suo.antiblock.policy import AccessPolicy, Action, PolicyDecision
 from suo.decision import Decision, DecisionKind
 from suo.errors import AliasTaken, ConfigurationError, InvalidInput, NotFound, PolicyError
 from suo.shortener.codes import CodeGenerator, RandomCodes, check_alias
+from suo.shortener.domains import Domains
+from suo.shortener.domains import finish as domains_finish
 from suo.shortener.extras import after as extras_after
 from suo.shortener.extras import before as extras_before
 from suo.shortener.extras import build_extras, changed_extras
-from suo.shortener.domains import Domains
-from suo.shortener.domains import finish as domains_finish
 from suo.shortener.live import choose as live_choose
 from suo.shortener.live.choose import Pick, coerce, new_slots
 from suo.shortener.live.events import EventHooks, Listener, empty_event, expiry_events, fill_events
@@ -892,7 +892,9 @@ class Shortener:
             routed, domain = self.domains.route(code, host)
             if routed is None:
                 trace = (f"host {host!r} is not a configured domain",)
-                return Decision(DecisionKind.NOT_FOUND, code=code, client=detect(user_agent), trace=trace)
+                return Decision(
+                    DecisionKind.NOT_FOUND, code=code, client=detect(user_agent), trace=trace
+                )
             code = routed
         d = self._resolve(
             code, user_agent, accept_language, now, _DryRun(self.store), ip, None, query, password

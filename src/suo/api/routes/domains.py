@@ -31,7 +31,9 @@ class DomainIn(BaseModel):
 
     name: str = Field(max_length=253, description="the host name visitors use")
     base_url: str | None = Field(default=None, max_length=2048, description="default https://NAME/")
-    default: bool = Field(default=False, description="links made without a domain, and unknown hosts")
+    default: bool = Field(
+        default=False, description="links made without a domain, and unknown hosts"
+    )
     policy: dict[str, Any] | None = Field(default=None, description="default access policy (JSON)")
     not_found_url: str | None = Field(default=None, max_length=8192)
     expired_url: str | None = Field(default=None, max_length=8192)

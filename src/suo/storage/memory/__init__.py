@@ -25,7 +25,14 @@ __all__ = ["MemoryStore"]
 
 
 class MemoryStore(
-    MemoryLinks, MemoryCounters, MemoryDomains, MemoryLive, MemorySop, MemoryCommunity, MemoryKeys, MemoryBase
+    MemoryLinks,
+    MemoryCounters,
+    MemoryDomains,
+    MemoryLive,
+    MemorySop,
+    MemoryCommunity,
+    MemoryKeys,
+    MemoryBase,
 ):
     """All suo data in this process's memory. ``memory://``."""
 

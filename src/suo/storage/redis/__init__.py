@@ -26,7 +26,14 @@ __all__ = ["RedisStore"]
 
 
 class RedisStore(
-    RedisLinks, RedisCounters, RedisDomains, RedisLive, RedisSop, RedisCommunity, RedisKeys, RedisBase
+    RedisLinks,
+    RedisCounters,
+    RedisDomains,
+    RedisLive,
+    RedisSop,
+    RedisCommunity,
+    RedisKeys,
+    RedisBase,
 ):
     """All suo data in Redis. ``redis://host:6379/0`` or ``rediss://`` for TLS."""
 

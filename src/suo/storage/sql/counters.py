@@ -114,7 +114,9 @@ class SQLDomains(SQLBase):
 
     def save_domain(self, name: str, data: Mapping[str, Any]) -> None:
         stmt = self._insert_stmt(domains).values(name=name, data=dumps(dict(data)))
-        stmt = stmt.on_conflict_do_update(index_elements=["name"], set_={"data": stmt.excluded.data})
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["name"], set_={"data": stmt.excluded.data}
+        )
         with self._tx() as conn:
             conn.execute(stmt)
 
