@@ -34,6 +34,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import threading
@@ -64,6 +65,7 @@ _HOST = re.compile(
 _CACHE_SECONDS = 10.0
 
 
+@functools.lru_cache(maxsize=1024)
 def normalize_host(host: str) -> str:
     """A ``Host`` header as a domain name: lower case, no port, no trailing dot, IDN as punycode.
 
@@ -187,8 +189,7 @@ class Domains:
 
     def _all(self) -> dict[str, Domain]:
         now = time.monotonic()
-        with self._lock:
-            cached = self._cache
+        cached = self._cache  # one attribute read: no lock needed to look
         if cached is not None and now - cached[0] < _CACHE_SECONDS:
             return cached[1]
         store = self._s.store
