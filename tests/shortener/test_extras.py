@@ -346,3 +346,18 @@ def test_cycle_share_stays_within_the_bound(weights: list[int], n: int) -> None:
     for i, w in enumerate(weights):
         got = full * w + counts[i]
         assert abs(got - n * w / total) < len(weights)
+
+
+def test_without_ip_the_user_agent_names_the_visitor() -> None:
+    s = suo.Shortener("memory://")
+    s.shorten(
+        "https://example.com/",
+        alias="ab",
+        variants=[("https://a.example/", 70), ("https://b.example/", 30)],
+    )
+    got = {f"UA/{i}": s.resolve("ab", user_agent=f"UA/{i}").location for i in range(2000)}
+    assert Counter(got.values())["https://a.example/"] == 1400
+    assert all(s.resolve("ab", user_agent=ua).location == loc for ua, loc in list(got.items())[:50])
+    # Nobody to remember: the counter alone deals, still 70/30.
+    bare = Counter(s.resolve("ab").location for _ in range(100))
+    assert bare["https://a.example/"] == 70

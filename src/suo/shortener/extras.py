@@ -261,7 +261,9 @@ def _choose(
     weights = tuple(w for _, w in ex.variants)
     order = cycle(weights)
     stamp = _stamp(link)
-    visitor = s._visitor(ip, user_agent, now) if ip else None
+    # Without an IP (a direct Python call) the User-Agent alone names the visitor;
+    # with neither there is nobody to remember, and the counter alone deals.
+    visitor = s._visitor(ip or "-", user_agent, now) if ip or user_agent else None
     sticky_key = f"ab:{stamp}:{visitor}"
     if visitor is not None:
         known = store.peek(sticky_key, now=now)

@@ -9,9 +9,9 @@ of variants (:func:`cycle` is tested for that bound with hypothesis); over a
 whole cycle (``total`` visitors) the split is exact.
 
 A visitor who comes back gets the same variant: the assignment is kept on the
-store under the visitor id (a daily-salted hash of IP and User-Agent), for
-as long as that id lives, i.e. the same UTC day. The next day the visitor
-is new again.
+store under the visitor id (a daily-salted hash of IP and User-Agent; the
+User-Agent alone when there is no IP), for as long as that id lives, i.e.
+the same UTC day. The next day the visitor is new again.
 
 Example:
     >>> cycle((70, 30))[:10]
