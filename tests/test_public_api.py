@@ -19,6 +19,7 @@ PACKAGES = [
     "suo.sop",
     "suo.web",
     "suo.api",
+    "suo.sim",
 ]
 
 
@@ -52,6 +53,7 @@ def test_public_members_are_exported() -> None:
         "community",
         "api",
         "console",
+        "sim",
     }
     assert public - set(suo.__all__) - modules == set()
 

@@ -6,6 +6,7 @@ type-checking; `nox -s typecheck` and CI run mypy over it.
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime, timedelta
 
 import suo
@@ -74,3 +75,26 @@ def open_store_is_typed(url: str) -> int:
     same: MemoryStore = suo.open_store(mine)  # an object comes back as itself
     same.close()
     return n
+
+
+def conversions() -> tuple[str | None, bool, int, float | None]:
+    from decimal import Decimal
+
+    from suo.errors import UnknownClickId
+    from suo.shortener import Funnel, FunnelStep, VariantComparison
+
+    s = suo.Shortener("memory://", click_ids=False, click_param="suo_cid")
+    s.shorten("https://example.com/", alias="c", click_ids=True)
+    d: Decision = s.resolve("c")
+    cid: str | None = d.click_id
+    recorded = False
+    with contextlib.suppress(UnknownClickId):
+        recorded = s.track(
+            cid or "", "purchase", value=Decimal("9.90"), currency="CNY", external_id="o-1"
+        )
+    f: Funnel = s.funnel("c", steps=("click", "purchase"), by="platform", start=None, end=None)
+    first: FunnelStep = f.steps[0]
+    comparison: VariantComparison | None = None
+    if f.groups:
+        comparison = s.compare_variants("c", event="purchase", by="platform")
+    return cid, recorded, first.count, None if comparison is None else comparison.p_value

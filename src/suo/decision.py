@@ -92,6 +92,8 @@ class Decision:
         trace: why: the policy rules tried, in order.
         lang: the language of ``body`` (``"zh"`` or ``"en"``) when suo chose
             one; adapters send it as ``Content-Language`` so header and page agree.
+        click_id: the click id given to this visit (appended to ``location``)
+            for links with click ids on; ``None`` otherwise.
 
     Examples:
         >>> import suo
@@ -113,6 +115,7 @@ class Decision:
     client: Client | None = None
     trace: tuple[str, ...] = ()
     lang: str | None = None
+    click_id: str | None = None
 
     @property
     def is_redirect(self) -> bool:

@@ -10,6 +10,7 @@ so code that already catches those keeps working::
     ├── InvalidAlias (ValueError)        an alias outside the documented rules
     ├── AliasTaken                       the alias (code) already names a link
     ├── NotFound (KeyError)              no such link / community / member / ...
+    │   └── UnknownClickId               a conversion names a click id suo never issued
     ├── InvalidInput (ValueError)        any other argument that is wrong
     │   ├── PolicyError                  an access policy that cannot work
     │   ├── ScheduleError                an SOP plan / trigger / recurrence
@@ -51,6 +52,7 @@ __all__ = [
     "StorageIntegrityError",
     "StorageUnavailable",
     "SuoError",
+    "UnknownClickId",
 ]
 
 
@@ -95,6 +97,14 @@ class NotFound(SuoError, KeyError):
 
     def __str__(self) -> str:  # KeyError quotes its argument; we want prose
         return str(self.args[0]) if self.args else "not found"
+
+
+class UnknownClickId(NotFound):
+    """A conversion names a click id this store never issued (or has forgotten).
+
+    Click ids are minted by ``resolve`` for links made with ``click_ids=True``
+    and appended to the target URL; report the id exactly as the target got it.
+    """
 
 
 class InvalidInput(SuoError, ValueError):

@@ -41,7 +41,15 @@ __all__ = [
     "parse_key",
 ]
 
-SCOPES = ("links:read", "links:write", "live:write", "stats:read", "moderation", "admin")
+SCOPES = (
+    "links:read",
+    "links:write",
+    "live:write",
+    "stats:read",
+    "conversions:write",
+    "moderation",
+    "admin",
+)
 """What a key may do. ``admin`` may do everything."""
 
 _KEY = re.compile(r"^suo_([A-Za-z0-9]{8})_([A-Za-z0-9_-]{20,100})$")

@@ -81,7 +81,7 @@ def document_problems(doc: dict[str, Any]) -> dict[str, Any]:
             statuses = ["400", "500", "503"]
             if op.get("security"):
                 statuses += ["401", "403", "429"]
-            if "{" in path:
+            if "{" in path or "404" in responses:  # a path, or a body, naming something
                 statuses.append("404")
             if method in ("post", "put", "patch", "delete"):
                 statuses.append("409")

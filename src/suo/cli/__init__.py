@@ -2,7 +2,7 @@
 
 Subcommands live in sibling modules, each with a ``register(subparsers)``
 function: ``links`` (shorten, show, update, resolve, explain, stats, list,
-delete, qr, demo), ``live`` (live codes), ``moderate``, ``export`` (visit
+delete, qr, demo), ``live`` (live codes), ``conversions`` (track, funnel), ``moderate``, ``export`` (visit
 events as CSV, JSONL or Parquet), ``sop`` and ``serve``.
 
 The store comes from ``--store`` (before or after the subcommand), else
@@ -45,6 +45,7 @@ _MODULES = (
     "suo.cli.sop",
     "suo.cli.serve",
     "suo.cli.keys",
+    "suo.cli.conversions",
     "suo.cli.domains",
 )
 

@@ -268,6 +268,7 @@ def cmd_shorten(args: argparse.Namespace) -> int:
         tags=args.tag or (),
         title=args.title,
         description=args.description,
+        click_ids=args.click_ids,
         **_extras_options(args, s),
         domain=args.domain,
     )
@@ -781,6 +782,12 @@ def register(sub: Any) -> None:
     p.add_argument("--tag", action="append", help="a tag (repeat for more)")
     p.add_argument("--title", help="the title preview and landing pages show")
     p.add_argument("--description", help="the description preview pages show")
+    p.add_argument(
+        "--click-ids",
+        action="store_true",
+        default=None,
+        help="append a click id (suo_cid) to the target on each counted redirect (see suo track)",
+    )
     p.add_argument(
         "--domain", metavar="NAME", help="make it on this short domain (suo domains add)"
     )

@@ -423,6 +423,29 @@ class ContentLibrary:
                 seen.add((visit.day, visit.visitor))
         return len(seen) if seen else None
 
+    def week_conversions(self, item: ContentItem, week_start: date) -> dict[str, int | None]:
+        """Joins and purchases of clicks on the item's tracked link in the 7 UTC days from
+        ``week_start`` (distinct click ids; see :meth:`suo.Shortener.funnel`).
+
+        ``None`` each when not known: no link, or a store that keeps no conversions.
+        """
+        from suo.shortener.conversions import ConversionStore
+
+        if (
+            item.link_code is None
+            or self.shortener is None
+            or not isinstance(self.shortener.store, ConversionStore)
+        ):
+            return {"joins": None, "purchases": None}
+        start = datetime.combine(week_start, time(0), tzinfo=UTC)
+        out: dict[str, int | None] = {}
+        for name, event in (("joins", "join"), ("purchases", "purchase")):
+            f = self.shortener.funnel(
+                item.link_code, steps=(event,), start=start, end=start + timedelta(days=7)
+            )
+            out[name] = f.steps[0].count
+        return out
+
     def add_asset(
         self,
         community: Community | str,
@@ -478,6 +501,9 @@ class ContentLibrary:
                 if people is None and week_start is not None:
                     people = self.week_people(item, week_start)
                 eng = evolve(eng, clicks=clicks, people=people)
+            if week_start is not None and eng.joins is None and eng.purchases is None:
+                conv = self.week_conversions(item, week_start)
+                eng = evolve(eng, joins=conv["joins"], purchases=conv["purchases"])
             rows.append((item, eng))
         return weekly_review(rows, z=z, min_impressions=min_impressions, week_start=week_start)
 
@@ -497,6 +523,9 @@ class Engagement:
         reactions / saves / shares: from the chat platform.
         people: distinct people among the clicks (the link's uniques for the
             week; ``None``: not known, and read from the link with the clicks).
+        joins / purchases: clicks of its tracked link that reported a join /
+            a purchase (``None``: not known; read from the link's conversions
+            when the review has a week).
 
     Example:
         >>> Engagement(200, clicks=10, reactions=5, shares=1).actions
@@ -511,6 +540,8 @@ class Engagement:
     saves: int = field(default=0, validator=_count)
     shares: int = field(default=0, validator=_count)
     people: int | None = field(default=None, validator=_count)
+    joins: int | None = field(default=None, validator=_count)
+    purchases: int | None = field(default=None, validator=_count)
 
     @property
     def actions(self) -> int:
@@ -555,7 +586,9 @@ class ReviewRow:
     ``actions`` is what ``rate`` counts (:attr:`Engagement.engaged`: people
     who clicked when known, else clicks, plus reactions, saves and shares);
     ``clicks`` and ``people`` are shown beside it (``people`` is ``None``
-    when not known).
+    when not known); ``joins`` and ``purchases`` are the conversions of its
+    tracked link's clicks (``None`` when not known). They are shown, not
+    judged: the decision stays on engagement.
     """
 
     item_id: str
@@ -571,6 +604,8 @@ class ReviewRow:
     why: str
     clicks: int = 0
     people: int | None = None
+    joins: int | None = None
+    purchases: int | None = None
 
 
 @frozen
@@ -592,13 +627,15 @@ class WeeklyReview:
         head = f"weekly review{f' of {self.week_start.isoformat()}' if self.week_start else ''}"
         lines = [
             head,
-            f"{'decision':<8} {'clicks':>6} {'people':>6} {'rate':>6} {'95% CI':>15} "
-            f"{'base':>6}  category  title",
+            f"{'decision':<8} {'clicks':>6} {'people':>6} {'joins':>5} {'buys':>5} {'rate':>6} "
+            f"{'95% CI':>15} {'base':>6}  category  title",
         ]
         for r in self.rows:
             people = "-" if r.people is None else str(r.people)
+            joins = "-" if r.joins is None else str(r.joins)
+            buys = "-" if r.purchases is None else str(r.purchases)
             lines.append(
-                f"{r.decision:<8} {r.clicks:>6} {people:>6} {r.rate:6.1%} "
+                f"{r.decision:<8} {r.clicks:>6} {people:>6} {joins:>5} {buys:>5} {r.rate:6.1%} "
                 f"{f'{r.lower:.1%}..{r.upper:.1%}':>15} "
                 f"{r.baseline:6.1%}  {r.category.label(lang):<8}  {r.title}  ({r.why})"
             )
@@ -616,6 +653,8 @@ class WeeklyReview:
             "impressions",
             "clicks",
             "people",
+            "joins",
+            "purchases",
             "actions",
             "rate",
             "95% CI",
@@ -632,6 +671,8 @@ class WeeklyReview:
                 str(r.impressions),
                 str(r.clicks),
                 "–" if r.people is None else str(r.people),
+                "–" if r.joins is None else str(r.joins),
+                "–" if r.purchases is None else str(r.purchases),
                 str(r.actions),
                 f"{r.rate:.1%}",
                 f"{r.lower:.1%} – {r.upper:.1%}",
@@ -723,6 +764,8 @@ def weekly_review(
                 why,
                 clicks,
                 eng.people,
+                eng.joins,
+                eng.purchases,
             )
         )
     # Judged items by lower bound, best first; items too small to judge last.

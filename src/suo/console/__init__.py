@@ -8,8 +8,10 @@ three committed files of this package (``index.html``, ``console.js``,
 
 Why hand-written static files and no front-end build: the files are package
 data, so ``pip install suo`` needs no Node.js, there is no npm tree to audit
-and nothing to rebuild before a release; the page is small enough (one form,
-one result) that a few hundred lines of vanilla JavaScript stay readable. No
+and nothing to rebuild before a release; the page is small enough (create,
+links, a link's page with its charts and live-code groups) that vanilla
+JavaScript without a framework stays readable. Charts are SVG built with DOM
+calls, which the strict policy allows and which needs no chart library. No
 CDN either: everything comes from the server itself, which lets the page run
 under a strict Content-Security-Policy (:data:`CSP`: ``'self'`` only, no
 inline script or style) and work on networks that block foreign hosts.

@@ -43,6 +43,28 @@
       k_redirect: "redirect to", k_guide: "the “open in browser” guide page", k_deny: "blocked (403)",
       k_page: "a page", k_preview: "a preview page", k_expired: "expired", k_exhausted: "used up",
       k_not_found: "not found",
+      navLabel: "Console", links: "Links", scan: "Scan with camera", downloadSvg: "SVG",
+      openPage: "Open the link's page", tagSearch: "Tag", search: "Search", moreLinks: "More",
+      noLinks: "No links yet.", noTagLinks: "No links with this tag.", loading: "Loading…",
+      targetIs: "Target:", clicks: "Clicks", people: "People", visits: "Visits", bots: "Bots",
+      groups: "Group QR codes", addGroup: "Add a group QR", groupCap: "Cap for the new group",
+      qrImage: "QR image", overTime: "Visits over time", interval: "Interval",
+      byHour: "by hour (48 h)", byDay: "by day (30 days)", byPlatform: "By platform",
+      byOutcome: "By outcome", edit: "Edit", expiresAt: "Expires", capAt: "Click cap",
+      customPolicy: "This link has a policy the boxes cannot show; it is kept unless you tick or untick a box.",
+      save: "Save", saved: "Saved.", delete: "Delete…", yesDelete: "Delete", cancel: "Cancel",
+      confirmDelete: "Delete this link with its counts and events? This cannot be undone.",
+      deleted: "Deleted ", scanTitle: "Point the camera at a QR code", stop: "Stop",
+      scanning: "Looking for a QR code…", noCamera: "The camera is not available: ",
+      trend: "visits in the last 14 days: ", noVisits: "No visits yet.",
+      chartTime: "Visits per bucket, total ", peak: ", peak ", at: " at ",
+      live: "live code", group: "Group", used: "used", noCap: "no cap", expiresOn: "expires ",
+      noExpiry: "no expiry", retire: "Retire", retired: "Retired group ", added: "Added group ",
+      nearlyFull: "Nearly full: add another group QR.", expiringSoon: "Expires within 24 hours.",
+      s_active: "active", s_full: "full", s_expired: "expired", s_retired: "retired",
+      notGroup: "Not a QR code a live code can show: ",
+      o_redirect: "redirected", o_guide: "guide page", o_deny: "denied (403)", o_page: "page",
+      o_preview: "preview", o_expired: "expired", o_exhausted: "used up", o_not_found: "not found",
     },
     zh: {
       title: "suo 控制台", signin: "登录", apiKey: "API 密钥",
@@ -65,23 +87,57 @@
       k_redirect: "跳转到", k_guide: "“在浏览器打开”引导页", k_deny: "拒绝访问（403）",
       k_page: "一个页面", k_preview: "预览页", k_expired: "已过期", k_exhausted: "已用完",
       k_not_found: "不存在",
+      navLabel: "控制台", links: "链接", scan: "用摄像头扫描", downloadSvg: "SVG",
+      openPage: "打开链接详情", tagSearch: "标签", search: "搜索", moreLinks: "更多",
+      noLinks: "还没有链接。", noTagLinks: "没有带这个标签的链接。", loading: "加载中…",
+      targetIs: "目标：", clicks: "点击", people: "人数", visits: "访问", bots: "爬虫",
+      groups: "群二维码", addGroup: "添加群二维码", groupCap: "新群的人数上限",
+      qrImage: "二维码图片", overTime: "访问趋势", interval: "时间粒度",
+      byHour: "按小时（48 小时）", byDay: "按天（30 天）", byPlatform: "按平台",
+      byOutcome: "按结果", edit: "编辑", expiresAt: "过期时间", capAt: "点击上限",
+      customPolicy: "这个链接的访问策略无法用勾选框表示；除非你勾选或取消勾选，否则保持不变。",
+      save: "保存", saved: "已保存。", delete: "删除…", yesDelete: "删除", cancel: "取消",
+      confirmDelete: "删除这个链接及其计数和访问记录？此操作无法撤销。",
+      deleted: "已删除 ", scanTitle: "把摄像头对准二维码", stop: "停止",
+      scanning: "正在寻找二维码…", noCamera: "无法使用摄像头：",
+      trend: "最近 14 天访问：", noVisits: "还没有访问。",
+      chartTime: "每个时段的访问，合计 ", peak: "，最高 ", at: "，在 ",
+      live: "活码", group: "群", used: "已用", noCap: "不限", expiresOn: "过期于 ",
+      noExpiry: "不过期", retire: "停用", retired: "已停用群 ", added: "已添加群 ",
+      nearlyFull: "快满了：请再添加一个群二维码。", expiringSoon: "24 小时内过期。",
+      s_active: "使用中", s_full: "已满", s_expired: "已过期", s_retired: "已停用",
+      notGroup: "这个二维码不能用作活码：",
+      o_redirect: "已跳转", o_guide: "引导页", o_deny: "拒绝（403）", o_page: "页面",
+      o_preview: "预览", o_expired: "已过期", o_exhausted: "已用完", o_not_found: "不存在",
     },
   };
 
   const $ = (id) => document.getElementById(id);
+  const SVG = "http://www.w3.org/2000/svg";
+  const PAGE = 20;
   let lang = sessionStorage.getItem(LANG) ||
     ((navigator.language || "en").toLowerCase().startsWith("zh") ? "zh" : "en");
-  let decodedPayload = null;  // what the uploaded QR holds
-  let liveFile = null;        // the uploaded file, when it is a WeChat group
+  let liveFile = null;        // the QR image (uploaded or scanned), when it is a WeChat group
+  let linksNext = null;       // the links list's next page
+  let current = null;         // the link shown on the link page
+  let policyDirty = false;    // the edit form's platform boxes were changed
+  let linksGen = 0;           // the newest links load (older ones drop their results)
+  let flash = "";             // a message for the links list once it is loaded
 
   function t(key) { return (T[lang] && T[lang][key]) || T.en[key] || key; }
+  function label(prefix, value) {
+    const key = prefix + value;
+    return (T[lang] && T[lang][key]) || T.en[key] || value;
+  }
 
   function applyLang() {
     document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
     document.title = t("title");
     document.querySelectorAll("[data-i18n]").forEach((el) => { el.textContent = t(el.dataset.i18n); });
-    document.querySelectorAll("[data-platform]").forEach((el) => { el.textContent = t("p_" + el.dataset.platform); });
+    document.querySelectorAll("[data-i18n-label]").forEach((el) => { el.setAttribute("aria-label", t(el.dataset.i18nLabel)); });
+    document.querySelectorAll("[data-platform]").forEach((el) => { el.textContent = label("p_", el.dataset.platform); });
     $("lang").textContent = lang === "zh" ? "English" : "中文";
+    $("lang").setAttribute("lang", lang === "zh" ? "en" : "zh-CN");
     $("lang").setAttribute("aria-label", lang === "zh" ? "Switch to English" : "切换到中文");
   }
 
@@ -90,20 +146,27 @@
     el.className = "msg" + (kind ? " " + kind : "");
   }
 
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (k === "text") { node.textContent = v; } else if (v !== null && v !== undefined) { node.setAttribute(k, v); }
+    }
+    node.append(...children);
+    return node;
+  }
+
+  function svg(tag, attrs) {
+    const node = document.createElementNS(SVG, tag);
+    for (const [k, v] of Object.entries(attrs || {})) { node.setAttribute(k, String(v)); }
+    return node;
+  }
+
   function boxes(container, prefix, platforms) {
     for (const p of platforms) {
-      const label = document.createElement("label");
-      const box = document.createElement("input");
-      box.type = "checkbox";
-      box.id = prefix + "-" + p;
-      box.value = p;
-      box.dataset.testid = prefix + "-" + p;
-      box.setAttribute("data-testid", prefix + "-" + p);
-      const span = document.createElement("span");
-      span.dataset.platform = p;
-      label.htmlFor = box.id;
-      label.append(box, span);
-      container.append(label);
+      const box = el("input", { type: "checkbox", id: prefix + "-" + p, value: p, "data-testid": prefix + "-" + p });
+      const span = el("span", { "data-platform": p });
+      const lab = el("label", { for: box.id }, box, span);
+      container.append(lab);
     }
   }
 
@@ -123,11 +186,36 @@
     return fetch(new URL(path, API), opts);
   }
 
-  function showSignedIn(on) {
-    $("signin").hidden = on;
-    $("create").hidden = !on;
-    if (!on) { $("result").hidden = true; }
+  function jsonOpts(method, body) {
+    return { method: method, headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) };
   }
+
+  const enc = encodeURIComponent;
+  const fmtDate = (iso) => new Date(iso).toLocaleString(lang === "zh" ? "zh-CN" : "en", { dateStyle: "medium", timeStyle: "short" });
+  const zone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+
+  /* ---------- views ---------- */
+
+  function signedIn() { return Boolean(sessionStorage.getItem(KEY)); }
+
+  function route() {
+    const on = signedIn();
+    $("signin").hidden = on;
+    $("nav").hidden = !on;
+    const hash = location.hash || "#/create";
+    const [, view, arg] = hash.match(/^#\/([a-z]+)\/?(.*)$/) || [null, "create", ""];
+    for (const v of ["create", "links", "link"]) { $(v).hidden = !on || v !== view; }
+    if (!on || view !== "create") { $("result").hidden = true; }
+    for (const v of ["create", "links"]) {
+      if (v === view || (v === "links" && view === "link")) { $("nav-" + v).setAttribute("aria-current", "page"); } else { $("nav-" + v).removeAttribute("aria-current"); }
+    }
+    if (!on) { return; }
+    if (view === "links") { loadLinks(false); } else if (view === "link") { loadLink(decodeURIComponent(arg)); }
+  }
+
+  function focusHeading(id) { const h = $(id); if (h) { h.focus({ preventScroll: false }); } }
+
+  /* ---------- sign-in ---------- */
 
   async function signIn(ev) {
     ev.preventDefault();
@@ -138,6 +226,7 @@
     try {
       res = await api("links?limit=1");
     } catch (err) {
+      sessionStorage.removeItem(KEY);
       say($("signin-msg"), t("network") + err, "bad");
       return;
     }
@@ -149,7 +238,71 @@
     }
     say($("signin-msg"), "", "");
     $("api-key").value = "";
-    showSignedIn(true);
+    route();
+    focusHeading(($("links").hidden && $("link").hidden) ? "create-h" : ($("links").hidden ? "link-h" : "links-h"));
+  }
+
+  /* ---------- QR: upload or camera ---------- */
+
+  async function decode(blob) {
+    const form = new FormData();
+    form.append("file", blob, blob.name || "frame.jpg");
+    return api("qr/decode", { method: "POST", body: form });
+  }
+
+  let scanStream = null;
+  let scanTimer = null;
+
+  function stopScan() {
+    if (scanTimer) { clearTimeout(scanTimer); scanTimer = null; }
+    if (scanStream) { scanStream.getTracks().forEach((tr) => tr.stop()); scanStream = null; }
+    const v = $("scan-video");
+    v.srcObject = null;
+    if ($("scanner").open) { $("scanner").close(); }
+  }
+
+  // Open the camera and send a frame to POST /qr/decode a few times a second
+  // until one holds a QR code; then onFound(payload, frame) and close.
+  async function scan(msgEl, onFound) {
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+      say(msgEl, t("noCamera") + "getUserMedia", "bad");
+      return;
+    }
+    try {
+      scanStream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false });
+    } catch (err) {
+      say(msgEl, t("noCamera") + (err && err.name ? err.name : err), "bad");
+      return;
+    }
+    const video = $("scan-video");
+    video.srcObject = scanStream;
+    $("scanner").showModal();
+    say($("scan-msg"), t("scanning"), "");
+    try { await video.play(); } catch (_e) { /* autoplay of a muted stream is allowed */ }
+    const canvas = $("scan-canvas");
+    const stream = scanStream;
+    const tick = async () => {
+      if (scanStream !== stream) { return; }
+      if (video.videoWidth) {
+        canvas.width = video.videoWidth;
+        canvas.height = video.videoHeight;
+        canvas.getContext("2d").drawImage(video, 0, 0);
+        const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.9));
+        if (blob && scanStream === stream) {
+          let res = null;
+          try { res = await decode(new File([blob], "frame.jpg", { type: "image/jpeg" })); } catch (err) { say($("scan-msg"), t("network") + err, "bad"); }
+          if (res && res.ok && scanStream === stream) {
+            const payload = (await res.json()).payloads[0];
+            stopScan();
+            await onFound(payload, new File([blob], "scan.jpg", { type: "image/jpeg" }));
+            return;
+          }
+          if (res && res.status === 401) { say($("scan-msg"), t("badKey") + await problemText(res), "bad"); return; }
+        }
+      }
+      if (scanStream === stream) { scanTimer = setTimeout(tick, 300); }
+    };
+    scanTimer = setTimeout(tick, 200);
   }
 
   function setLive(on) {
@@ -159,29 +312,8 @@
     if (on && !$("cap").value) { $("cap").value = String(LIVE_CAP); }
   }
 
-  async function onFile() {
-    decodedPayload = null;
-    liveFile = null;
-    setLive(false);
-    const file = $("qr-file").files[0];
-    if (!file) { say($("qr-msg"), "", ""); return; }
-    say($("qr-msg"), t("decoding"), "");
-    const form = new FormData();
-    form.append("file", file);
-    let res;
-    try {
-      res = await api("qr/decode", { method: "POST", body: form });
-    } catch (err) {
-      say($("qr-msg"), t("network") + err, "bad");
-      return;
-    }
-    if (!res.ok) {
-      const detail = await problemText(res);
-      say($("qr-msg"), (res.status === 422 ? t("noQr") : t("failed")) + detail, "bad");
-      return;
-    }
-    const payload = (await res.json()).payloads[0];
-    decodedPayload = payload;
+  // What a decoded QR means for the create form.
+  function usePayload(payload, file) {
     if (GROUP.test(payload)) {
       liveFile = file;
       $("target-url").value = "";
@@ -195,13 +327,42 @@
     }
   }
 
+  async function onFile() {
+    liveFile = null;
+    setLive(false);
+    const file = $("qr-file").files[0];
+    if (!file) { say($("qr-msg"), "", ""); return; }
+    say($("qr-msg"), t("decoding"), "");
+    let res;
+    try {
+      res = await decode(file);
+    } catch (err) {
+      say($("qr-msg"), t("network") + err, "bad");
+      return;
+    }
+    if (!res.ok) {
+      const detail = await problemText(res);
+      say($("qr-msg"), (res.status === 422 ? t("noQr") : t("failed")) + detail, "bad");
+      return;
+    }
+    usePayload((await res.json()).payloads[0], file);
+  }
+
+  function onScan() {
+    liveFile = null;
+    setLive(false);
+    scan($("qr-msg"), async (payload, frame) => { usePayload(payload, frame); $("target-url").focus(); });
+  }
+
+  /* ---------- create ---------- */
+
   function checked(prefix, platforms) {
     return platforms.filter((p) => $(prefix + "-" + p).checked).sort();
   }
 
-  function policy() {
-    const guide = checked("guide", GUIDE_PLATFORMS);
-    const allow = checked("allow", ALLOW_PLATFORMS);
+  function policy(prefix) {
+    const guide = checked(prefix + "guide", GUIDE_PLATFORMS);
+    const allow = checked(prefix + "allow", ALLOW_PLATFORMS);
     if (!guide.length && !allow.length) { return null; }
     const rules = [];
     if (guide.length) { rules.push({ when: { platforms: guide }, action: "guide", name: "guide" }); }
@@ -209,12 +370,14 @@
     return { format: 1, name: "console", default: allow.length ? "deny" : "redirect", rules: rules };
   }
 
+  function tagsOf(text) { return text.split(/[,，]/).map((s) => s.trim()).filter(Boolean); }
+
   function options() {
     const out = {};
     const alias = $("alias").value.trim();
     if (alias) { out.alias = alias; }
     if ($("expires").value) { out.expires_at = new Date($("expires").value).toISOString(); }
-    const tags = $("tags").value.split(",").map((s) => s.trim()).filter(Boolean);
+    const tags = tagsOf($("tags").value);
     if (tags.length) { out.tags = tags; }
     return out;
   }
@@ -240,11 +403,9 @@
         if (!url) { say(msg, t("needTarget"), "bad"); return; }
         const body = Object.assign({ url: url }, opts);
         if (cap) { body.max_clicks = cap; }
-        const p = policy();
+        const p = policy("");
         if (p) { body.policy = p; }
-        res = await api("links", {
-          method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
-        });
+        res = await api("links", jsonOpts("POST", body));
       }
     } catch (err) {
       say(msg, t("network") + err, "bad");
@@ -263,36 +424,37 @@
     a.textContent = link.short_url;
     a.href = link.short_url;
     $("copy-msg").textContent = "";
-    const code = encodeURIComponent(link.code);
-    const qr = await api("links/" + code + "/qr?format=png&scale=8");
-    if (qr.ok) {
+    $("result-page").href = "#/link/" + enc(link.code);
+    const code = enc(link.code);
+    for (const [fmt, id] of [["png", "qr-download"], ["svg", "qr-svg"]]) {
+      const qr = await api("links/" + code + "/qr?format=" + fmt + (fmt === "png" ? "&scale=8" : ""));
+      if (!qr.ok) { continue; }
       const url = URL.createObjectURL(await qr.blob());
-      $("qr-img").src = url;
-      $("qr-img").alt = "QR: " + link.short_url;
-      $("qr-img").hidden = false;
-      $("qr-download").href = url;
-      $("qr-download").download = link.code + ".png";
-      $("qr-download").hidden = false;
+      if (fmt === "png") {
+        $("qr-img").src = url;
+        $("qr-img").alt = "QR: " + link.short_url;
+        $("qr-img").hidden = false;
+      }
+      $(id).href = url;
+      $(id).download = link.code + "." + fmt;
+      $(id).hidden = false;
     }
     const list = $("explain");
     list.replaceChildren();
     for (const [who, ua] of VISITORS) {
-      const li = document.createElement("li");
-      li.dataset.testid = "explain-" + who;
-      li.setAttribute("data-testid", "explain-" + who);
-      const r = await api("links/" + code + "/explain", {
-        method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ user_agent: ua }),
-      });
+      const li = el("li", { "data-testid": "explain-" + who });
+      const r = await api("links/" + code + "/explain", jsonOpts("POST", { user_agent: ua }));
       if (r.ok) {
         const d = await r.json();
-        let text = t("p_" + who) + ": " + t("k_" + d.kind);
+        let text = label("p_", who) + ": " + t("k_" + d.kind);
         if (d.kind === "redirect" && d.location) { text += " " + d.location; }
         li.textContent = text + " (" + d.status + ")";
       } else {
-        li.textContent = t("p_" + who) + ": " + await problemText(r);
+        li.textContent = label("p_", who) + ": " + await problemText(r);
       }
       list.append(li);
     }
+    focusHeading("result-h");
   }
 
   async function copy() {
@@ -308,22 +470,366 @@
     }
   }
 
+  /* ---------- charts: SVG built with DOM APIs (the CSP allows no inline style) ---------- */
+
+  // Daily or hourly buckets from `start` to now in the browser's zone, keyed by epoch ms.
+  function buckets(interval, count) {
+    const now = new Date();
+    const out = [];
+    for (let i = count - 1; i >= 0; i--) {
+      const d = interval === "hour"
+        ? new Date(now.getFullYear(), now.getMonth(), now.getDate(), now.getHours() - i)
+        : new Date(now.getFullYear(), now.getMonth(), now.getDate() - i);
+      out.push(d);
+    }
+    return out;
+  }
+
+  async function series(code, interval, count) {
+    const slots = buckets(interval, count);
+    const q = "interval=" + interval + "&tz=" + enc(zone()) + "&start=" + enc(slots[0].toISOString());
+    const res = await api("links/" + enc(code) + "/timeseries?" + q);
+    if (!res.ok) { throw new Error(await problemText(res)); }
+    const counts = new Map();
+    for (const [b, _k, n] of (await res.json()).rows) {
+      const ms = new Date(b).getTime();
+      counts.set(ms, (counts.get(ms) || 0) + Number(n));
+    }
+    return slots.map((d) => [d, counts.get(d.getTime()) || 0]);
+  }
+
+  function sparkline(points, name) {
+    const w = 112, h = 28;
+    const max = Math.max(1, ...points.map((p) => p[1]));
+    const step = w / Math.max(1, points.length - 1);
+    const total = points.reduce((a, p) => a + p[1], 0);
+    const s = svg("svg", { width: w, height: h, viewBox: "0 0 " + w + " " + h, role: "img", class: "spark",
+      "aria-label": name + " — " + t("trend") + total });
+    const path = points.map((p, i) => (i ? "L" : "M") + (i * step).toFixed(1) + " " + (h - 2 - (p[1] / max) * (h - 4)).toFixed(1)).join(" ");
+    s.append(svg("path", { d: path, fill: "none", stroke: "#0b6bcb", "stroke-width": 2, "stroke-linejoin": "round" }));
+    return s;
+  }
+
+  function timeChart(points, interval) {
+    const w = 480, h = 160, pad = 20;
+    const max = Math.max(1, ...points.map((p) => p[1]));
+    const bw = (w - pad) / points.length;
+    const total = points.reduce((a, p) => a + p[1], 0);
+    const fmt = (d) => interval === "hour"
+      ? d.toLocaleString(lang === "zh" ? "zh-CN" : "en", { month: "numeric", day: "numeric", hour: "numeric" })
+      : d.toLocaleDateString(lang === "zh" ? "zh-CN" : "en", { month: "numeric", day: "numeric" });
+    const peak = points.reduce((a, p) => (p[1] > a[1] ? p : a), points[0]);
+    let summary = t("chartTime") + total;
+    if (total) { summary += t("peak") + peak[1] + t("at") + fmt(peak[0]); }
+    const s = svg("svg", { viewBox: "0 0 " + w + " " + h, role: "img", "aria-label": summary, class: "bars", "data-total": total });
+    s.append(svg("line", { x1: pad, y1: h - pad, x2: w, y2: h - pad, stroke: "#5b6670" }));
+    const lab = svg("text", { x: 0, y: 14, "font-size": 15, fill: "#5b6670" });
+    lab.textContent = String(max);
+    s.append(lab);
+    points.forEach(([d, n], i) => {
+      const bh = (n / max) * (h - pad - 16);
+      const r = svg("rect", { x: (pad + i * bw + 1).toFixed(1), y: (h - pad - bh).toFixed(1), width: Math.max(1, bw - 2).toFixed(1), height: bh.toFixed(1), fill: "#0b6bcb" });
+      const title = svg("title");
+      title.textContent = fmt(d) + ": " + n;
+      r.append(title);
+      s.append(r);
+    });
+    for (const i of [0, points.length - 1]) {
+      const tx = svg("text", { x: i ? w : pad, y: h - 3, "font-size": 15, fill: "#5b6670", "text-anchor": i ? "end" : "start" });
+      tx.textContent = fmt(points[i][0]);
+      s.append(tx);
+    }
+    return s;
+  }
+
+  // Horizontal bars for a {key: count} breakdown, as a list so a screen reader reads the numbers.
+  function breakdown(counts, prefix, testid) {
+    const entries = Object.entries(counts || {}).sort((a, b) => b[1] - a[1]);
+    if (!entries.length) { return el("p", { class: "hint", text: t("noVisits") }); }
+    const max = Math.max(1, ...entries.map((e) => e[1]));
+    const ul = el("ul", { class: "hbars", "data-testid": testid });
+    for (const [k, n] of entries) {
+      const bar = svg("svg", { width: 120, height: 14, viewBox: "0 0 120 14", "aria-hidden": "true" });
+      bar.append(svg("rect", { x: 0, y: 1, width: Math.max(2, (n / max) * 120).toFixed(1), height: 12, rx: 2, fill: "#0b6bcb" }));
+      ul.append(el("li", { "data-key": k }, el("span", { class: "k", text: label(prefix, k) }), bar, el("span", { class: "n", text: String(n) })));
+    }
+    return ul;
+  }
+
+  /* ---------- links list ---------- */
+
+  async function loadLinks(more) {
+    const list = $("links-list");
+    const gen = ++linksGen;
+    const tag = $("tag-search").value.trim();
+    if (!more) { list.replaceChildren(); linksNext = null; }
+    say($("links-msg"), t("loading"), "");
+    let q = "links?limit=" + PAGE;
+    if (tag) { q += "&tag=" + enc(tag); }
+    if (more && linksNext) { q += "&after=" + enc(linksNext); }
+    let res;
+    try { res = await api(q); } catch (err) { say($("links-msg"), t("network") + err, "bad"); return; }
+    if (!res.ok) { say($("links-msg"), t("failed") + await problemText(res), "bad"); return; }
+    const page = await res.json();
+    if (gen !== linksGen) { return; }
+    linksNext = page.next;
+    $("links-more").hidden = !linksNext;
+    say($("links-msg"), (!more && !page.links.length) ? t(tag ? "noTagLinks" : "noLinks") : flash, flash ? "ok" : "");
+    flash = "";
+    await Promise.all(page.links.map((link) => { const li = linkCard(link); list.append(li); return fillCard(li, link); }));
+  }
+
+  function linkCard(link) {
+    const a = el("a", { href: "#/link/" + enc(link.code), "data-testid": "link-" + link.code, text: link.code });
+    const head = el("div", { class: "row between" }, a);
+    if (link.live) { head.append(el("span", { class: "badge", text: t("live") })); }
+    const li = el("li", { "data-code": link.code }, head, el("p", { class: "target", text: link.target }));
+    if (link.tags.length) { li.append(el("p", { class: "hint", text: "# " + link.tags.join(", ") })); }
+    return li;
+  }
+
+  async function fillCard(li, link) {
+    const nums = el("p", { class: "row numbers-line" });
+    li.append(nums);
+    try {
+      const [stats, points] = await Promise.all([
+        api("links/" + enc(link.code) + "/stats").then((r) => (r.ok ? r.json() : null)),
+        series(link.code, "day", 14),
+      ]);
+      if (stats) {
+        nums.append(el("span", { "data-testid": "clicks-" + link.code, text: t("clicks") + " " + stats.clicks }),
+          el("span", { "data-testid": "people-" + link.code, text: t("people") + " " + stats.uniques }));
+      }
+      nums.append(sparkline(points, link.code));
+    } catch (_e) { /* a link deleted meanwhile: leave its card without numbers */ }
+  }
+
+  /* ---------- a link's page ---------- */
+
+  function interval() { return $("by-day").checked ? "day" : "hour"; }
+
+  async function loadLink(code) {
+    say($("link-msg"), "", "");
+    say($("edit-msg"), "", "");
+    $("confirm").hidden = true;
+    $("delete").hidden = false;
+    if (!current || current.code !== code) {
+      // Another link: nothing of the previous one may linger while this one loads.
+      for (const id of ["chart-time", "chart-platform", "chart-outcome", "live-targets"]) { $(id).replaceChildren(); }
+      for (const id of ["n-clicks", "n-people", "n-visits", "n-bots"]) { $(id).textContent = "–"; }
+      $("live-box").hidden = true;
+      say($("live-msg"), "", "");
+      $("edit-box").open = false;
+      $("link-short").textContent = "";
+      $("link-target").textContent = "";
+    }
+    const res = await api("links/" + enc(code));
+    if (!res.ok) {
+      current = null;
+      $("link-h").textContent = code;
+      say($("link-msg"), t("failed") + await problemText(res), "bad");
+      return;
+    }
+    const link = await res.json();
+    current = link;
+    $("link-h").textContent = link.code + (link.live ? " · " + t("live") : "");
+    $("link-short").textContent = link.short_url;
+    $("link-short").href = link.short_url;
+    $("link-target").textContent = link.target;
+    fillEdit(link);
+    $("live-box").hidden = !link.live;
+    await Promise.all([loadStats(code), loadTime(code), link.live ? loadLive(code) : null]);
+  }
+
+  async function loadStats(code) {
+    const res = await api("links/" + enc(code) + "/stats");
+    if (!res.ok) { say($("link-msg"), t("failed") + await problemText(res), "bad"); return; }
+    const st = await res.json();
+    $("n-clicks").textContent = String(st.clicks);
+    $("n-people").textContent = String(st.uniques);
+    $("n-visits").textContent = String(st.visits);
+    $("n-bots").textContent = String(st.bots);
+    $("chart-platform").replaceChildren(breakdown(st.by_platform, "p_", "platform-bars"));
+    $("chart-outcome").replaceChildren(breakdown(st.by_outcome, "o_", "outcome-bars"));
+  }
+
+  async function loadTime(code) {
+    const iv = interval();
+    try {
+      const points = await series(code, iv, iv === "hour" ? 48 : 30);
+      $("chart-time").replaceChildren(timeChart(points, iv));
+      $("chart-time").dataset.interval = iv;
+    } catch (err) {
+      $("chart-time").replaceChildren(el("p", { class: "msg bad", text: t("failed") + err.message }));
+    }
+  }
+
+  function localInput(iso) {
+    if (!iso) { return ""; }
+    const d = new Date(iso);
+    const pad = (n) => String(n).padStart(2, "0");
+    return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + "T" + pad(d.getHours()) + ":" + pad(d.getMinutes());
+  }
+
+  // The console's own policy shape, or null when the link's policy is something else.
+  function boxesOf(pol) {
+    if (!pol) { return { guide: [], allow: [] }; }
+    const out = { guide: [], allow: [] };
+    for (const r of pol.rules || []) {
+      const ps = (r.when && r.when.platforms) || [];
+      const keys = Object.keys(r.when || {});
+      if (keys.length !== 1 || keys[0] !== "platforms") { return null; }
+      if (r.action === "guide") { out.guide = ps; } else if (r.action === "redirect" && r.name === "allowed") { out.allow = ps; } else { return null; }
+    }
+    if (pol.default !== (out.allow.length ? "deny" : "redirect")) { return null; }
+    if (![...out.guide].every((p) => GUIDE_PLATFORMS.includes(p)) || ![...out.allow].every((p) => ALLOW_PLATFORMS.includes(p))) { return null; }
+    return out;
+  }
+
+  function fillEdit(link) {
+    $("edit-url").value = link.target;
+    $("edit-url").disabled = Boolean(link.live);
+    $("edit-expires").value = localInput(link.expires_at);
+    $("edit-cap").value = link.max_clicks ? String(link.max_clicks) : "";
+    $("edit-tags").value = link.tags.join(", ");
+    const b = boxesOf(link.policy);
+    $("policy-note").hidden = b !== null;
+    for (const p of GUIDE_PLATFORMS) { $("edit-guide-" + p).checked = Boolean(b && b.guide.includes(p)); }
+    for (const p of ALLOW_PLATFORMS) { $("edit-allow-" + p).checked = Boolean(b && b.allow.includes(p)); }
+    policyDirty = false;
+  }
+
+  async function save(ev) {
+    ev.preventDefault();
+    if (!current) { return; }
+    const body = {
+      expires_at: $("edit-expires").value ? new Date($("edit-expires").value).toISOString() : null,
+      max_clicks: $("edit-cap").value ? parseInt($("edit-cap").value, 10) : null,
+      tags: tagsOf($("edit-tags").value),
+    };
+    if (!current.live) { body.url = $("edit-url").value.trim(); }
+    if (policyDirty) { body.policy = policy("edit-"); }
+    const res = await api("links/" + enc(current.code), jsonOpts("PATCH", body));
+    if (!res.ok) { say($("edit-msg"), t("failed") + await problemText(res), "bad"); return; }
+    say($("edit-msg"), t("saved"), "ok");
+    await loadLink(current.code);
+    say($("edit-msg"), t("saved"), "ok");
+  }
+
+  async function reallyDelete() {
+    if (!current) { return; }
+    const code = current.code;
+    const res = await api("links/" + enc(code), { method: "DELETE" });
+    if (!res.ok) { say($("link-msg"), t("failed") + await problemText(res), "bad"); return; }
+    $("confirm").hidden = true;
+    current = null;
+    flash = t("deleted") + code;
+    location.hash = "#/links";
+  }
+
+  /* ---------- live codes ---------- */
+
+  async function loadLive(code) {
+    $("live-box").hidden = false;
+    const res = await api("live/" + enc(code));
+    const list = $("live-targets");
+    if (!res.ok) { say($("live-msg"), t("failed") + await problemText(res), "bad"); return; }
+    const live = await res.json();
+    list.replaceChildren();
+    const soon = Date.now() + 24 * 3600 * 1000;
+    for (const tg of live.targets) {
+      const li = el("li", { "data-testid": "target-" + tg.id, "data-state": tg.state });
+      const head = el("div", { class: "row between" },
+        el("strong", { text: t("group") + " #" + tg.id }),
+        el("span", { class: "badge state-" + tg.state, text: label("s_", tg.state) }));
+      li.append(head, el("p", { class: "target", text: tg.payload }));
+      const usedText = tg.cap ? tg.used + " / " + tg.cap : tg.used + " (" + t("noCap") + ")";
+      const line = el("p", { class: "row" });
+      if (tg.cap) {
+        const meter = el("meter", { min: 0, max: tg.cap, value: tg.used, low: Math.floor(tg.cap * 0.7), high: Math.ceil(tg.cap * 0.9) - 0.5, optimum: 0,
+          "aria-label": t("group") + " #" + tg.id + " " + t("used") + " " + usedText, "data-testid": "fill-" + tg.id });
+        line.append(meter);
+      }
+      line.append(el("span", { "data-testid": "used-" + tg.id, text: t("used") + " " + usedText }));
+      li.append(line);
+      li.append(el("p", { class: "hint", text: tg.expires_at ? t("expiresOn") + fmtDate(tg.expires_at) : t("noExpiry") }));
+      if (tg.state === "active") {
+        const warns = [];
+        if (tg.fill !== null && tg.fill >= 0.9) { warns.push(t("nearlyFull")); }
+        if (tg.expires_at && new Date(tg.expires_at).getTime() <= soon) { warns.push(t("expiringSoon")); }
+        if (warns.length) { li.append(el("p", { class: "note warn", "data-testid": "warn-" + tg.id, text: warns.join(" ") })); }
+      }
+      if (tg.state !== "retired") {
+        const b = el("button", { type: "button", class: "secondary", "data-testid": "retire-" + tg.id, text: t("retire") });
+        b.addEventListener("click", () => retire(code, tg.id));
+        li.append(b);
+      }
+      list.append(li);
+    }
+  }
+
+  async function retire(code, id) {
+    const res = await api("live/" + enc(code) + "/targets/" + id, { method: "DELETE" });
+    if (!res.ok) { say($("live-msg"), t("failed") + await problemText(res), "bad"); return; }
+    await loadLive(code);
+    say($("live-msg"), t("retired") + "#" + id, "ok");
+  }
+
+  async function addTarget(file) {
+    if (!current) { return; }
+    const form = new FormData();
+    form.append("file", file, file.name || "group.png");
+    if ($("live-cap").value) { form.append("cap", $("live-cap").value); }
+    say($("live-msg"), t("decoding"), "");
+    let res;
+    try { res = await api("live/" + enc(current.code) + "/targets", { method: "POST", body: form }); } catch (err) { say($("live-msg"), t("network") + err, "bad"); return; }
+    if (!res.ok) { say($("live-msg"), (res.status === 422 ? t("notGroup") : t("failed")) + await problemText(res), "bad"); return; }
+    const tg = await res.json();
+    $("live-file").value = "";
+    await loadLive(current.code);
+    say($("live-msg"), t("added") + "#" + tg.id, "ok");
+  }
+
+  /* ---------- wiring ---------- */
+
   function init() {
     boxes($("guide-boxes"), "guide", GUIDE_PLATFORMS);
     boxes($("allow-boxes"), "allow", ALLOW_PLATFORMS);
+    boxes($("edit-guide-boxes"), "edit-guide", GUIDE_PLATFORMS);
+    boxes($("edit-allow-boxes"), "edit-allow", ALLOW_PLATFORMS);
     applyLang();
     $("lang").addEventListener("click", () => {
       lang = lang === "zh" ? "en" : "zh";
       sessionStorage.setItem(LANG, lang);
       applyLang();
+      if (current && !$("link").hidden) { loadLink(current.code); }
+      if (!$("links").hidden) { loadLinks(false); }
     });
     $("signin-form").addEventListener("submit", signIn);
-    $("logout").addEventListener("click", () => { sessionStorage.removeItem(KEY); showSignedIn(false); });
+    $("logout").addEventListener("click", () => { sessionStorage.removeItem(KEY); route(); focusHeading("signin-h"); });
     $("qr-file").addEventListener("change", onFile);
+    $("scan").addEventListener("click", onScan);
+    $("scan-stop").addEventListener("click", stopScan);
+    $("scanner").addEventListener("close", stopScan);
     $("target-url").addEventListener("input", () => { if (liveFile) { liveFile = null; setLive(false); } });
     $("create-form").addEventListener("submit", create);
     $("copy").addEventListener("click", copy);
-    showSignedIn(Boolean(sessionStorage.getItem(KEY)));
+    $("links-form").addEventListener("submit", (ev) => { ev.preventDefault(); loadLinks(false); });
+    $("links-more").addEventListener("click", () => loadLinks(true));
+    for (const r of ["by-hour", "by-day"]) { $(r).addEventListener("change", () => { if (current) { loadTime(current.code); } }); }
+    $("edit-form").addEventListener("submit", save);
+    $("edit-form").addEventListener("change", (ev) => { if (ev.target.type === "checkbox") { policyDirty = true; } });
+    $("delete").addEventListener("click", () => { $("confirm").hidden = false; $("delete").hidden = true; $("confirm-no").focus(); });
+    $("confirm-no").addEventListener("click", () => { $("confirm").hidden = true; $("delete").hidden = false; $("delete").focus(); });
+    $("confirm-yes").addEventListener("click", reallyDelete);
+    $("live-file").addEventListener("change", () => { const f = $("live-file").files[0]; if (f) { addTarget(f); } });
+    $("live-scan").addEventListener("click", () => scan($("live-msg"), async (_payload, frame) => addTarget(frame)));
+    window.addEventListener("hashchange", () => {
+      route();
+      const v = ["create", "links", "link"].find((x) => !$(x).hidden);
+      if (v) { focusHeading(v + "-h"); }
+    });
+    route();
   }
 
   init();

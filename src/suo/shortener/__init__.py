@@ -1,9 +1,11 @@
-"""The shortener: codes, URL safety, links, resolution, QR codes, live codes."""
+"""The shortener: codes, URL safety, links, resolution, QR codes, live codes, conversions."""
 
 from __future__ import annotations
 
-from suo.shortener import codes, live, qr
+from suo.shortener import codes, conversions, funnel, live, qr
 from suo.shortener.codes import HashCodes, RandomCodes, SequenceCodes
+from suo.shortener.conversions import Conversion, ConversionStore
+from suo.shortener.funnel import Funnel, FunnelStep, VariantComparison
 from suo.shortener.live import LiveCode, LiveEvent, LiveSlot, LiveStatus, LiveTarget
 from suo.shortener.model import Link, LinkPage, Stats, Visit
 from suo.shortener.service import Shortener
@@ -11,6 +13,10 @@ from suo.shortener.store import LinkStore, LiveStore
 from suo.shortener.urls import Reason, URLCheck, URLPolicy, URLProblem, inspect_url, normalize_url
 
 __all__ = [
+    "Conversion",
+    "ConversionStore",
+    "Funnel",
+    "FunnelStep",
     "HashCodes",
     "Link",
     "LinkPage",
@@ -29,8 +35,11 @@ __all__ = [
     "URLCheck",
     "URLPolicy",
     "URLProblem",
+    "VariantComparison",
     "Visit",
     "codes",
+    "conversions",
+    "funnel",
     "inspect_url",
     "live",
     "normalize_url",

@@ -65,6 +65,8 @@ class Link:
         description: a human description (preview pages).
         tracking: ``"events"`` (every visit kept as an event), ``"counts"``
             (totals only, no events) or ``None`` (the Shortener's default).
+        click_ids: append a click id to the target on each counted redirect
+            (``True``/``False``), or ``None`` for the Shortener's default.
         extras: password, A/B split, query pass-through and expired destination
             (a :class:`~suo.shortener.extras.LinkExtras`), or ``None``.
 
@@ -88,6 +90,7 @@ class Link:
     title: str | None = None
     description: str | None = None
     tracking: str | None = field(default=None)
+    click_ids: bool | None = None
     extras: LinkExtras | None = None
     short_url: str | None = field(default=None, eq=False, repr=False)
     """The public short URL, set on links a Shortener hands out (not stored)."""
@@ -145,6 +148,7 @@ class Link:
             "title": self.title,
             "description": self.description,
             "tracking": self.tracking,
+            "click_ids": self.click_ids,
             **({} if self.extras is None else {"extras": self.extras.to_dict()}),
         }
 
@@ -171,6 +175,7 @@ class Link:
             title=data.get("title"),
             description=data.get("description"),
             tracking=data.get("tracking"),
+            click_ids=data.get("click_ids"),
             extras=_extras(data.get("extras")),
         )
 
@@ -221,6 +226,8 @@ class Visit:
         visitor: a daily-salted keyed hash of IP and User-Agent (16 hex
             digits): the same person on the same day has the same id, and no
             IP address is stored (see :func:`suo.shortener.visits.visitor_id`).
+        click_id: the click id handed to the target (links made with
+            ``click_ids=True``; see :mod:`suo.shortener.conversions`), else ``None``.
         variant: the A/B variant served (``"A"``, ``"B"``...), for A/B links.
     """
 
@@ -235,6 +242,7 @@ class Visit:
     target: str | None = None
     utm: Mapping[str, str] = field(default=_NO_UTM, converter=_utm)
     visitor: str | None = None
+    click_id: str | None = None
     variant: str | None = None
 
     @property
@@ -267,6 +275,7 @@ class Visit:
             "target": self.target,
             "utm": dict(self.utm),
             "visitor": self.visitor,
+            "click_id": self.click_id,
             "variant": self.variant,
         }
 
@@ -288,6 +297,7 @@ class Visit:
             data.get("target"),
             data.get("utm") or _NO_UTM,
             data.get("visitor"),
+            data.get("click_id"),
             data.get("variant"),
         )
 

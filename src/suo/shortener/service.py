@@ -19,12 +19,15 @@ from suo.antiblock.pages import DEFAULT_PAGES, Pages
 from suo.antiblock.policy import AccessPolicy, Action, PolicyDecision
 from suo.decision import Decision, DecisionKind
 from suo.errors import AliasTaken, ConfigurationError, InvalidInput, NotFound, PolicyError
+from suo.shortener import tracking as _conv
 from suo.shortener.codes import CodeGenerator, RandomCodes, check_alias
+from suo.shortener.conversions import CLICK_PARAM, check_click_param
 from suo.shortener.domains import Domains
 from suo.shortener.domains import finish as domains_finish
 from suo.shortener.extras import after as extras_after
 from suo.shortener.extras import before as extras_before
 from suo.shortener.extras import build_extras, changed_extras
+from suo.shortener.funnel import Funnel, VariantComparison
 from suo.shortener.live import choose as live_choose
 from suo.shortener.live.choose import Pick, coerce, new_slots
 from suo.shortener.live.events import EventHooks, Listener, empty_event, expiry_events, fill_events
@@ -164,6 +167,12 @@ class Shortener:
             :meth:`visits`, :meth:`timeseries`, uniques and breakdowns) or
             ``"counts"`` (totals only, no events); ``shorten(tracking=...)``
             overrides it per link.
+        click_ids: give every counted redirect a click id (see
+            :meth:`track`); ``shorten(click_ids=...)`` overrides it per link.
+        click_id_tags: links carrying any of these tags get click ids too.
+        click_param: the query parameter that carries the click id (``suo_cid``).
+        click_ttl: seconds a click id stays reportable (Redis expires it then;
+            memory and SQL keep it until the link is deleted). 90 days.
 
     A Shortener made from a URL owns its store: ``with suo.Shortener(url) as s:``
     closes it on the way out (a store object passed in is left open).
@@ -194,7 +203,16 @@ class Shortener:
         pages: Pages | None = None,
         event_hooks: Mapping[str, Iterable[Listener]] | None = None,
         tracking: str = "events",
+        click_ids: bool = False,
+        click_id_tags: Iterable[str] = (),
+        click_param: str = CLICK_PARAM,
+        click_ttl: float = 90 * 24 * 3600.0,
     ) -> None:
+        self.click_ids = bool(click_ids)
+        self.click_id_tags = frozenset(click_id_tags)
+        self.click_param = check_click_param(click_param)
+        self.click_ttl = click_ttl
+        self._cid_any = self.click_ids or bool(self.click_id_tags)
         if tracking not in TRACKING:
             raise InvalidInput(f"tracking must be one of {TRACKING}, got {tracking!r}")
         self.tracking = tracking
@@ -325,6 +343,7 @@ class Shortener:
         title: str | None = None,
         description: str | None = None,
         tracking: str | None = None,
+        click_ids: bool | None = None,
         password: str | None = None,
         expired_url: str | None = None,
         pass_query: bool | str = False,
@@ -347,6 +366,8 @@ class Shortener:
             title: shown by preview and landing pages.
             description: shown by preview pages.
             tracking: ``"events"`` or ``"counts"`` for this link (default: the Shortener's).
+            click_ids: append a click id to the target on each counted redirect
+                (``None``: the Shortener's default); see :meth:`track`.
             password: visitors must enter it first (only its scrypt hash is
                 stored; see :mod:`suo.shortener.passwords`).
             expired_url: where visitors go once the link is expired or
@@ -389,6 +410,8 @@ class Shortener:
             domain = self.domains.get(domain).name
             extras = changed_extras(extras, self.url_policy, domain=domain)
         now = self.clock()
+        if click_ids:
+            _conv.conversion_store(self)
 
         def build(code: str) -> Link:
             return self.build_link(
@@ -403,6 +426,7 @@ class Shortener:
                 title=title,
                 description=description,
                 tracking=tracking,
+                click_ids=click_ids,
                 extras=extras,
             )
 
@@ -769,6 +793,107 @@ class Shortener:
         hours = self.store.visit_counts(codes, start=lo, end=hi, by=by) if codes else []
         return Series.from_hours(hours, interval=interval, by=by, tz=zone)
 
+    # -- conversions (logic in suo.shortener.tracking) ------------------------
+
+    def track(
+        self,
+        click_id: str,
+        event: str,
+        *,
+        value: Any = None,
+        currency: str | None = None,
+        external_id: str | None = None,
+        at: datetime | None = None,
+    ) -> bool:
+        """Record a conversion of a click: ``join``, ``signup``, ``purchase`` or any name.
+
+        ``click_id`` is the id ``resolve`` appended to the target (links made
+        with ``click_ids=True``). One conversion is kept per ``(click_id,
+        event, external_id)``, atomically in the engine: a repeated report
+        (a retried webhook) changes nothing and returns ``False``. Give each
+        order its ``external_id`` to record several purchases of one click.
+
+        Args:
+            value: what it was worth (``Decimal``, int or float; kept exact).
+            currency: ISO 4217 code (``"CNY"``), with ``value``.
+            external_id: your id of it (order id, member id), 1-255 characters.
+            at: when it happened (aware; default now).
+
+        Returns:
+            ``True`` when recorded, ``False`` when it was recorded before.
+
+        Raises:
+            UnknownClickId: no click has this id (or its link was deleted).
+            InvalidInput: a bad event name, value, currency or external id.
+
+        Example:
+            >>> import suo
+            >>> s = suo.Shortener("memory://")
+            >>> _ = s.shorten("https://shop.example/item", alias="item", click_ids=True)
+            >>> d = s.resolve("item")
+            >>> d.location == "https://shop.example/item?suo_cid=" + d.click_id
+            True
+            >>> s.track(d.click_id, "purchase", value="19.90", currency="CNY", external_id="o-1")
+            True
+            >>> s.track(d.click_id, "purchase", value="19.90", currency="CNY", external_id="o-1")
+            False
+        """
+        return _conv.track(
+            self, click_id, event, value=value, currency=currency, external_id=external_id, at=at
+        )
+
+    def funnel(
+        self,
+        code: str | None = None,
+        *,
+        tag: str | None = None,
+        steps: Sequence[str] = ("click", "join", "purchase"),
+        by: str | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> Funnel:
+        """Counts and step rates (with 95 % Wilson intervals) from clicks to conversions.
+
+        Give a ``code`` or a ``tag`` (a campaign). ``"click"`` counts counted
+        clicks among the visit events; each later step counts the click ids
+        that reported its event and every earlier step's event.
+        ``start``/``end`` select clicks by click time. ``by`` breaks it down
+        by ``platform``, ``os``, ``outcome``, ``variant``, ``referrer``,
+        ``target`` (live-code target) or ``content`` (the content item whose
+        tracked link it is); see :mod:`suo.shortener.funnel`.
+
+        Example:
+            >>> import suo
+            >>> s = suo.Shortener("memory://")
+            >>> _ = s.shorten("https://shop.example/", alias="shop", click_ids=True)
+            >>> ids = [s.resolve("shop").click_id for _ in range(4)]
+            >>> s.track(ids[0], "join") and s.track(ids[0], "purchase") and s.track(ids[1], "join")
+            True
+            >>> [(st.name, st.count) for st in s.funnel("shop").steps]
+            [('click', 4), ('join', 2), ('purchase', 1)]
+        """
+        return _conv.funnel(self, code, tag=tag, steps=steps, by=by, start=start, end=end)
+
+    def compare_variants(
+        self,
+        code: str | None = None,
+        *,
+        tag: str | None = None,
+        event: str = "purchase",
+        by: str = "variant",
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> VariantComparison:
+        """Which variant converts better to ``event``, when the data support it.
+
+        A two-sided two-proportion z-test at ``alpha = 0.05`` of conversions
+        per counted click; with no significant difference the answer is
+        "not enough data yet", with about how many more clicks a test at 80 %
+        power needs. ``by`` may name another breakdown (``platform``,
+        ``content``...) to compare its values the same way.
+        """
+        return _conv.compare_variants(self, code, tag=tag, event=event, by=by, start=start, end=end)
+
     def _codes_with_tag(self, tag: str) -> list[str]:
         codes: list[str] = []
         after: str | None = None
@@ -987,7 +1112,7 @@ class Shortener:
             variant if pick is None or pick.slot is None else str(pick.slot.id),
             utm_params(query) if query else None,
             None if not ip or tracking != "events" else self._visitor(ip, user_agent, now),
-            variant,
+            variant=variant,
         )
         try:
             clicks = recorder.hit(
@@ -1006,6 +1131,16 @@ class Shortener:
                 # The link's own cap refused the visit: the live slot goes back.
                 self.live_store.release_live_target(code, pick.slot.id)
                 pick = Pick(None, False, pick.slots)
+        # Click id (suo.shortener.conversions): a counted visit of a link that asks for one.
+        click_id: str | None = None
+        if (
+            count
+            and (link.click_ids or (link.click_ids is None and self._cid_any))
+            and kind is not _EXHAUSTED
+            and recorder.claims
+            and _conv.wants_click_id(self, link)
+        ):
+            click_id, location = _conv.mint(self, visit, location)
         trace = () if verdict is None else verdict.trace
         if notes:
             trace = (*notes, *trace)
@@ -1013,7 +1148,7 @@ class Shortener:
             if kind is _REDIRECT:  # the common case, kept short
                 return Decision(
                     kind, link.redirect_status, location, target,
-                    code=code, link=link, client=client, trace=trace,
+                    code=code, link=link, client=client, trace=trace, click_id=click_id,
                 )  # fmt: skip
             headers = _NO_HEADERS
         else:
@@ -1038,6 +1173,7 @@ class Shortener:
             client=client,
             trace=trace,
             lang=lang,
+            click_id=click_id,
         )
 
     def _page_body(

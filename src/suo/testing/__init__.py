@@ -22,6 +22,7 @@ from __future__ import annotations
 from suo.testing.asgi import ASGIClient
 from suo.testing.backends import BACKENDS, isolated_store, require_service
 from suo.testing.community import CommunityStoreSuite
+from suo.testing.conversions import ConversionStoreSuite
 from suo.testing.helpers import ManualClock, race
 from suo.testing.keys import KeyStoreSuite
 from suo.testing.links import LinkStoreSuite
@@ -33,6 +34,7 @@ __all__ = [
     "BACKENDS",
     "ASGIClient",
     "CommunityStoreSuite",
+    "ConversionStoreSuite",
     "KeyStoreSuite",
     "LinkStoreSuite",
     "LiveStoreSuite",
@@ -53,6 +55,7 @@ class StoreSuite(
     SopStoreSuite,
     CommunityStoreSuite,
     KeyStoreSuite,
+    ConversionStoreSuite,
 ):
     """Every protocol's conformance tests; needs a ``store`` fixture."""
 

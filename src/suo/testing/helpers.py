@@ -24,6 +24,7 @@ EXTRA_FOR_MODULE = {
     "pandas": "dataframe",
     "pyarrow": "dataframe",
     "matplotlib": "plot",
+    "numpy": "sim",
     "fastapi": "api",
     "multipart": "api",
     "limits": "api",

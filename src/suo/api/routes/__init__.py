@@ -6,6 +6,7 @@ from typing import Any
 
 from suo.api.routes import (
     console,
+    conversions,
     domains,
     explain,
     links,
@@ -23,6 +24,7 @@ ROUTERS: list[Any] = [
     live.router,
     qr.router,
     stats.router,
+    conversions.router,
     explain.router,
     moderation.router,
     sop.router,

@@ -15,6 +15,7 @@ from typing import Any
 
 from suo.storage.memory._base import MemoryBase
 from suo.storage.memory.community import MemoryCommunity
+from suo.storage.memory.conversions import MemoryConversions
 from suo.storage.memory.counters import MemoryCounters, MemoryDomains
 from suo.storage.memory.keys import MemoryKeys
 from suo.storage.memory.links import MemoryLinks
@@ -25,6 +26,7 @@ __all__ = ["MemoryStore"]
 
 
 class MemoryStore(
+    MemoryConversions,
     MemoryLinks,
     MemoryCounters,
     MemoryDomains,

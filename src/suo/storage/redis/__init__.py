@@ -16,6 +16,7 @@ from typing import Any
 
 from suo.storage.redis._base import RedisBase
 from suo.storage.redis.community import RedisCommunity
+from suo.storage.redis.conversions import RedisConversions
 from suo.storage.redis.counters import RedisCounters, RedisDomains
 from suo.storage.redis.keys import RedisKeys
 from suo.storage.redis.links import RedisLinks
@@ -26,6 +27,7 @@ __all__ = ["RedisStore"]
 
 
 class RedisStore(
+    RedisConversions,
     RedisLinks,
     RedisCounters,
     RedisDomains,

@@ -124,7 +124,9 @@ def _unpack(code: str, hour: int, value: str) -> Visit:
         utm = loads(parts[8]) if parts[8] else None
         variant = None
     at = _EPOCH + timedelta(microseconds=hour * _HOUR_US + int(off))
-    return Visit(at, platform, os_, bot, outcome, code, lang, ref, target, utm, visitor, variant)
+    return Visit(
+        at, platform, os_, bot, outcome, code, lang, ref, target, utm, visitor, variant=variant
+    )
 
 
 class RedisLinks(RedisBase):

@@ -488,7 +488,7 @@ class SQLLinks(SQLBase):
                 yield Visit(
                     r.at, r.platform, r.os, bool(r.bot), r.outcome, r.code, r.language,
                     r.referrer, r.target, loads(r.utm) if r.utm else None, r.visitor,
-                    r.variant,
+                    variant=r.variant,
                 )  # fmt: skip
             if len(rows) < _PAGE:
                 return
