@@ -18,6 +18,15 @@ settings.register_profile(
 settings.load_profile(os.environ.get("SUO_HYPOTHESIS_PROFILE", "default"))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _stop_local_redis_cluster() -> Iterator[None]:
+    """Stop the Redis Cluster the ``redis_cluster`` backend started (by pid), at session end."""
+    yield
+    from suo.testing.redis_cluster import stop_shared_cluster
+
+    stop_shared_cluster()
+
+
 @pytest.fixture(params=backend_params())
 def backend(request: pytest.FixtureRequest) -> str:
     """The backend id of the current parametrization."""

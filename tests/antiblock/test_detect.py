@@ -255,6 +255,23 @@ def test_cache_hits_and_clear() -> None:
     assert cache_info()["size"] == 0
 
 
+def test_long_and_non_ascii_uas_cannot_evict_the_main_cache() -> None:
+    from suo.antiblock.detect import LONG_CACHE_SIZE, SHORT_UA
+
+    cache_clear()
+    first = detect(WECOM_IOS)
+    assert len(WECOM_IOS) <= SHORT_UA
+    for i in range(LONG_CACHE_SIZE * 3):
+        # A flood of distinct long UAs (each kept alive by the cache): only
+        # the small cache turns over.
+        assert detect(f"{WECOM_IOS} {i:06d}" + " x" * SHORT_UA).platform is Platform.WECOM
+        assert detect(f"{WECOM_IOS} 微信 {i}").platform is Platform.WECOM
+    info = cache_info()
+    assert info["long_size"] == LONG_CACHE_SIZE
+    assert info["size"] == LONG_CACHE_SIZE + 1
+    assert detect(WECOM_IOS) is first  # still cached
+
+
 def test_oversize_ua_is_cut_and_not_cached() -> None:
     cache_clear()
     ua = WECOM_IOS + " x" * MAX_UA_LENGTH

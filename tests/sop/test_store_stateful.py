@@ -74,7 +74,7 @@ def machine_for(real: Any) -> type[RuleBasedStateMachine]:
     return SopVsModel
 
 
-@pytest.fixture(params=backend_params(("sqlite", "postgres", "redis")))
+@pytest.fixture(params=backend_params(("sqlite", "postgres", "redis", "redis_cluster")))
 def shared_store(request: pytest.FixtureRequest) -> Iterator[Any]:
     with isolated_store(request.param) as store:
         yield store

@@ -30,6 +30,7 @@ from suo.sop.store import SopStore
 from suo.storage import open_store
 from suo.storage._common import is_wrapped
 from suo.storage.redis import RedisStore
+from suo.storage.redis.cluster import RedisClusterStore
 from suo.storage.sql import SQLStore
 from suo.storage.sql.links import sequences
 from suo.testing.backends import backend_params, isolated_store, store_url
@@ -44,7 +45,7 @@ def _protocol_methods() -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("cls", [SQLStore, RedisStore])
+@pytest.mark.parametrize("cls", [SQLStore, RedisStore, RedisClusterStore])
 def test_every_public_method_is_wrapped(cls: type[Any]) -> None:
     public = {
         name
@@ -200,6 +201,8 @@ _UNAVAILABLE = (
     rexc.ClusterDownError,
     rexc.RedisClusterUnreachableError,
     rexc.SlotNotCoveredError,
+    rexc.TryAgainError,
+    rexc.ReadOnlyError,
 )
 
 

@@ -30,7 +30,14 @@ def _everything(store: Any) -> str:
         return "\n".join(out)
     import redis
 
-    r = redis.Redis.from_url(store.url.split("?", 1)[0])  # raw bytes: HLLs are binary
+    if kind == "RedisClusterStore":
+        from redis.cluster import RedisCluster
+
+        from suo.storage.redis.cluster import client_url
+
+        r: Any = RedisCluster.from_url(client_url(store.url))  # raw bytes: HLLs are binary
+    else:
+        r = redis.Redis.from_url(store.url.split("?", 1)[0])
     out = []
     for key in r.scan_iter(match=f"{store.prefix}:*".encode(), count=1000):
         t = r.type(key).decode()

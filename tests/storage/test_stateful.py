@@ -183,7 +183,9 @@ def machine_for(real: Any) -> type[RuleBasedStateMachine]:
     return StoreVsModel
 
 
-@pytest.fixture(params=backend_params(("sqlite", "sqlite-file", "postgres", "redis")))
+@pytest.fixture(
+    params=backend_params(("sqlite", "sqlite-file", "postgres", "redis", "redis_cluster"))
+)
 def shared_store(request: pytest.FixtureRequest) -> Iterator[Any]:
     with isolated_store(request.param) as store:
         yield store

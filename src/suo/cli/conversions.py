@@ -225,6 +225,11 @@ def register(sub: Any) -> None:
     add_json_option(p)
     add_store_option(p)
     p.set_defaults(func=cmd_funnel)
+    export = sub.choices.get("export")
+    if export is not None:  # suo.cli.export registered first: add to its subcommands
+        for action in export._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                register_export(action)
 
 
 def register_export(what: Any) -> None:

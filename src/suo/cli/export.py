@@ -290,6 +290,3 @@ def register(sub: Any) -> None:
     v.add_argument("--end", metavar="WHEN", help="until this ISO date/time, exclusive")
     add_store_option(v)
     v.set_defaults(func=cmd_export_visits)
-    from suo.cli.conversions import register_export
-
-    register_export(what)

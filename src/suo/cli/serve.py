@@ -79,6 +79,16 @@ def _redact(url: str) -> str:
     return re.sub(r"(://[^/:@]*:)[^/@]*@", r"\1***@", url)
 
 
+def _positive_int(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got {text!r}")
+    return n
+
+
 def _url_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
@@ -89,6 +99,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         import uvicorn
     except ImportError:
         raise MissingDependency("suo serve needs uvicorn: pip install 'suo[serve]'") from None
+    if getattr(args, "workers", 1) != 1:
+        from suo.cli.serve_workers import serve_workers
+
+        return serve_workers(args)
     app = build_app(args)
     config = uvicorn.Config(
         app,
@@ -170,6 +184,13 @@ def register(sub: Any) -> None:
         type=int,
         default=None,
         help="resolves that may wait on the store at once (default: 1 for SQLite, else 16)",
+    )
+    p.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=1,
+        help="worker processes answering on the port, each with its own store "
+        "connections (default 1; needs a shared store: SQLite file, PostgreSQL, Redis)",
     )
     p.add_argument(
         "--cache-ttl",

@@ -8,6 +8,7 @@ from suo.shortener.conversions import Conversion, ConversionStore
 from suo.shortener.funnel import Funnel, FunnelStep, VariantComparison
 from suo.shortener.live import LiveCode, LiveEvent, LiveSlot, LiveStatus, LiveTarget
 from suo.shortener.model import Link, LinkPage, Stats, Visit
+from suo.shortener.outage import Outage, OutageStatus
 from suo.shortener.service import Shortener
 from suo.shortener.store import LinkStore, LiveStore
 from suo.shortener.urls import Reason, URLCheck, URLPolicy, URLProblem, inspect_url, normalize_url
@@ -27,6 +28,8 @@ __all__ = [
     "LiveStatus",
     "LiveStore",
     "LiveTarget",
+    "Outage",
+    "OutageStatus",
     "RandomCodes",
     "Reason",
     "SequenceCodes",

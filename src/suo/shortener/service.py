@@ -12,14 +12,21 @@ from typing import Any, Self
 from attrs import evolve
 from cachetools import TTLCache
 
+import suo.shortener.tracking as _conv
 from suo._time import Clock, require_aware, utcnow
 from suo.antiblock.detect import Client, detect
 from suo.antiblock.lang import page_language
 from suo.antiblock.pages import DEFAULT_PAGES, Pages
 from suo.antiblock.policy import AccessPolicy, Action, PolicyDecision
 from suo.decision import Decision, DecisionKind
-from suo.errors import AliasTaken, ConfigurationError, InvalidInput, NotFound, PolicyError
-from suo.shortener import tracking as _conv
+from suo.errors import (
+    AliasTaken,
+    ConfigurationError,
+    InvalidInput,
+    NotFound,
+    PolicyError,
+    StorageUnavailable,
+)
 from suo.shortener.codes import CodeGenerator, RandomCodes, check_alias
 from suo.shortener.conversions import CLICK_PARAM, check_click_param
 from suo.shortener.domains import Domains
@@ -34,6 +41,7 @@ from suo.shortener.live.events import EventHooks, Listener, empty_event, expiry_
 from suo.shortener.live.manager import LiveCode
 from suo.shortener.live.values import STRATEGIES, LiveEvent, LiveTarget, is_scan_only
 from suo.shortener.model import TRACKING, Link, LinkPage, Stats, Visit
+from suo.shortener.outage import Outage
 from suo.shortener.qr import render as render_qr
 from suo.shortener.store import LinkStore, LiveStore
 from suo.shortener.urls import URLPolicy, normalize_url
@@ -98,7 +106,14 @@ class _DryRun(_Recorder):
         self.hit = self._peek
 
     def _peek(
-        self, code: str, visit: Visit, *, count: bool, cap: int | None, event: bool = True
+        self,
+        code: str,
+        visit: Visit,
+        *,
+        count: bool,
+        cap: int | None,
+        event: bool = True,
+        deadline: float | None = None,
     ) -> int | None:
         clicks = self.store.link_stats(code).clicks
         return None if count and cap is not None and clicks >= cap else clicks
@@ -173,6 +188,13 @@ class Shortener:
         click_param: the query parameter that carries the click id (``suo_cid``).
         click_ttl: seconds a click id stays reportable (Redis expires it then;
             memory and SQL keep it until the link is deleted). 90 days.
+        outage_buffer: visits kept in memory while the store is unreachable,
+            written when it is back (see :mod:`suo.shortener.outage`; ``0``:
+            none are kept, each is dropped and counted).
+        outage_stale_for: seconds a link read from the store may still be
+            served from memory while the store is unreachable (``0``: never).
+        outage_retry_every: seconds between tries of an unreachable store;
+            meanwhile requests are answered from memory at once.
 
     A Shortener made from a URL owns its store: ``with suo.Shortener(url) as s:``
     closes it on the way out (a store object passed in is left open).
@@ -207,6 +229,9 @@ class Shortener:
         click_id_tags: Iterable[str] = (),
         click_param: str = CLICK_PARAM,
         click_ttl: float = 90 * 24 * 3600.0,
+        outage_buffer: int = 10_000,
+        outage_stale_for: float = 600.0,
+        outage_retry_every: float = 1.0,
     ) -> None:
         self.click_ids = bool(click_ids)
         self.click_id_tags = frozenset(click_id_tags)
@@ -243,6 +268,19 @@ class Shortener:
             else None
         )
         self._cache_lock = threading.Lock()
+        self.outage = Outage(
+            self.store,
+            self._set_hit,
+            buffer_size=outage_buffer,
+            stale_for=outage_stale_for if self._cache is not None else 0,
+            retry_every=outage_retry_every,
+            keep=cache_size,
+        )
+        """How this Shortener rides out store outages (:mod:`suo.shortener.outage`)."""
+
+    def _set_hit(self, hit: Callable[..., int | None]) -> None:
+        # The outage module swaps the recorder's hit while the store is down.
+        self._recorder.hit = hit
 
     # -- making links -----------------------------------------------------
 
@@ -550,7 +588,10 @@ class Shortener:
 
         Raises:
             ConfigurationError: the store does not implement it.
+            StorageUnavailable: the store is down (see :mod:`suo.shortener.outage`).
         """
+        if self.outage.down and not self.outage.should_try():
+            raise self.outage.refuse("live codes need the store")
         store = self._live_store
         if store is None:
             if not isinstance(self.store, LiveStore):
@@ -596,16 +637,27 @@ class Shortener:
                 link = cache.get(code)
             if link is not None:
                 return link
-        link = self.store.get_link(code)
+        outage = self.outage
+        if outage.down and not outage.should_try():
+            return outage.stale(code)
+        try:
+            link = self.store.get_link(code)
+        except StorageUnavailable as exc:
+            outage.failed(exc)
+            return outage.stale(code, exc)
+        if outage.down:
+            outage.recovered()
         if link is not None and cache is not None:
             with self._cache_lock:
                 cache[code] = link
+            outage.keep(code, link)
         return link
 
     def _forget(self, code: str) -> None:
         if self._cache is not None:
             with self._cache_lock:
                 self._cache.pop(code, None)
+            self.outage.forget(code)
 
     def get(self, code: str) -> Link:
         """The link with this code. Raises :class:`~suo.errors.NotFound`."""
@@ -916,7 +968,14 @@ class Shortener:
         ordinal = day.toordinal()
         salt = self._salts.get(ordinal)
         if salt is None:
-            salt = self.store.daily_salt(day.date().isoformat())
+            # While the store is down, a visit goes without a visitor id.
+            if self.outage.down and not self.outage.should_try():
+                return None
+            try:
+                salt = self.store.daily_salt(day.date().isoformat())
+            except StorageUnavailable as exc:
+                self.outage.failed(exc)
+                return None
             if len(self._salts) > 4:
                 self._salts.clear()
             self._salts[ordinal] = salt
@@ -1021,8 +1080,11 @@ class Shortener:
                     DecisionKind.NOT_FOUND, code=code, client=detect(user_agent), trace=trace
                 )
             code = routed
+        recorder = _DryRun(self.store)
+        if self.outage.down:  # the cap can't be read: answer from memory, or fail closed
+            recorder.hit = self.outage.unavailable_hit
         d = self._resolve(
-            code, user_agent, accept_language, now, _DryRun(self.store), ip, None, query, password
+            code, user_agent, accept_language, now, recorder, ip, None, query, password
         )
         if d.link is not None and d.link.extras is not None:
             d = extras_after(d, query)
@@ -1122,6 +1184,12 @@ class Shortener:
             # Deleted by someone else while this Shortener still had it cached.
             self._forget(code)
             return Decision(DecisionKind.NOT_FOUND, code=code, client=client)
+        except StorageUnavailable as exc:
+            # The store is down: buffer the visit, or fail closed (caps, live codes).
+            clicks = self.outage.record(
+                recorder, code, visit, count=count, cap=cap, live=link.live is not None,
+                event=tracking == "events", exc=exc,
+            )  # fmt: skip
         if clicks is None or (
             # A bot never uses up the cap, but sees what people see once it is used up.
             not count and kind is _REDIRECT and cap is not None and clicks >= cap

@@ -64,7 +64,14 @@ class LinkStore(Protocol):
         """
 
     def hit(
-        self, code: str, visit: Visit, *, count: bool, cap: int | None, event: bool = True
+        self,
+        code: str,
+        visit: Visit,
+        *,
+        count: bool,
+        cap: int | None,
+        event: bool = True,
+        deadline: float | None = None,
     ) -> int | None:
         """Record one visit atomically and return the click count after it.
 
@@ -81,6 +88,15 @@ class LinkStore(Protocol):
         Raises :class:`~suo.errors.NotFound` when no link has this code (it was
         deleted after a caller cached it), and records nothing then: counters
         of a deleted code must never come back to life.
+
+        ``deadline`` (a :func:`time.time` value) is when the engine must stop
+        recording this visit: one the engine reaches later raises
+        :class:`~suo.errors.StorageUnavailable` and records nothing, so a
+        caller that gave up waiting (and answered 503) is never counted.
+        ``None``: the store's own default (Redis: now + its socket timeout,
+        PostgreSQL: now + its statement timeout, each less
+        :func:`~suo.storage._common.hit_margin`; in-process stores write
+        before returning, so none); ``math.inf``: no deadline.
         """
 
     def visits(

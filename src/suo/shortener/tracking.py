@@ -14,7 +14,13 @@ from typing import TYPE_CHECKING, Any, cast
 from attrs import evolve
 
 from suo._time import require_aware
-from suo.errors import ConfigurationError, InvalidInput, NotFound, UnknownClickId
+from suo.errors import (
+    ConfigurationError,
+    InvalidInput,
+    NotFound,
+    StorageUnavailable,
+    UnknownClickId,
+)
 from suo.shortener.conversions import (
     _CLICK_ID,
     Conversion,
@@ -27,7 +33,9 @@ from suo.shortener.funnel import Funnel, VariantComparison, build_funnel, compar
 
 if TYPE_CHECKING:
     from suo.shortener.model import Link, Visit
-    from suo.shortener.service import Shortener
+
+Shortener = Any
+"""The :class:`~suo.shortener.Shortener` these functions serve (not imported: it imports them)."""
 
 __all__ = ["compare_variants", "conversion_store", "funnel", "mint", "track", "wants_click_id"]
 
@@ -65,12 +73,24 @@ def wants_click_id(shortener: Shortener, link: Link) -> bool:
     return bool(tags) and any(t in tags for t in link.tags)
 
 
-def mint(shortener: Shortener, visit: Visit, location: str | None) -> tuple[str, str | None]:
-    """A new click id for the counted ``visit``, recorded; and ``location`` carrying it."""
+def mint(shortener: Shortener, visit: Visit, location: str | None) -> tuple[str | None, str | None]:
+    """A new click id for the counted ``visit``, recorded; and ``location`` carrying it.
+
+    While the store is unreachable (:mod:`suo.shortener.outage`) the visit goes
+    without an id: an id that was never recorded could not be tracked later,
+    and the visitor is still redirected.
+    """
+    outage = shortener.outage
+    if outage.down and not outage.should_try():
+        return None, location
     click_id = new_click_id()
-    conversion_store(shortener).record_click(
-        evolve(visit, click_id=click_id), ttl=shortener.click_ttl
-    )
+    try:
+        conversion_store(shortener).record_click(
+            evolve(visit, click_id=click_id), ttl=shortener.click_ttl
+        )
+    except StorageUnavailable as exc:
+        outage.failed(exc)
+        return None, location
     if location is not None:
         location = add_click_id(location, click_id, shortener.click_param)
     return click_id, location
@@ -112,7 +132,7 @@ def _codes(shortener: Shortener, code: str | None, tag: str | None) -> list[str]
         if shortener._load(code) is None:
             raise NotFound(f"no link with code {code!r}")
         return [code]
-    return shortener._codes_with_tag(str(tag))
+    return list(shortener._codes_with_tag(str(tag)))
 
 
 def _content_of(shortener: Shortener, codes: Iterable[str]) -> dict[str, str | None]:

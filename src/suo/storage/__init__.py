@@ -13,6 +13,7 @@ URL                                engine                              extra
 ``sqlite:///path/to/suo.db``       SQLite file                         ``suo[sql]``
 ``postgresql+psycopg://u@h/db``    PostgreSQL through psycopg 3        ``suo[postgres]``
 ``redis://host:6379/0``            Redis (also ``rediss://``)          ``suo[redis]``
+``redis+cluster://host:7000``      Redis Cluster (``rediss+cluster``)  ``suo[redis]``
 =================================  ==================================  =============
 
 Stores are context managers: ``with`` closes their connections on exit.
@@ -48,12 +49,15 @@ BACKENDS: dict[str, str] = {
     "postgres": "suo.storage.sql:SQLStore",
     "redis": "suo.storage.redis:RedisStore",
     "rediss": "suo.storage.redis:RedisStore",
+    "redis+cluster": "suo.storage.redis.cluster:RedisClusterStore",
+    "rediss+cluster": "suo.storage.redis.cluster:RedisClusterStore",
 }
 """Known schemes and the class that serves each (``"module:Class"``)."""
 
 _EXTRA_FOR_MODULE = {
     "suo.storage.sql": ("sqlalchemy", "suo[sql]"),
     "suo.storage.redis": ("redis", "suo[redis]"),
+    "suo.storage.redis.cluster": ("redis", "suo[redis]"),
 }
 
 

@@ -28,7 +28,15 @@ from typing import Any, Self, TypeVar
 
 from suo.errors import SuoError
 
-__all__ = ["EngineStore", "StoreBase", "dumps", "engine_errors", "is_wrapped", "loads"]
+__all__ = [
+    "EngineStore",
+    "StoreBase",
+    "dumps",
+    "engine_errors",
+    "hit_margin",
+    "is_wrapped",
+    "loads",
+]
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 _DECODER = json.JSONDecoder()
@@ -37,6 +45,23 @@ _DECODER = json.JSONDecoder()
 def dumps(data: Any) -> str:
     """``data`` as compact JSON text, non-ASCII kept as is (one codec for every backend)."""
     return _ENCODER.encode(data)
+
+
+def hit_margin(timeout: float) -> float:
+    """Seconds between a visit's deadline and the moment its caller stops waiting.
+
+    A store's ``hit`` refuses to record a visit the engine runs after its
+    deadline (``now + timeout - hit_margin(timeout)``). A visit run just
+    before the deadline is still answered to a caller that is waiting, as long
+    as the engine's work, the reply's way back and the clock difference
+    between app and engine take less than this margin: a tenth of a second,
+    or a quarter of a shorter timeout.
+
+    Examples:
+        >>> hit_margin(5.0), hit_margin(0.2)
+        (0.1, 0.05)
+    """
+    return min(0.1, timeout / 4)
 
 
 def loads(text: str | bytes) -> Any:

@@ -31,22 +31,36 @@ __all__ = [
     "store_url",
 ]
 
-BACKENDS = ("memory", "sqlite", "sqlite-file", "postgres", "redis")
+BACKENDS = ("memory", "sqlite", "sqlite-file", "postgres", "redis", "redis_cluster")
 """Backend ids used by the ``store`` fixtures, in the order tests run them."""
 
-_ENV = {"postgres": "SUO_TEST_POSTGRES_URL", "redis": "SUO_TEST_REDIS_URL"}
+_ENV = {
+    "postgres": "SUO_TEST_POSTGRES_URL",
+    "redis": "SUO_TEST_REDIS_URL",
+    "redis_cluster": "SUO_TEST_REDIS_CLUSTER_URL",
+}
 
 
 def service_url(kind: str) -> str | None:
-    """The server URL for ``"postgres"`` or ``"redis"`` from the environment."""
+    """The server URL for ``"postgres"``, ``"redis"`` or ``"redis_cluster"`` from the environment."""
     return os.environ.get(_ENV[kind]) or None
 
 
 def require_service(kind: str) -> str:
-    """The server URL, or skip the test (fail under ``SUO_REQUIRE_SERVICES=1``)."""
+    """The server URL, or skip the test (fail under ``SUO_REQUIRE_SERVICES=1``).
+
+    ``redis_cluster`` without ``SUO_TEST_REDIS_CLUSTER_URL`` starts a local
+    cluster of ``redis-server`` processes, once per test process
+    (:func:`suo.testing.redis_cluster.shared_cluster`); without
+    ``redis-server`` installed it skips, or fails under ``SUO_REQUIRE_SERVICES=1``.
+    """
     url = service_url(kind)
+    if url is None and kind == "redis_cluster":
+        url = _local_cluster_url()
     if url is None:
         msg = f"{_ENV[kind]} is not set, so the {kind} backend tests cannot run"
+        if kind == "redis_cluster":
+            msg += " (and redis-server, which would start a local cluster, is not installed)"
         if os.environ.get("SUO_REQUIRE_SERVICES") == "1":
             pytest.fail(msg + " (SUO_REQUIRE_SERVICES=1 says the server must be there)")
         pytest.skip(msg)
@@ -71,8 +85,8 @@ def store_url(kind: str, *, directory: str | None = None) -> tuple[str, dict[str
         return f"sqlite:///{directory}/suo-{token}.db", {}
     if kind == "postgres":
         return require_service("postgres"), {"schema": f"suo_t_{token}"}
-    if kind == "redis":
-        return require_service("redis"), {"prefix": f"suo-t-{token}"}
+    if kind in ("redis", "redis_cluster"):
+        return require_service(kind), {"prefix": f"suo-t-{token}"}
     raise ValueError(f"unknown backend kind {kind!r}; use one of {BACKENDS}")
 
 
@@ -81,10 +95,21 @@ def drop_store(kind: str, store: Any) -> None:
     try:
         if kind == "postgres":
             store.drop_schema()
-        elif kind == "redis":
+        elif kind in ("redis", "redis_cluster"):
             store.drop_all()
     finally:
         store.close()
+
+
+def _local_cluster_url() -> str | None:
+    """The URL of this process's local test cluster, started on first use; None without redis-server."""
+    import shutil
+
+    if shutil.which("redis-server") is None:
+        return None
+    from suo.testing.redis_cluster import shared_cluster
+
+    return shared_cluster().url
 
 
 @contextlib.contextmanager
@@ -111,5 +136,9 @@ def backend_params(kinds: tuple[str, ...] = BACKENDS) -> list[Any]:
 
     Use as ``@pytest.fixture(params=backend_params())``.
     """
-    marks = {"postgres": [pytest.mark.postgres], "redis": [pytest.mark.redis]}
+    marks = {
+        "postgres": [pytest.mark.postgres],
+        "redis": [pytest.mark.redis],
+        "redis_cluster": [pytest.mark.redis_cluster],
+    }
     return [pytest.param(kind, id=kind, marks=marks.get(kind, [])) for kind in kinds]

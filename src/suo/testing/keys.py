@@ -54,7 +54,7 @@ class KeyStoreSuite:
                     table = sa.Table(name, sa.MetaData(), schema=store.schema, autoload_with=conn)
                     out += [repr(tuple(row)) for row in conn.execute(sa.select(table))]
             return "\n".join(out)
-        if kind == "RedisStore":
+        if kind in ("RedisStore", "RedisClusterStore"):
             r = store._r
             out = []
             for key in r.scan_iter(match=f"{store.prefix}:*", count=1000):

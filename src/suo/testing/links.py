@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -10,7 +12,7 @@ import pytest
 
 from suo.antiblock.policy import AccessPolicy
 from suo.decision import DecisionKind
-from suo.errors import AliasTaken, NotFound
+from suo.errors import AliasTaken, NotFound, StorageUnavailable
 from suo.shortener.model import Link, Visit
 from suo.shortener.service import Shortener
 from suo.testing.helpers import race
@@ -135,6 +137,19 @@ class LinkStoreSuite:
         store.create_link(_link("ghost"))
         assert store.link_stats("ghost").clicks == 0
         assert store.link_stats("ghost").bots == 0
+
+    def test_hit_after_its_deadline_records_nothing(self, store: Any) -> None:
+        store.create_link(_link("late", max_clicks=5))
+        assert store.hit("late", Visit(at=T0), count=True, cap=5, deadline=time.time() + 60) == 1
+        for bot in (False, True):
+            with pytest.raises(StorageUnavailable):
+                store.hit(
+                    "late", Visit(at=T0, bot=bot), count=not bot, cap=5, deadline=time.time() - 1
+                )
+        stats = store.link_stats("late")
+        assert (stats.clicks, stats.visits, stats.bots) == (1, 1, 0)
+        assert len(list(store.visits("late"))) == 1
+        assert store.hit("late", Visit(at=T0), count=True, cap=5, deadline=math.inf) == 2
 
     def test_stale_cache_after_delete_answers_not_found(self, store: Any) -> None:
         server = Shortener(store, cache_ttl=60)

@@ -19,10 +19,21 @@ from __future__ import annotations
 
 from suo.web.asgi import ASGIApp
 from suo.web.core import Request, Responder, Response
+from suo.web.factory import ServedApp, app_from_env, create_app
 from suo.web.proxies import TrustedProxies
 from suo.web.wsgi import WSGIApp
 
-__all__ = ["ASGIApp", "Request", "Responder", "Response", "TrustedProxies", "WSGIApp"]
+__all__ = [
+    "ASGIApp",
+    "Request",
+    "Responder",
+    "Response",
+    "ServedApp",
+    "TrustedProxies",
+    "WSGIApp",
+    "app_from_env",
+    "create_app",
+]
 
 from suo._exports import publish
 

@@ -40,6 +40,7 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
+import json
 import logging
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -53,7 +54,7 @@ from attrs import evolve, field, frozen
 from suo.antiblock.detect import Client, detect
 from suo.antiblock.lang import page_language
 from suo.decision import Decision, DecisionKind
-from suo.errors import NotFound, StorageError
+from suo.errors import NotFound, StorageError, StorageUnavailable
 from suo.web.proxies import TrustedProxies
 
 if TYPE_CHECKING:
@@ -341,11 +342,14 @@ class Responder:
     def _guarded(self, fn: Callable[[], _R], request: Request) -> _R | Response:
         try:
             return fn()
+        except StorageUnavailable as exc:
+            # No line per request: the Shortener's outage tracker (logger
+            # suo.outage) logs once when the store goes down and once when it is back.
+            self.shortener.outage.failed(exc)
+            return _unavailable(request.path)
         except StorageError:
             log.exception("suo.web: the store failed while answering %s", request.path)
-            return self._text(
-                503, "the link store is unavailable; try again shortly\n", [("Retry-After", "5")]
-            )
+            return _unavailable(request.path)
 
     # -- visits -------------------------------------------------------------
 
@@ -516,6 +520,28 @@ class Responder:
 
 
 _R = TypeVar("_R")
+
+_PROBLEM_503 = (
+    '{"type":"about:blank","title":"Service Unavailable","status":503,'
+    '"detail":"The link store is unavailable; try again in a few seconds. '
+    '链接服务暂时不可用，请稍后重试。"'
+)
+
+
+def _unavailable(path: str) -> Response:
+    """503 with ``Retry-After`` and an RFC 9457 problem body (no traceback, no cause)."""
+    instance = json.dumps(path if len(path) <= 200 else path[:200], ensure_ascii=True)
+    data = f'{_PROBLEM_503},"instance":{instance}}}'.encode()
+    headers = (
+        ("Content-Type", "application/problem+json"),
+        ("Content-Length", str(len(data))),
+        ("Cache-Control", NO_STORE),
+        ("Retry-After", "5"),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Robots-Tag", "noindex"),
+    )
+    return Response(503, headers, data)
+
 
 _STATUS_KINDS = frozenset({DecisionKind.NOT_FOUND, DecisionKind.EXPIRED, DecisionKind.EXHAUSTED})
 

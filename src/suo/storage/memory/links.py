@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
@@ -10,7 +11,7 @@ from typing import Any
 
 from attrs import define, field
 
-from suo.errors import AliasTaken, NotFound
+from suo.errors import AliasTaken, NotFound, StorageUnavailable
 from suo.shortener.model import Link, Stats, Visit
 from suo.shortener.store import first_conflict
 from suo.storage.memory._base import MemoryBase
@@ -93,9 +94,20 @@ class MemoryLinks(MemoryBase):
             return [self._links[c] for c in codes[:limit]]
 
     def hit(
-        self, code: str, visit: Visit, *, count: bool, cap: int | None, event: bool = True
+        self,
+        code: str,
+        visit: Visit,
+        *,
+        count: bool,
+        cap: int | None,
+        event: bool = True,
+        deadline: float | None = None,
     ) -> int | None:
         with self._lock:
+            if deadline is not None and time.time() >= deadline:
+                raise StorageUnavailable(
+                    f"the visit to {code!r} came after its deadline; nothing was recorded"
+                )
             c = self._counters.get(code)
             if c is None:
                 raise NotFound(f"no link with code {code!r}")

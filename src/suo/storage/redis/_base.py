@@ -28,6 +28,9 @@ _UNAVAILABLE = (
     rexc.ClusterDownError,
     rexc.RedisClusterUnreachableError,
     rexc.SlotNotCoveredError,
+    # A Cluster mid-failover: a slot is migrating, or a write reached a replica.
+    rexc.TryAgainError,
+    rexc.ReadOnlyError,
 )
 
 
@@ -46,6 +49,22 @@ def lua_scripts() -> dict[str, str]:
         for entry in folder.iterdir()
         if entry.name.endswith(".lua")
     }
+
+
+def _seconds(query: dict[str, list[str]], name: str, default: float) -> float:
+    """A timeout from the URL's query string (``?socket_timeout=0.5``), else ``default``."""
+    if name not in query:
+        return default
+    text = query[name][0]
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value < 3600:
+        raise ConfigurationError(
+            f"{name} in the Redis URL must be a number of seconds above 0, got {text!r}"
+        )
+    return value
 
 
 class RedisBase(EngineStore):
@@ -80,17 +99,18 @@ class RedisBase(EngineStore):
                 f"Redis key prefix must be non-empty, without braces: {prefix!r}"
             )
         self.prefix = prefix
+        # ?socket_timeout=0.5&connect_timeout=1 in the URL, for `suo serve --store`.
+        socket_timeout = _seconds(query, "socket_timeout", socket_timeout)
+        connect_timeout = _seconds(query, "connect_timeout", connect_timeout)
+        self.socket_timeout = socket_timeout
+        """Seconds a command may take; a visit not run by then is refused (``hit``)."""
         clean = url.split("?", 1)[0]
         try:
             # Any, on purpose and in this one place: redis-py's stubs do not follow
             # decode_responses=True (every reply is typed bytes | str | Awaitable),
             # so a typed client would need a cast at each of the mixins' calls.
-            self._r: Any = redis.Redis.from_url(
-                clean,
-                socket_timeout=socket_timeout,
-                socket_connect_timeout=connect_timeout,
-                decode_responses=True,
-                health_check_interval=30,
+            self._r: Any = self._connect(
+                clean, socket_timeout=socket_timeout, connect_timeout=connect_timeout
             )
         except ValueError as e:
             raise ConfigurationError(f"cannot use Redis URL {url!r}: {e}") from e
@@ -100,6 +120,20 @@ class RedisBase(EngineStore):
             name: self._r.register_script(source) for name, source in lua_scripts().items()
         }
         self._r.ping()
+
+    def _connect(self, url: str, *, socket_timeout: float, connect_timeout: float) -> Any:
+        """The redis-py client for ``url`` (without its query); the Cluster store overrides it."""
+        return redis.Redis.from_url(
+            url,
+            socket_timeout=socket_timeout,
+            socket_connect_timeout=connect_timeout,
+            decode_responses=True,
+            health_check_interval=30,
+        )
+
+    def _mget(self, keys: list[str]) -> list[str | None]:
+        """``GET`` of each key, in order: one ``MGET`` here; per slot on a Cluster."""
+        return list(self._r.mget(keys))
 
     def _key(self, tag: str, name: str) -> str:
         return f"{self.prefix}:{{{tag}}}:{name}"

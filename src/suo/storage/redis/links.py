@@ -13,6 +13,8 @@ Keys (``p`` is the store prefix; braces hold the Cluster hash tag)::
                                        <HH>|p|<platform>, <HH>|o|<os>,
                                        <HH>|x|<outcome>, <HH>|t|<target> -> visits
     p:{<code>}:hx:<day>        hash    <HH>|r|<referrer>, <HH>|l|<language> -> visits
+    p:{<code>}:gone            string  a delete's pending cleanup (JSON: link, days,
+                                       hours); exists only until that cleanup ends
     p:{tag:<tag>}:links        zset    codes with that tag (score 0, ordered by code)
     p:{seq}:<name>             string  counters for sequence code generators
     p:{salt}:<YYYY-MM-DD>      string  the day's visitor-id salt (hex), expires in 3 days
@@ -23,16 +25,18 @@ round trip) in one Cluster slot. docs/backends/redis.md explains the choices.
 
 from __future__ import annotations
 
+import math
 import secrets
+import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from suo.errors import AliasTaken, NotFound
+from suo.errors import AliasTaken, NotFound, StorageUnavailable
 from suo.shortener.model import Link, Stats, Visit
 from suo.shortener.store import first_conflict
-from suo.storage._common import dumps, loads
+from suo.storage._common import dumps, hit_margin, loads
 from suo.storage.redis._base import RedisBase
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -135,15 +139,35 @@ class RedisLinks(RedisBase):
     def _tag_key(self, tag: str) -> str:
         return str(self._key(f"tag:{tag}", "links"))
 
-    def create_link(self, link: Link) -> None:
-        keys = [self._key(link.code, k) for k in ("link", "n", "by")]
-        if not self._script("link_create")(keys=keys, args=[_dump(link)]):
-            raise AliasTaken(link.code)
-        if link.tags:
+    def _create_keys(self, code: str) -> list[str]:
+        return [self._key(code, k) for k in ("link", "n", "by", "gone")]
+
+    def _index_tags(self, links: Sequence[Link]) -> None:
+        """Add each link's code to its tags' indexes (other slots), before the record exists.
+
+        An index entry whose record is missing or lacks the tag (a create that
+        failed after this step, a taken alias) is skipped by :meth:`list_links`,
+        so this order never shows a half-made link, and never hides a made one.
+        """
+        if any(link.tags for link in links):
             pipe = self._r.pipeline(transaction=False)
-            for tag in link.tags:
-                pipe.zadd(self._tag_key(tag), {link.code: 0})
+            for link in links:
+                for tag in link.tags:
+                    pipe.zadd(self._tag_key(tag), {link.code: 0})
             pipe.execute()
+
+    def create_link(self, link: Link) -> None:
+        self._index_tags([link])
+        create = self._script("link_create")
+        claimed = int(create(keys=self._create_keys(link.code), args=[_dump(link)]))
+        if claimed == 2:
+            # An earlier delete of this code stopped before its cleanup ended: end it
+            # first (it removes the old link's tag entries), then index and claim again.
+            self.delete_link(link.code)
+            self._index_tags([link])
+            claimed = int(create(keys=self._create_keys(link.code), args=[_dump(link)]))
+        if claimed != 1:
+            raise AliasTaken(link.code)
 
     def create_links(self, links: Sequence[Link]) -> None:
         if not links:
@@ -155,24 +179,35 @@ class RedisLinks(RedisBase):
         # links live in different Cluster slots, so on a conflict the ones
         # already claimed are rolled back.
         create = self._script("link_create")
-        pipe = self._r.pipeline(transaction=False)
-        for link in links:
-            keys = [self._key(link.code, k) for k in ("link", "n", "by")]
-            create(keys=keys, args=[_dump(link)], client=pipe)
-        results = pipe.execute()
-        if not all(results):
-            won = [lk.code for lk, ok in zip(links, results, strict=True) if ok]
-            undo = self._r.pipeline(transaction=False)
-            for c in won:
-                undo.delete(self._key(c, "link"))
-            undo.execute()
-            raise AliasTaken(self._first_taken(codes) or codes[0])
-        if any(link.tags for link in links):
+        results: list[int] = []
+        self._index_tags(links)
+        for attempt in range(2):
             pipe = self._r.pipeline(transaction=False)
             for link in links:
-                for tag in link.tags:
-                    pipe.zadd(self._tag_key(tag), {link.code: 0})
-            pipe.execute()
+                create(keys=self._create_keys(link.code), args=[_dump(link)], client=pipe)
+            results = [int(r) for r in pipe.execute()]
+            pending = [lk.code for lk, r in zip(links, results, strict=True) if r == 2]
+            if not pending or attempt:
+                break
+            # Earlier deletes of some codes left their cleanup unfinished: end it, roll
+            # back this round's claims and claim again.
+            for c in pending:
+                self.delete_link(c)
+            self._undo_claims([lk.code for lk, r in zip(links, results, strict=True) if r == 1])
+            self._index_tags([lk for lk in links if lk.code in pending])
+        if any(r != 1 for r in results):
+            self._undo_claims([lk.code for lk, r in zip(links, results, strict=True) if r == 1])
+            raise AliasTaken(self._first_taken(codes) or codes[0])
+
+    def _undo_claims(self, codes: list[str]) -> None:
+        """Remove links just claimed (no visit can have reached them): record and counters."""
+        if not codes:
+            return
+        undo = self._r.pipeline(transaction=False)
+        for c in codes:
+            # One slot per code, so one DEL per code works on a Cluster too.
+            undo.execute_command("DEL", self._key(c, "link"), self._key(c, "n"), self._key(c, "by"))
+        undo.execute()
 
     def _first_taken(self, codes: list[str]) -> str | None:
         pipe = self._r.pipeline(transaction=False)
@@ -186,83 +221,136 @@ class RedisLinks(RedisBase):
         return None if data is None else Link.from_dict(loads(data))
 
     def replace_link(self, link: Link) -> bool:
+        # New tags are indexed before the record says so, old ones dropped after:
+        # a failure between the steps leaves entries that list_links skips, and
+        # the same replace again completes it.
+        self._index_tags([link])
         old = self._r.set(self._key(link.code, "link"), _dump(link), xx=True, get=True)
         if old is None:
             return False
-        old_tags = set(loads(old).get("tags", ()))
-        pipe = self._r.pipeline(transaction=False)
-        for tag in old_tags - set(link.tags):
-            pipe.zrem(self._tag_key(tag), link.code)
-        for tag in set(link.tags) - old_tags:
-            pipe.zadd(self._tag_key(tag), {link.code: 0})
-        pipe.execute()
+        gone = set(loads(old).get("tags", ())) - set(link.tags)
+        if gone:
+            pipe = self._r.pipeline(transaction=False)
+            for tag in gone:
+                pipe.zrem(self._tag_key(tag), link.code)
+            pipe.execute()
         return True
 
     def delete_link(self, code: str) -> bool:
         found = self._script("link_delete")(
-            keys=[self._key(code, k) for k in ("link", "n", "by", "u", "eh")]
+            keys=[self._key(code, k) for k in ("link", "n", "by", "u", "eh", "gone")]
         )
         if not found:
             return False
-        data, ndays = found[0], int(found[1])
-        days, hours = found[2 : 2 + ndays], found[2 + ndays :]
+        plan = loads(found[1])
+        days, hours = plan["days"] or [], plan["hours"] or []  # Lua's cjson writes [] as {}
         # The link and its counters are gone, so no visit writes here any more:
-        # the event lists and rollups it listed go now, in batches.
+        # the event lists and rollups it listed go now, in batches (all in the
+        # link's slot), then its tag entries (other slots), and the :gone record
+        # last. Each step is idempotent: a delete that fails midway leaves :gone,
+        # and the next delete (or create) of the code finishes the job.
         keys = [self._key(code, f"e:{h}") for h in hours]
         keys += [self._key(code, f"{r}:{d}") for d in days for r in _ROLLUPS]
         pipe = self._r.pipeline(transaction=False)
         for i in range(0, len(keys), 500):
-            pipe.unlink(*keys[i : i + 500])
-        for tag in loads(data).get("tags", ()):
+            pipe.execute_command("UNLINK", *keys[i : i + 500])
+        for tag in loads(plan["link"]).get("tags", ()):
             pipe.zrem(self._tag_key(tag), code)
         pipe.execute()
+        self._r.delete(self._key(code, "gone"))
         return True
 
     def list_links(self, *, tag: str | None, after: str | None, limit: int) -> list[Link]:
         if tag is not None:
-            lo = "-" if after is None else f"({after}"
-            codes = self._r.zrangebylex(self._tag_key(tag), lo, "+", start=0, num=limit)
-        else:
-            # No global index: a full list is an admin task, so SCAN is fine.
-            found = sorted(
-                key.split("{", 1)[1].rsplit("}", 1)[0]
-                for key in self._r.scan_iter(match=self._key("*", "link"), count=1000)
-            )
-            codes = [c for c in found if after is None or c > after][:limit]
+            return self._list_tagged(tag, after, limit)
+        # No global index: a full list is an admin task, so SCAN is fine.
+        found = sorted(
+            key.split("{", 1)[1].rsplit("}", 1)[0]
+            for key in self._r.scan_iter(match=self._key("*", "link"), count=1000)
+        )
+        codes = [c for c in found if after is None or c > after][:limit]
         if not codes:
             return []
-        datas = self._r.mget([self._key(c, "link") for c in codes])
+        datas = self._mget([self._key(c, "link") for c in codes])
         return [Link.from_dict(loads(d)) for d in datas if d is not None]
 
+    def _list_tagged(self, tag: str, after: str | None, limit: int) -> list[Link]:
+        """Links carrying ``tag`` in code order: the index, checked against each record.
+
+        Usually one ``ZRANGEBYLEX`` and one read of the records. An index entry
+        whose record is gone or no longer carries the tag (left by a step that
+        failed midway) is skipped, and the next entries are read in its place.
+        """
+        out: list[Link] = []
+        index = self._tag_key(tag)
+        while len(out) < limit:
+            want = limit - len(out)
+            lo = "-" if after is None else f"({after}"
+            codes = self._r.zrangebylex(index, lo, "+", start=0, num=want)
+            if not codes:
+                break
+            for data in self._mget([self._key(c, "link") for c in codes]):
+                if data is not None:
+                    link = Link.from_dict(loads(data))
+                    if tag in link.tags:
+                        out.append(link)
+            if len(codes) < want:
+                break
+            after = codes[-1]
+        return out
+
     def hit(
-        self, code: str, visit: Visit, *, count: bool, cap: int | None, event: bool = True
+        self,
+        code: str,
+        visit: Visit,
+        *,
+        count: bool,
+        cap: int | None,
+        event: bool = True,
+        deadline: float | None = None,
     ) -> int | None:
-        keys, args = self._hit_call(code, visit, count, cap, event)
+        if deadline is None:
+            deadline = time.time() + self.socket_timeout - hit_margin(self.socket_timeout)
+        keys, args = self._hit_call(code, visit, count, cap, event, deadline)
         result = int(self._script("link_hit")(keys=keys, args=args))
         if result == -2:
             raise NotFound(f"no link with code {code!r}")
+        if result == -3:
+            raise StorageUnavailable(
+                f"Redis ({self._safe_url}) ran the visit to {code!r} after its deadline "
+                "(the server was stalled); nothing was recorded"
+            )
         return None if result < 0 else result
 
     def _hit_call(
-        self, code: str, visit: Visit, count: bool, cap: int | None, event: bool
+        self,
+        code: str,
+        visit: Visit,
+        count: bool,
+        cap: int | None,
+        event: bool,
+        deadline: float | None = None,
     ) -> tuple[list[str], list[str]]:
         """The keys and arguments of the ``link_hit`` script for one visit.
 
         Few and packed: redis-py spends about half a microsecond per argument,
         which is most of what a visit costs on the client. Bulk loaders
         pipeline the script with these (benchmarks/bench_visits_redis.py).
+        ``deadline`` (epoch seconds, ``None``: none) is when the script must
+        refuse to record the visit, by the server's ``TIME``.
         """
         base = f"{self.prefix}:{{{code}}}:"
         kind = "b" if visit.bot else "v" if not count else "c" if cap is None else f"c{cap}"
+        until = "" if deadline is None or deadline == math.inf else str(int(deadline * 1e6))
         if not event:
-            return [base + "n", base + "link"], [kind, visit.at.isoformat()]
+            return [base + "n", base + "link"], [kind, visit.at.isoformat(), until]
         hour, offset = divmod(_micros(visit.at), _HOUR_US)
         day = visit.day
         keys = [
             base + "n", base + "link", base + "by", f"{base}e:{hour}", base + "eh",
             base + "u", f"{base}h:{day}", f"{base}hx:{day}",
         ]  # fmt: skip
-        return keys, [kind, visit.at.isoformat(), _pack(visit, offset)]
+        return keys, [kind, visit.at.isoformat(), until, _pack(visit, offset)]
 
     def visits(
         self, code: str, *, start: datetime | None = None, end: datetime | None = None
@@ -400,7 +488,7 @@ class RedisLinks(RedisBase):
         pipe = self._r.pipeline(transaction=False)
         pipe.hgetall(self._key(code, "n"))
         pipe.hgetall(self._key(code, "by"))
-        pipe.pfcount(self._key(code, "u"))
+        pipe.execute_command("PFCOUNT", self._key(code, "u"))  # a Cluster pipeline blocks .pfcount
         n, by, uniques = pipe.execute()
         dims: dict[str, Counter[str]] = {
             d: Counter() for d in ("platform", "os", "day", "outcome", "target")

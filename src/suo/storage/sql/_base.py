@@ -21,6 +21,7 @@ from suo.errors import (
     SuoError,
 )
 from suo.storage._common import EngineStore, engine_errors
+from suo.storage.sql._pool import pool_exhausted_message, pool_options, postgres_connect_args
 
 METADATA = sa.MetaData()
 """Every suo table; each domain module adds its tables here at import."""
@@ -49,6 +50,10 @@ def _normalise_url(url: str) -> str:
     return scheme + sep + rest
 
 
+def _is_postgres(url: str) -> bool:
+    return _normalise_url(url).startswith("postgresql")
+
+
 class SQLBase(EngineStore):
     """Owns the engine; domain mixins subclass it and run statements through :meth:`_tx`.
 
@@ -69,6 +74,8 @@ class SQLBase(EngineStore):
         durable_visits: bool = False,
         **options: Any,
     ) -> None:
+        # Pool size, PgBouncer mode and schema may come in the URL's query (see _pool).
+        pool = pool_options(url, options) if _is_postgres(url) else None
         if options:
             raise ConfigurationError(f"unknown SQL store options: {sorted(options)}")
         if not isinstance(durable_visits, bool):
@@ -78,7 +85,9 @@ class SQLBase(EngineStore):
         self.url = url
         self.durable_visits = durable_visits
         """PostgreSQL: whether visits of uncapped links wait for a durable commit."""
-        sa_url = _normalise_url(url)
+        self.statement_timeout = statement_timeout
+        """Seconds a statement may take (PostgreSQL: a visit not written by then is refused)."""
+        sa_url = _normalise_url(url if pool is None else pool.url)
         self.dialect = sa_url.split(":", 1)[0].split("+", 1)[0]
         # SQLite in memory is one connection shared by every thread, so calls
         # are serialised by a lock; files and servers use a real pool.
@@ -89,17 +98,13 @@ class SQLBase(EngineStore):
             if sa_url in ("sqlite://", "sqlite+pysqlite://", "sqlite:///:memory:"):
                 kwargs["poolclass"] = StaticPool
                 self._serial = threading.Lock()
-        elif self.dialect == "postgresql":
-            kwargs["connect_args"] = {
-                "connect_timeout": max(1, int(connect_timeout)),
-                "options": f"-c statement_timeout={int(statement_timeout * 1000)}"
-                + " -c lock_timeout="
-                + str(int(statement_timeout * 1000)),
-            }
+        elif self.dialect == "postgresql" and pool is not None:
+            kwargs["connect_args"] = postgres_connect_args(pool, connect_timeout, statement_timeout)
             kwargs["pool_pre_ping"] = True
-            kwargs["pool_size"] = 10
-            kwargs["max_overflow"] = 20
-            kwargs["pool_timeout"] = connect_timeout * 2
+            kwargs["pool_size"] = pool.pool_size
+            kwargs["max_overflow"] = pool.max_overflow
+            kwargs["pool_timeout"] = pool.pool_timeout or connect_timeout * 2
+            schema = schema or pool.schema
         else:
             raise ConfigurationError(
                 f"suo's SQL store supports SQLite and PostgreSQL, not {self.dialect!r} ({url!r})"
@@ -139,6 +144,8 @@ class SQLBase(EngineStore):
     def _engine_error(self, e: Exception) -> SuoError | None:
         if isinstance(e, exc.IntegrityError):
             return StorageIntegrityError(f"the database refused the write: {e.orig}")
+        if isinstance(e, exc.TimeoutError):  # every pooled connection is busy
+            return StorageUnavailable(pool_exhausted_message(self._engine.pool, self.url_safe))
         if isinstance(e, (exc.OperationalError, exc.TimeoutError, exc.InterfaceError)):
             return StorageUnavailable(
                 f"database unavailable ({self.url_safe}): {e.orig if hasattr(e, 'orig') else e}"

@@ -18,17 +18,19 @@ Visits of uncapped links commit asynchronously by default
 # configured schema, quoted); every value is a bound parameter.
 from __future__ import annotations
 
+import math
 import secrets
+import time
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
-from suo.errors import AliasTaken, NotFound
+from suo.errors import AliasTaken, NotFound, StorageUnavailable
 from suo.shortener.model import Link, Stats, Visit
 from suo.shortener.store import first_conflict
-from suo.storage._common import dumps, loads
+from suo.storage._common import dumps, hit_margin, loads
 from suo.storage.sql._base import METADATA, SQLBase, UTCDateTime
 
 links = sa.Table(
@@ -135,6 +137,13 @@ _ALL_DIMS = [f"all:{d}" for d in (*_ALL, "uniques")]
 
 def _row(link: Link) -> dict[str, Any]:
     return {"code": link.code, "data": dumps(link.to_dict())}
+
+
+def _late(code: str, dialect: str) -> StorageUnavailable:
+    return StorageUnavailable(
+        f"{dialect} reached the visit to {code!r} after its deadline (the engine was "
+        "stalled or the row locked); nothing was recorded"
+    )
 
 
 def _naive_utc(at: datetime) -> datetime:
@@ -259,13 +268,33 @@ class SQLLinks(SQLBase):
     # -- the click path ---------------------------------------------------------------
 
     def hit(
-        self, code: str, visit: Visit, *, count: bool, cap: int | None, event: bool = True
+        self,
+        code: str,
+        visit: Visit,
+        *,
+        count: bool,
+        cap: int | None,
+        event: bool = True,
+        deadline: float | None = None,
     ) -> int | None:
+        if deadline == math.inf:
+            deadline = None
         if self.dialect == "postgresql":
-            row = self._hit_postgres(code, visit, count=count, cap=cap, event=event)
+            if deadline is None:
+                timeout = self.statement_timeout
+                deadline = time.time() + timeout - hit_margin(timeout)
+            row = self._hit_postgres(
+                code, visit, count=count, cap=cap, event=event, deadline=deadline
+            )
         else:
-            row = self._hit_sqlite(code, visit, count=count, cap=cap, event=event)
+            # SQLite runs in this thread: the visit is written before hit returns,
+            # or rolled back. Only an explicit deadline is checked.
+            row = self._hit_sqlite(
+                code, visit, count=count, cap=cap, event=event, deadline=deadline
+            )
         if row is None:
+            if deadline is not None and time.time() >= deadline:
+                raise _late(code, self.dialect)
             raise NotFound(f"no link with code {code!r}")
         if count and not visit.bot and not row[1]:
             return None
@@ -275,7 +304,14 @@ class SQLLinks(SQLBase):
         return table.name if self.schema is None else f'"{self.schema}".{table.name}'
 
     def _hit_sqlite(
-        self, code: str, visit: Visit, *, count: bool, cap: int | None, event: bool
+        self,
+        code: str,
+        visit: Visit,
+        *,
+        count: bool,
+        cap: int | None,
+        event: bool,
+        deadline: float | None = None,
     ) -> tuple[int, int] | None:
         sql = self._sqlite_hit_sql()
         at = _naive_utc(visit.at)
@@ -283,6 +319,8 @@ class SQLLinks(SQLBase):
         with self._raw() as (_raw, cur):
             cur.execute("BEGIN IMMEDIATE")
             try:
+                if deadline is not None and time.time() >= deadline:
+                    raise _late(code, "sqlite")  # waited too long for the write lock
                 if visit.bot:
                     cur.execute(sql["bot"], (code,))
                 else:
@@ -348,18 +386,27 @@ class SQLLinks(SQLBase):
         return sql
 
     def _hit_postgres(
-        self, code: str, visit: Visit, *, count: bool, cap: int | None, event: bool
+        self,
+        code: str,
+        visit: Visit,
+        *,
+        count: bool,
+        cap: int | None,
+        event: bool,
+        deadline: float | None = None,
     ) -> tuple[int, int] | None:
         at = _naive_utc(visit.at)
         capped = count and cap is not None
         durable = "on" if capped or self.durable_visits else "off"
+        until = None if deadline is None else datetime.fromtimestamp(deadline, UTC)
         if visit.bot:
-            params: dict[str, Any] = {"code": code, "sync": durable}
+            params: dict[str, Any] = {"code": code, "sync": durable, "deadline": until}
             stmt = self._pg_hit_sql(bot=True)
         else:
             limit = (cap if cap is not None else _NO_CAP) if count else -1
             params = {
                 "code": code,
+                "deadline": until,
                 "sync": durable,
                 "cap": limit,
                 "at": at,
@@ -404,6 +451,11 @@ class SQLLinks(SQLBase):
         # set_config(..., true) lasts until this statement's implicit transaction ends,
         # so the commit of this visit alone may be asynchronous.
         cfg = "cfg AS (SELECT set_config('synchronous_commit', %(sync)s::text, true) AS s)"
+        # The deadline is read again when the row is written: after a wait on
+        # another visit's row lock, PostgreSQL re-checks the WHERE clause.
+        late = (
+            "(%(deadline)s::timestamptz IS NULL OR clock_timestamp() < %(deadline)s::timestamptz)"
+        )
         event_insert = (
             f"e AS (INSERT INTO {ev} (code, at, platform, os, bot, outcome, language,"
             " referrer, target, utm, visitor, variant)"
@@ -414,7 +466,7 @@ class SQLLinks(SQLBase):
         )
         if bot:
             sql = (
-                f"WITH {cfg}, u AS (UPDATE {lk} SET bots = bots + 1 WHERE code = %(code)s"
+                f"WITH {cfg}, u AS (UPDATE {lk} SET bots = bots + 1 WHERE code = %(code)s AND {late}"
                 " RETURNING clicks, counted), "
                 + event_insert.format(outcome="%(outcome)s::text")
                 + " SELECT u.clicks, u.counted FROM u, cfg"
@@ -442,7 +494,7 @@ class SQLLinks(SQLBase):
                 " counted = CASE WHEN clicks < %(cap)s THEN 1 ELSE 0 END,"
                 " visits = visits + 1, last_visit = %(at)s::timestamp,"
                 " first_visit = coalesce(first_visit, %(at)s::timestamp)"
-                " WHERE code = %(code)s RETURNING clicks, counted), "
+                f" WHERE code = %(code)s AND {late} RETURNING clicks, counted), "
                 + event_insert.format(outcome=outcome)
                 + f", v AS (INSERT INTO {vi} (code, visitor, seen)"
                 " SELECT %(code)s, %(visitor)s::text, %(at)s::timestamp FROM u"

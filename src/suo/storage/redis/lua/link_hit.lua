@@ -6,15 +6,24 @@
 -- (zset), 6 uniques (HyperLogLog), 7 the day's hourly rollup
 -- (...:h:<YYYY-MM-DD>), 8 the day's hourly referrer and language counts.
 -- ARGV: 1 kind: 'b' bot, 'v' a visit that is not a click, 'c' a click, or
--- 'c<cap>' a capped click; 2 now (ISO); with an event also 3 the event.
+-- 'c<cap>' a capped click; 2 now (ISO); 3 the deadline in epoch microseconds
+-- ('' = none); with an event also 4 the event.
 -- The event is packed by links.py (_pack): ten fields joined by \031
 -- (offset, bot, platform, os, language, referrer, target, visitor, utm,
 -- outcome), or 'J' .. JSON of the first nine .. \031 .. outcome when a value
 -- does not fit that form. The outcome comes last so that a capped visit is
 -- stored as 'exhausted'.
 -- Returns the click count; -1: cap reached; -2: no link (deleted after the
--- caller cached it: never bring its counters back).
+-- caller cached it: never bring its counters back); -3: the deadline passed
+-- before the script ran (the caller has given up waiting and answered 503:
+-- nothing is recorded, so a refused visitor is never counted).
 local n = KEYS[1]
+if ARGV[3] ~= '' then
+  local t = redis.call('TIME')
+  if tonumber(t[1]) * 1000000 + tonumber(t[2]) > tonumber(ARGV[3]) then
+    return -3
+  end
+end
 -- link_create starts 'clicks' at 0 and link_delete drops the counters with
 -- the link, so a missing field means no link (or one from before that rule).
 local clicks = redis.call('HGET', n, 'clicks')
@@ -27,7 +36,7 @@ else
   clicks = tonumber(clicks)
 end
 local kind = ARGV[1]
-local record = ARGV[3]
+local record = ARGV[4]
 if kind == 'b' then
   redis.call('HINCRBY', n, 'bots', 1)
   if record and redis.call('RPUSH', KEYS[4], record) == 1 then

@@ -1,0 +1,215 @@
+"""PostgreSQL at scale: pool options per worker, pool exhaustion, and PgBouncer in transaction mode.
+
+The PgBouncer tests start Debian's ``pgbouncer`` on a free loopback port in
+front of ``SUO_TEST_POSTGRES_URL`` (``pool_mode = transaction``, trust auth),
+run the link and live-code conformance suites through it, and stop it by pid.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import suo
+from suo.errors import ConfigurationError, StorageUnavailable
+from suo.storage.sql._pool import OWN_QUERY, pool_options
+from suo.testing import LinkStoreSuite, LiveStoreSuite
+from suo.testing.backends import require_service
+
+pytestmark = pytest.mark.postgres
+
+
+# -- options from the URL --------------------------------------------------------
+
+
+def test_pool_options_come_from_the_url_and_leave_the_rest_to_the_driver() -> None:
+    o = pool_options(
+        "postgresql+psycopg://u:p%40ss@h:5432/db?sslmode=require&pool_size=3"
+        "&max_overflow=0&pool_timeout=1.5&pgbouncer=true&schema=camp",
+        {},
+    )
+    assert o.url == "postgresql+psycopg://u:p%40ss@h:5432/db?sslmode=require"
+    assert (o.pool_size, o.max_overflow, o.pool_timeout, o.pgbouncer, o.schema) == (
+        3, 0, 1.5, True, "camp",
+    )  # fmt: skip
+
+
+def test_keywords_win_over_the_url() -> None:
+    kwargs: dict[str, Any] = {"pool_size": 7, "other": 1}
+    o = pool_options("postgresql+psycopg://h/db?pool_size=3", kwargs)
+    assert o.pool_size == 7
+    assert kwargs == {"other": 1}  # suo's own options were taken out
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("pool_size=0", "pool_size must be a whole number of at least 1"),
+        ("pool_size=ten", "pool_size must be a whole number"),
+        ("max_overflow=-1", "max_overflow must be a whole number of at least 0"),
+        ("pool_timeout=0", "pool_timeout must be a number of seconds above 0"),
+        ("pool_timeout=nan", "pool_timeout must be a number of seconds above 0"),
+        ("pgbouncer=maybe", "pgbouncer must be 1/0 or true/false"),
+    ],
+)
+def test_bad_pool_options_are_refused_before_connecting(query: str, message: str) -> None:
+    with pytest.raises(ConfigurationError, match=message):
+        suo.open_store(f"postgresql+psycopg://nobody@127.0.0.1:1/none?{query}")
+
+
+@given(
+    size=st.integers(1, 500),
+    overflow=st.integers(0, 500),
+    rest=st.dictionaries(
+        st.text("abcdefghij_", min_size=1, max_size=8).filter(lambda k: k not in OWN_QUERY),
+        st.text("abc123-_.", max_size=8),
+        max_size=3,
+    ),
+)
+def test_pool_options_round_trip(size: int, overflow: int, rest: dict[str, str]) -> None:
+    """Invariant: suo's options are read exactly and every other parameter reaches the driver."""
+    from urllib.parse import parse_qsl, urlencode
+
+    query = urlencode({**rest, "pool_size": size, "max_overflow": overflow})
+    o = pool_options(f"postgresql+psycopg://h/db?{query}", {})
+    assert (o.pool_size, o.max_overflow) == (size, overflow)
+    assert dict(parse_qsl(urlsplit(o.url).query, keep_blank_values=True)) == rest
+
+
+# -- the pool on a real server ---------------------------------------------------
+
+
+@pytest.fixture
+def pg_url() -> str:
+    return require_service("postgres")
+
+
+def test_an_exhausted_pool_raises_storage_unavailable_within_the_timeout(pg_url: str) -> None:
+    schema = f"suo_t_{uuid.uuid4().hex[:10]}"
+    store = suo.open_store(f"{pg_url}?pool_size=2&max_overflow=1&pool_timeout=0.5&schema={schema}")
+    held: list[Any] = []
+    try:
+        assert store.schema == schema
+        s = suo.Shortener(store)
+        s.shorten("https://example.com/", alias="held")
+        held = [store._engine.connect() for _ in range(3)]  # every connection taken
+        for call in (lambda: store.get_link("held"), lambda: s.resolve("held")):
+            t0 = time.monotonic()
+            with pytest.raises(StorageUnavailable, match="pooled connections stayed busy") as e:
+                call()
+            waited = time.monotonic() - t0
+            assert 0.4 < waited < 5.0, waited  # the timeout, not a hang
+            assert "pool_size" in str(e.value)  # says what to change
+        for conn in held:
+            conn.close()
+        held = []
+        assert s.resolve("held").status == 302  # works again once connections are back
+    finally:
+        for conn in held:
+            conn.close()
+        store.drop_schema()
+        store.close()
+
+
+# -- PgBouncer in transaction mode ------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def pgbouncer_url() -> Iterator[str]:
+    """A PgBouncer (transaction pooling) in front of the test server; its URL with ?pgbouncer=1."""
+    pg = urlsplit(require_service("postgres"))
+    binary = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
+    if not Path(binary).exists():
+        msg = "Debian's pgbouncer is not installed (apt-get install pgbouncer)"
+        if os.environ.get("SUO_REQUIRE_SERVICES") == "1":
+            pytest.fail(msg)
+        pytest.skip(msg)
+    user, db = pg.username or "postgres", pg.path.lstrip("/") or "postgres"
+    port = _free_port()
+    folder = tempfile.mkdtemp(prefix="suo-pgbouncer-")
+    os.chmod(folder, 0o755)
+    conf = Path(folder, "pgbouncer.ini")
+    Path(folder, "users.txt").write_text(f'"{user}" ""\n')
+    conf.write_text(
+        f"[databases]\n{db} = host={pg.hostname or '127.0.0.1'} port={pg.port or 5432} "
+        f"dbname={db} user={user}\n\n"
+        f"[pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\n"
+        f"auth_type = trust\nauth_file = {folder}/users.txt\npool_mode = transaction\n"
+        "max_client_conn = 200\ndefault_pool_size = 8\n"
+    )
+    # pgbouncer will not run as root; -u drops to the postgres user.
+    as_user = ["-u", "postgres"] if os.geteuid() == 0 else []
+    log = Path(folder, "pgbouncer.log")
+    with log.open("w") as sink:  # its log, written through the descriptor we opened
+        proc = subprocess.Popen([binary, *as_user, str(conf)], stderr=sink)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            assert proc.poll() is None, f"pgbouncer exited: {log.read_text()}"
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "pgbouncer did not listen within 20 s"
+                time.sleep(0.1)
+        netloc = f"{user}@127.0.0.1:{port}"
+        yield f"{pg.scheme}://{netloc}/{db}?pgbouncer=1"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+class TestThroughPgBouncer(LinkStoreSuite, LiveStoreSuite):
+    """The link and live-code conformance suites through PgBouncer in transaction mode."""
+
+    @pytest.fixture
+    def store(self, pgbouncer_url: str) -> Iterator[Any]:
+        store = suo.open_store(pgbouncer_url, schema=f"suo_t_{uuid.uuid4().hex[:10]}")
+        try:
+            yield store
+        finally:
+            store.drop_schema()
+            store.close()
+
+
+def test_pgbouncer_mode_turns_prepared_statements_off(pgbouncer_url: str) -> None:
+    store = suo.open_store(pgbouncer_url, schema=f"suo_t_{uuid.uuid4().hex[:10]}")
+    try:
+        s = suo.Shortener(store, cache_ttl=0)
+        s.shorten("https://example.com/", alias="many", max_clicks=40)
+        # psycopg prepares a statement after 5 runs by default; through a
+        # transaction pooler the next run may land on another server
+        # connection. 50 resolves exercise that path well past the threshold.
+        kinds = [s.resolve("many").status for _ in range(50)]
+        assert kinds == [302] * 40 + [410] * 10
+        assert store.link_stats("many").clicks == 40
+        with store._engine.connect() as conn:
+            assert conn.connection.driver_connection.prepare_threshold is None
+    finally:
+        store.drop_schema()
+        store.close()
