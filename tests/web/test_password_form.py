@@ -121,3 +121,14 @@ def test_too_many_wrong_tries_get_429(setup: tuple[suo.Shortener, Call]) -> None
     # Another client is let in.
     assert call("POST", "/vip", body=b"password=open+sesame", ip="198.51.100.99")[0] == 303
     assert s.stats("vip").clicks == 1
+
+
+def test_served_app_reads_the_form_too() -> None:
+    """``suo serve``'s app (create_app) passes the body on as ASGIApp does."""
+    from suo.web.factory import create_app
+
+    app = create_app("memory://", worker_header=True)
+    app.shortener.shorten("https://example.com/vip", alias="vip", password="pw")
+    status, headers, _ = _asgi(app)("POST", "/vip", body=b"password=pw")
+    assert (status, headers["location"]) == (303, "https://example.com/vip")
+    assert "x-suo-worker" in headers
