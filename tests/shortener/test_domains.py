@@ -176,3 +176,23 @@ def test_cli_domains(
     assert capsys.readouterr().out.startswith("redirect 302 https://example.com/")
     assert main(["domains", "remove", "go.brand.example"]) == 0
     assert main(["domains", "remove", "go.brand.example"]) == 1
+
+
+def test_known_domains_ride_out_a_store_outage(monkeypatch: pytest.MonkeyPatch) -> None:
+    from suo.errors import StorageUnavailable
+    from suo.shortener import domains as mod
+
+    s = suo.Shortener("memory://", base_url="https://s.example/")
+    s.domains.add("b.example")
+    s.shorten("https://example.com/b", alias="go", domain="b.example")
+    assert s.resolve("go", host="b.example").location == "https://example.com/b"
+
+    def down() -> dict[str, Any]:
+        raise StorageUnavailable("down")
+
+    monkeypatch.setattr(s.store, "load_domains", down)
+    monkeypatch.setattr(mod, "_CACHE_SECONDS", 0.0)  # the cached list is stale at once
+    assert s.domains.route("go", "b.example")[0] == "go@" + s.domains.get("b.example").id
+    fresh = suo.Shortener(s.store)  # nothing cached: the failure shows
+    with pytest.raises(StorageUnavailable):
+        fresh.domains.list()

@@ -46,7 +46,7 @@ from urllib.parse import urlsplit
 from attrs import evolve, frozen
 
 from suo.decision import Decision, DecisionKind
-from suo.errors import ConfigurationError, InvalidInput, NotFound
+from suo.errors import ConfigurationError, InvalidInput, NotFound, StorageError
 from suo.shortener.urls import URLPolicy, normalize_url
 
 if TYPE_CHECKING:
@@ -194,7 +194,15 @@ class Domains:
             return cached[1]
         store = self._s.store
         # A store without domains (a custom LinkStore) simply has none.
-        raw = store.load_domains() if isinstance(store, DomainStore) else {}
+        try:
+            raw = store.load_domains() if isinstance(store, DomainStore) else {}
+        except StorageError:
+            if cached is None:
+                raise
+            # The store is down: keep answering with the domains known, like cached links.
+            with self._lock:
+                self._cache = (now, cached[1])
+            return cached[1]
         loaded = {n: Domain.from_dict(d) for n, d in raw.items()}
         with self._lock:
             self._cache = (now, loaded)
