@@ -173,25 +173,24 @@ def _everything_in(store: Any) -> str:
             for table in METADATA.sorted_tables:
                 out += [repr(tuple(row)) for row in conn.execute(sa.select(table))]
         return "\n".join(out)
-    import redis
-
-    r = redis.Redis.from_url(store.url.split("?")[0])  # bytes: HyperLogLogs are binary
+    r = store._r  # a single server or a cluster client: scan_iter walks every node
     out = []
-    for key in r.scan_iter(match=f"{store.prefix}:*".encode()):
+    for key in r.scan_iter(match=f"{store.prefix}:*"):
         kind_ = r.type(key)
         value: Any
-        if kind_ == b"string":
+        if kind_ == "string" and key.endswith(":u"):
+            value = "<HyperLogLog registers: hashes, binary>"  # (the uniques sketch)
+        elif kind_ == "string":
             value = r.get(key)
-        elif kind_ == b"hash":
+        elif kind_ == "hash":
             value = r.hgetall(key)
-        elif kind_ == b"list":
+        elif kind_ == "list":
             value = r.lrange(key, 0, -1)
-        elif kind_ == b"set":
+        elif kind_ == "set":
             value = r.smembers(key)
         else:
             value = r.zrange(key, 0, -1, withscores=True)
         out.append(f"{key!r} {value!r}")
-    r.close()
     return "\n".join(out)
 
 
