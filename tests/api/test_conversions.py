@@ -67,3 +67,13 @@ def test_funnel_routes(api: Api) -> None:
         400,
         422,
     )
+
+
+def test_links_made_over_http_can_have_click_ids(api: Api) -> None:
+    r = api.call("POST", "/links", "links:write",
+                 json={"url": "https://shop.example/", "alias": "web", "click_ids": True})  # fmt: skip
+    assert r.status_code == 201, r.text
+    assert r.json()["click_ids"] is True
+    d = api.s.resolve("web")
+    assert d.click_id is not None
+    assert d.location == f"https://shop.example/?suo_cid={d.click_id}"

@@ -48,8 +48,10 @@ def require_browser() -> None:
 
 
 def expect(locator: Any) -> Any:
+    """Playwright's ``expect``, waiting up to 15 s (the machine may be busy; no timing is asserted)."""
     from playwright.sync_api import expect as playwright_expect
 
+    playwright_expect.set_options(timeout=15_000)
     return playwright_expect(locator)
 
 

@@ -132,6 +132,10 @@ def test_defaults_tags_and_parameter_name(store: Any) -> None:
     assert d.location == f"https://shop.example/a?cid={d.click_id}#x"
     assert s.resolve("plain1").click_id is None
     assert s.resolve("off1").click_id is None
+    s.update("plain1", click_ids=True)
+    assert s.resolve("plain1").click_id is not None
+    s.update("plain1", click_ids=None)  # back to the Shortener's default: none
+    assert s.resolve("plain1").click_id is None
     with pytest.raises(InvalidInput, match="click_param"):
         suo.Shortener(store, click_param="a b")
 
@@ -358,6 +362,10 @@ def test_a_store_without_conversions_is_a_clear_error() -> None:
         s.shorten("https://a.example/", click_ids=True)
     s.shorten("https://a.example/", alias="fine")
     assert s.resolve("fine").click_id is None
+    with pytest.raises(ConfigurationError, match="ConversionStore"):
+        s.update("fine", click_ids=True)
+    with pytest.raises(ConfigurationError, match="ConversionStore"):
+        s.track("AAAAAAAAAAAAAAAAAAAAAA", "join")
 
 
 def test_click_ids_are_fresh_url_safe_and_never_look_like_an_option() -> None:

@@ -129,6 +129,8 @@ def test_client_url_keeps_the_address_and_drops_the_query(
         ("redis+cluster://127.0.0.1:7000/1", {}, "only database 0"),
         ("redis+cluster:///", {}, "names no host"),
         ("redis+cluster://127.0.0.1:7000", {"retries": -1}, "retries must be"),
+        ("redis+cluster://127.0.0.1:7000?retries=x", {}, "retries in the Redis Cluster URL"),
+        ("redis+cluster://127.0.0.1:7000?socket_timeout=0", {}, "socket_timeout in the"),
         ("redis+cluster://127.0.0.1:7000?prefix=a{b}", {}, "without braces"),
     ],
 )
@@ -137,6 +139,15 @@ def test_bad_cluster_urls_and_options_fail_before_connecting(
 ) -> None:
     with pytest.raises(ConfigurationError, match=says):
         open_store(url, **options)
+
+
+def test_timeouts_and_retries_come_from_the_url_too(cluster_store: RedisClusterStore) -> None:
+    url = cluster_store.url.split("?", 1)[0] + "?prefix=u&socket_timeout=0.5&retries=1"
+    with open_store(url) as store:
+        assert isinstance(store, RedisClusterStore)
+        assert (store.prefix, store.socket_timeout, store._retries) == ("u", 0.5, 1)
+        assert store._r.retry.get_retries() == 1
+        assert store.get_link("nothing") is None
 
 
 def test_a_wrong_port_is_storage_unavailable() -> None:
@@ -475,3 +486,67 @@ def test_a_replace_cut_short_lists_correctly_and_the_same_replace_completes_it(
     finally:
         store.drop_all()
         store.close()
+
+
+def test_a_cached_link_keeps_redirecting_while_its_master_is_frozen(
+    freeze_cluster: LocalRedisCluster,
+) -> None:
+    store = open_store(freeze_cluster.url, prefix=f"t{uuid.uuid4().hex[:6]}", **FAST)
+    s = Shortener(store, cache_ttl=0.3, outage_retry_every=0.5)
+    try:
+        s.shorten("https://example.com/open", alias="open")
+        s.shorten("https://example.com/capped", alias="capped", max_clicks=100)
+        for code in ("open", "capped"):
+            assert s.resolve(code, user_agent=BROWSER).kind is DecisionKind.REDIRECT
+        port = freeze_cluster.master_of_key(store._key("open", "link"))
+        capped_port = freeze_cluster.master_of_key(store._key("capped", "link"))
+        freeze_cluster.freeze(port)
+        try:
+            time.sleep(0.4)  # past cache_ttl: only the outage's copy is left
+            answers = [s.resolve("open", user_agent=BROWSER) for _ in range(10)]
+            assert {a.kind for a in answers} == {DecisionKind.REDIRECT}
+            assert {a.location for a in answers} == {"https://example.com/open"}
+            if capped_port == port:  # a cap is never traded for availability
+                with pytest.raises(StorageUnavailable):
+                    s.resolve("capped", user_agent=BROWSER)
+        finally:
+            freeze_cluster.thaw(port)
+        freeze_cluster.wait_ready(30)
+        deadline = time.monotonic() + 30
+        redirected = 0
+        while True:  # the store is tried again every 0.5 s
+            elapsed, result = _timed(lambda: s.resolve("open", user_agent=BROWSER))
+            assert elapsed < HANG_GUARD
+            if not isinstance(result, BaseException):
+                assert result.kind is DecisionKind.REDIRECT
+                redirected += 1
+                if not s.outage.status().down:
+                    break
+            assert time.monotonic() < deadline, result
+            time.sleep(0.2)
+        s.outage.flush()
+        status = s.outage.status()
+        assert (status.buffered, status.dropped) == (0, 0)
+        # Every redirect counted exactly once (the buffered ones were written after the
+        # thaw), and none of the calls that timed out in the frozen master landed later.
+        assert s.stats("open").clicks == 1 + 10 + redirected
+    finally:
+        store.drop_all()
+        store.close()
+
+
+def test_a_forked_child_exiting_does_not_stop_the_parents_cluster() -> None:
+    _need_redis_server()
+    import os
+
+    with LocalRedisCluster(masters=3, replicas=0) as cluster:
+        pid = os.fork()
+        if pid == 0:  # the child: what a forked worker's exit handlers would do
+            try:
+                cluster.stop()
+            finally:
+                os._exit(0)
+        os.waitpid(pid, 0)
+        assert all(n.alive for n in cluster.nodes)
+        with open_store(cluster.url, prefix="fork") as store:
+            assert store.get_link("x") is None

@@ -496,7 +496,7 @@ class Shortener:
             spec: dict[str, Any] = {"url": item} if isinstance(item, str) else dict(item)
             unknown = set(spec) - {
                 "url", "alias", "expires_at", "max_clicks", "policy", "tags",
-                "redirect_status", "title", "description", "tracking",
+                "redirect_status", "title", "description", "tracking", "click_ids",
                 "password", "expired_url", "pass_query", "variants", "variants_until", "winner",
             }  # fmt: skip
             if unknown or "url" not in spec:
@@ -683,6 +683,7 @@ class Shortener:
         title: str | None = _UNSET,
         description: str | None = _UNSET,
         tracking: str | None = _UNSET,
+        click_ids: bool | None = _UNSET,
         password: str | None = _UNSET,
         expired_url: str | None = _UNSET,
         pass_query: bool | str = _UNSET,
@@ -698,6 +699,8 @@ class Shortener:
         current = self.store.get_link(code)
         if current is None:
             raise NotFound(f"no link with code {code!r}")
+        if click_ids is not _UNSET and click_ids:
+            _conv.conversion_store(self)
         changes: dict[str, Any] = {}
         if target is not _UNSET:
             changes["target"] = normalize_url(target, policy=self.url_policy)
@@ -712,6 +715,7 @@ class Shortener:
             ("title", title),
             ("description", description),
             ("tracking", tracking),
+            ("click_ids", click_ids),
         ):
             if value is not _UNSET:
                 changes[name] = value

@@ -132,6 +132,7 @@ class LocalRedisCluster:
         self.start_timeout = start_timeout
         self.nodes: list[ClusterNodeProcess] = []
         self._root: str | None = None
+        self._owner = os.getpid()
 
     @property
     def url(self) -> str:
@@ -149,6 +150,7 @@ class LocalRedisCluster:
 
     def start(self) -> LocalRedisCluster:
         """Start the servers, form the cluster, wait until it serves every slot."""
+        self._owner = os.getpid()
         _exe("redis-server"), _exe("redis-cli")
         self._root = tempfile.mkdtemp(prefix="suo-redis-cluster-")
         try:
@@ -260,7 +262,13 @@ class LocalRedisCluster:
         os.kill(self.node(port).pid, signal.SIGCONT)
 
     def stop(self) -> None:
-        """Stop every server by its pid (``SIGCONT`` first, then ``SIGTERM``, then ``SIGKILL``)."""
+        """Stop every server by its pid (``SIGCONT`` first, then ``SIGTERM``, then ``SIGKILL``).
+
+        Only in the process that started them: a child forked from it (a
+        server's worker, say) that runs its exit handlers leaves them alone.
+        """
+        if os.getpid() != self._owner:
+            return
         for n in self.nodes:
             if n.alive:
                 with contextlib.suppress(ProcessLookupError):
@@ -293,6 +301,9 @@ def shared_cluster() -> LocalRedisCluster:
     """The test process's cluster (3 masters, 3 replicas), started on first use."""
     global _SHARED
     with _LOCK:
+        if _SHARED is not None and not all(n.alive for n in _SHARED.nodes):
+            _SHARED.stop()  # a node died under it: start a fresh cluster
+            _SHARED = None
         if _SHARED is None:
             cluster = LocalRedisCluster().start()
             atexit.register(cluster.stop)

@@ -94,6 +94,9 @@ class LinkIn(_Extras):
     title: str | None = Field(default=None, max_length=500)
     description: str | None = Field(default=None, max_length=2000)
     tracking: Literal["events", "counts"] | None = None
+    click_ids: bool | None = Field(
+        default=None, description="append a click id (suo_cid) to the target on counted redirects"
+    )
 
 
 class LinkPatch(_Extras):
@@ -128,6 +131,7 @@ class LinkOut(BaseModel):
     description: str | None
     tracking: str | None
     live: str | None = Field(description="the live-code strategy, for live codes")
+    click_ids: bool | None = Field(default=None, description="click ids on (null: the default)")
     protected: bool = Field(default=False, description="whether visitors need a password")
     expired_url: str | None = None
     pass_query: Literal["merge", "override"] | None = None
@@ -152,6 +156,7 @@ class LinkOut(BaseModel):
             description=link.description,
             tracking=link.tracking,
             live=link.live,
+            click_ids=link.click_ids,
             **_extras_out(link),
         )
 
@@ -220,6 +225,7 @@ def _kwargs(body: LinkIn) -> dict[str, Any]:
         "title": body.title,
         "description": body.description,
         "tracking": body.tracking,
+        "click_ids": body.click_ids,
         "password": body.password,
         "expired_url": body.expired_url,
         "pass_query": body.pass_query,

@@ -7,8 +7,8 @@ of one link, one live code, one community carries the same hash tag, so each
 atomic step (a visit, a claim, a delete) is one command or one Lua script in
 one slot. Operations that span links (a listing, a tag index) go slot by slot.
 
-Options (keyword arguments of :func:`suo.open_store`, or the URL's query for
-``prefix``): ``prefix`` (key namespace), ``socket_timeout`` (seconds per
+Options (keyword arguments of :func:`suo.open_store`, or the URL's query:
+``?prefix=app&socket_timeout=0.5&retries=1``): ``prefix`` (key namespace), ``socket_timeout`` (seconds per
 command, default 5), ``connect_timeout`` (default 3) and ``retries`` (how many
 times redis-py retries a command after a connection error or a moved slot,
 refreshing the slot map each time; default 2). A call to an unreachable node
@@ -21,7 +21,7 @@ from __future__ import annotations
 import contextlib
 import re
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import redis
 from redis.backoff import ExponentialWithJitterBackoff
@@ -99,7 +99,15 @@ class RedisClusterStore(RedisStore):
         suo.errors.ConfigurationError: Redis Cluster has only database 0, got '/3' in 'redis+cluster://127.0.0.1:7000/3'; drop the path or use /0
     """
 
-    def __init__(self, url: str, *, retries: int = 2, **options: Any) -> None:
+    def __init__(self, url: str, *, retries: int | None = None, **options: Any) -> None:
+        if retries is None:
+            # ?retries=1 in the URL, like ?socket_timeout=, for `suo serve --store`.
+            text = (parse_qs(urlsplit(url).query).get("retries") or ["2"])[0]
+            retries = int(text) if text.isdigit() else -1
+            if retries < 0:
+                raise ConfigurationError(
+                    f"retries in the Redis Cluster URL must be a whole number >= 0, got {text!r}"
+                )
         if not isinstance(retries, int) or retries < 0:
             raise ConfigurationError(f"retries must be a whole number >= 0, got {retries!r}")
         client_url(url)  # a bad URL fails before any connection
