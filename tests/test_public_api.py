@@ -66,6 +66,7 @@ def test_contract_names() -> None:
     assert issubclass(suo.errors.QRDecodeError, suo.errors.SuoError)
     assert {k.name for k in suo.DecisionKind} == {
         "REDIRECT", "GUIDE", "DENY", "PAGE", "NOT_FOUND", "EXPIRED", "EXHAUSTED",
+        "PASSWORD", "THROTTLED",  # issue 15: password links
     }  # fmt: skip
     from suo.antiblock import OS, AccessPolicy, Platform, detect
 

@@ -37,6 +37,10 @@ class DecisionKind(enum.Enum):
     """The link's ``expires_at`` has passed (410)."""
     EXHAUSTED = "exhausted"
     """The link's click cap is used up, or every live-code target is full (410)."""
+    PASSWORD = "password"  # noqa: S105 - a kind of answer, not a secret
+    """The link is password-protected: show the password form (401)."""
+    THROTTLED = "throttled"
+    """Too many wrong password tries: wait ``Retry-After`` seconds (429)."""
 
     @property
     def default_status(self) -> int:
@@ -57,6 +61,8 @@ _DEFAULT_STATUS = {
     DecisionKind.NOT_FOUND: 404,
     DecisionKind.EXPIRED: 410,
     DecisionKind.EXHAUSTED: 410,
+    DecisionKind.PASSWORD: 401,
+    DecisionKind.THROTTLED: 429,
 }
 
 
@@ -77,7 +83,8 @@ class Decision:
         location: the URL for a ``Location`` header (REDIRECT only).
         target: what the visitor is sent to or shown: the target URL, or for a
             live code the chosen :class:`~suo.shortener.LiveTarget`.
-        body: the HTML page for GUIDE, DENY and PAGE (and suo's 404/410 pages).
+        body: the HTML page for GUIDE, DENY, PAGE, PASSWORD and THROTTLED
+            (and suo's 404/410 pages).
         headers: extra response headers the page needs.
         code: the short code that was asked for.
         link: the link, when one was found.

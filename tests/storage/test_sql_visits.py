@@ -56,7 +56,7 @@ def test_events_table_has_no_ip_and_referrer_is_a_host() -> None:
     assert not {c for c in columns if "ip" in c.split("_")}
     assert columns == {
         "id", "code", "at", "platform", "os", "bot", "outcome", "language",
-        "referrer", "target", "utm", "visitor",
+        "referrer", "target", "utm", "visitor", "variant",
     }  # fmt: skip
 
 

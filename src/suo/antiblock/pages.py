@@ -130,6 +130,19 @@ _TEXT = {
         "Every group behind this code is full or has expired. Please come back "
         "later or ask whoever shared it.",
     ),
+    "password_title": ("请输入访问密码", "Enter the password"),
+    "password_body": (
+        "这个链接受密码保护，请输入分享者给你的密码。",
+        "This link is protected. Enter the password you were given.",
+    ),
+    "password_label": ("密码", "Password"),
+    "password_submit": ("打开链接", "Open link"),
+    "password_wrong": ("密码不正确，请重试。", "That password is not right. Try again."),
+    "throttled_title": ("尝试次数过多", "Too many tries"),
+    "throttled_body": (
+        "密码错误次数过多，请在 {minutes} 分钟后再试。",
+        "Too many wrong passwords. Try again in {minutes} minutes.",
+    ),
     "exhausted_title": ("链接已失效", "Link no longer available"),
     "exhausted_body": (
         "这个短链接的访问次数已用完。",
@@ -249,13 +262,24 @@ class Pages:
     """
 
     def document(
-        self, title: str, body: str, *, lang: str, head: str = "", script: str = ""
+        self,
+        title: str,
+        body: str,
+        *,
+        lang: str,
+        head: str = "",
+        script: str = "",
+        form_action: str = "'none'",
     ) -> str:
-        """Wrap ``body`` (trusted HTML) in the shared page shell."""
+        """Wrap ``body`` (trusted HTML) in the shared page shell.
+
+        ``form_action`` is the page's CSP ``form-action`` (``'self'`` for the
+        password form; no other page has a form).
+        """
         html_lang = "zh-CN" if lang == "zh" else "en"
         csp = (
             "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
-            "img-src data:; base-uri 'none'; form-action 'none'"
+            f"img-src data:; base-uri 'none'; form-action {form_action}"
         )
         js = f"<script>{script}</script>" if script else ""
         return (
@@ -378,6 +402,45 @@ class Pages:
         heading = title or _t("landing_title", lang)
         body = f"<h1>{_e(heading)}</h1>{_qr_figure(payload, _t('qr_alt', lang))}<p>{_e(hint)}</p>"
         return self.document(heading, body, lang=lang, head=_QR_CSS)
+
+    def password(self, *, lang: str, wrong: bool = False, title: str | None = None) -> str:
+        """The password form of a protected link (served with 401).
+
+        The form POSTs the password in the body to the same URL (with its
+        query), never in the query string.
+
+        Example:
+            >>> page = Pages().password(lang="en", wrong=True)
+            >>> 'method="post"' in page, "not right" in page, "noindex" in page
+            (True, True, True)
+        """
+        lang = _lang(lang)
+        heading = _t("password_title", lang)
+        error = f'<p class="msg" role="alert">{_e(_t("password_wrong", lang))}</p>' if wrong else ""
+        body = (
+            f"<h1>{_e(heading)}</h1>"
+            + (f'<p class="host">{_e(title)}</p>' if title else "")
+            + f"<p>{_e(_t('password_body', lang))}</p>{error}"
+            '<form class="card" method="post" autocomplete="off">'
+            f'<label for="p">{_e(_t("password_label", lang))}</label>'
+            '<input class="url" id="p" name="password" type="password" required autofocus'
+            ' autocomplete="current-password" maxlength="1024">'
+            f'<button type="submit">{_e(_t("password_submit", lang))}</button></form>'
+        )
+        return self.document(heading, body, lang=lang, form_action="'self'")
+
+    def throttled(self, *, lang: str, retry_after: int) -> str:
+        """The page for a client that made too many wrong password tries (429).
+
+        Example:
+            >>> "15 分钟" in Pages().throttled(lang="zh", retry_after=900)
+            True
+        """
+        lang = _lang(lang)
+        title = _t("throttled_title", lang)
+        minutes = max(1, -(-retry_after // 60))
+        text = _t("throttled_body", lang).format(minutes=minutes)
+        return self.document(title, f"<h1>{_e(title)}</h1><p>{_e(text)}</p>", lang=lang)
 
     def exhausted(self, *, lang: str) -> str:
         """A live code's page when every target is full, expired or retired (410)."""

@@ -46,6 +46,7 @@ _MODULES = (
     "suo.cli.serve",
     "suo.cli.keys",
     "suo.cli.conversions",
+    "suo.cli.domains",
 )
 
 EXIT_OK = 0

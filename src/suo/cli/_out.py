@@ -47,6 +47,9 @@ def link_json(link: Any) -> dict[str, Any]:
     """
     data: dict[str, Any] = link.to_dict()
     data["short_url"] = link.short_url
+    extras = data.get("extras")
+    if extras and extras.pop("password", None) is not None:
+        extras["protected"] = True  # the hash stays in the store
     return data
 
 

@@ -269,12 +269,54 @@ def cmd_shorten(args: argparse.Namespace) -> int:
         title=args.title,
         description=args.description,
         click_ids=args.click_ids,
+        **_extras_options(args, s),
+        domain=args.domain,
     )
     if args.json:
         print_json(link_json(link))
     else:
         print(link_line(link))
     return 0
+
+
+def _read_password() -> str:
+    """One line of stdin: a password never goes on the command line (ps, shell history)."""
+    line = sys.stdin.readline().rstrip("\r\n")
+    if not line:
+        raise InvalidInput("--password-stdin: stdin gave no password (send it as one line)")
+    return line
+
+
+def _winner(text: str) -> int:
+    text = text.strip()
+    if len(text) == 1 and text.isalpha():
+        return ord(text.upper()) - ord("A")
+    if text.isdigit():
+        return int(text)
+    raise InvalidInput(f"--winner {text!r}: give the variant's letter (A, B...) or index (0, 1...)")
+
+
+def _extras_options(args: argparse.Namespace, s: Any) -> dict[str, Any]:
+    """The issue-15 options of ``shorten`` (and ``update``) given on the command line."""
+    out: dict[str, Any] = {}
+    if args.password_stdin:
+        out["password"] = _read_password()
+    if args.expired_url is not None:
+        out["expired_url"] = args.expired_url
+    if args.pass_query is not None:
+        out["pass_query"] = args.pass_query
+    if args.variant:
+        pairs = []
+        for url, weight in args.variant:
+            if not weight.isdigit():
+                raise InvalidInput(f"--variant {url} {weight!r}: the weight must be a whole number")
+            pairs.append((url, int(weight)))
+        out["variants"] = pairs
+    if args.variants_until is not None:
+        out["variants_until"] = parse_when(args.variants_until, s.clock())
+    if args.winner is not None:
+        out["winner"] = _winner(args.winner)
+    return out
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -296,6 +338,21 @@ def cmd_show(args: argparse.Namespace) -> int:
         print(f"description: {link.description}")
     if link.live:
         print(f"live code: {link.live} (targets: suo live show {link.code})")
+    ex = link.extras
+    if ex is not None:
+        from suo.shortener.variants import variant_name
+
+        if ex.password is not None:
+            print("password: yes (only its scrypt hash is stored)")
+        if ex.expired_url:
+            print(f"expired URL: {ex.expired_url}")
+        if ex.pass_query:
+            print(f"pass query: {ex.pass_query}")
+        for i, (url, weight) in enumerate(ex.variants):
+            print(f"variant {variant_name(i)}: {url} (weight {weight})")
+        if ex.variants_until is not None:
+            winner = variant_name(ex.winner or 0)
+            print(f"split ends: {iso(ex.variants_until)}, then everyone gets {winner}")
     return 0
 
 
@@ -329,10 +386,22 @@ def cmd_update(args: argparse.Namespace) -> int:
             changes[name] = getattr(args, name)
     if args.redirect_status is not None:
         changes["redirect_status"] = args.redirect_status
+    changes.update(_extras_options(args, s))
+    if args.no_password:
+        if "password" in changes:
+            raise InvalidInput("give --password-stdin or --no-password, not both")
+        changes["password"] = None
+    if args.no_pass_query:
+        changes["pass_query"] = False
+    if args.no_expired_url:
+        changes["expired_url"] = None
+    if args.no_variants:
+        changes["variants"] = None
     if not changes:
         raise InvalidInput(
             "nothing to change; give --target, --expires, --max-clicks, --policy, --tag, "
-            "--no-tags, --title, --description or --redirect-status"
+            "--no-tags, --title, --description, --redirect-status, --password-stdin, "
+            "--expired-url, --pass-query, --variant or their --no- forms"
         )
     link = s.update(args.code, **changes)
     if args.json:
@@ -382,7 +451,11 @@ def _decision_status(d: Any) -> int:
 def _answer(args: argparse.Namespace, *, explain: bool) -> int:
     s = _shortener(args)
     ask = s.explain if explain else s.resolve
-    d = ask(args.code, user_agent=args.ua, accept_language=args.lang)
+    password = _read_password() if args.password_stdin else None
+    d = ask(
+        args.code, user_agent=args.ua, accept_language=args.lang, ip=args.ip, query=args.query,
+        password=password, host=args.host,
+    )  # fmt: skip
     if args.json:
         print_json(decision_json(d, body=args.body))
     else:
@@ -655,6 +728,38 @@ def _policy_option(p: argparse.ArgumentParser, *, clear: bool = False) -> None:
     )
 
 
+def _extras_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="protect the link with a password read from stdin (one line; only its hash is kept)",
+    )
+    p.add_argument(
+        "--expired-url", metavar="URL", help="where visitors go once it expires or runs out"
+    )
+    p.add_argument(
+        "--pass-query",
+        nargs="?",
+        const="merge",
+        choices=("merge", "override"),
+        help="pass the short URL's query on to the target (merge: the target's parameters "
+        "win, the default; override: the visitor's win)",
+    )
+    p.add_argument(
+        "--variant",
+        nargs=2,
+        action="append",
+        metavar=("URL", "WEIGHT"),
+        help="an A/B split target and its weight (repeat: --variant URL 70 --variant URL 30)",
+    )
+    p.add_argument(
+        "--variants-until", metavar="WHEN", help="when the A/B split ends (7d, ISO time)"
+    )
+    p.add_argument(
+        "--winner", metavar="A|B|...", help="the variant everyone gets after the split ends"
+    )
+
+
 def _private_hosts_option(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--allow-private-hosts",
@@ -683,6 +788,10 @@ def register(sub: Any) -> None:
         default=None,
         help="append a click id (suo_cid) to the target on each counted redirect (see suo track)",
     )
+    p.add_argument(
+        "--domain", metavar="NAME", help="make it on this short domain (suo domains add)"
+    )
+    _extras_arguments(p)
     _private_hosts_option(p)
     add_base_url_option(p)
     add_json_option(p)
@@ -713,6 +822,11 @@ def register(sub: Any) -> None:
     p.add_argument("--description", help="a new description")
     p.add_argument("--no-description", action="store_true", help="remove the description")
     p.add_argument("--redirect-status", type=int, choices=(301, 302, 303, 307, 308))
+    _extras_arguments(p)
+    p.add_argument("--no-password", action="store_true", help="remove the password")
+    p.add_argument("--no-pass-query", action="store_true", help="stop passing the query on")
+    p.add_argument("--no-expired-url", action="store_true", help="remove the expired destination")
+    p.add_argument("--no-variants", action="store_true", help="end the A/B split (remove it)")
     _private_hosts_option(p)
     add_base_url_option(p)
     add_json_option(p)
@@ -734,6 +848,12 @@ def register(sub: Any) -> None:
         p.add_argument("--ua", default="", help=f"the User-Agent to {verb}")
         p.add_argument("--lang", default=None, help="an Accept-Language value, e.g. zh-CN")
         p.add_argument("--body", action="store_true", help="also print the page body")
+        p.add_argument("--ip", help="the visitor's IP (it picks a returning A/B visitor's variant)")
+        p.add_argument("--query", help="the short URL's query string, e.g. utm_source=group12")
+        p.add_argument("--host", help="the request's Host (which short domain)")
+        p.add_argument(
+            "--password-stdin", action="store_true", help="read a password to try from stdin"
+        )
         add_json_option(p)
         add_store_option(p)
         p.set_defaults(func=func)

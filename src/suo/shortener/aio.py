@@ -36,6 +36,8 @@ from suo._time import require_aware
 from suo.antiblock.detect import detect
 from suo.decision import Decision, DecisionKind
 from suo.errors import NotFound, StorageUnavailable
+from suo.shortener.domains import finish as domains_finish
+from suo.shortener.extras import after as extras_after
 from suo.shortener.live import choose as live_choose
 from suo.shortener.live.choose import Pick
 from suo.shortener.model import Link, LinkPage, Stats
@@ -51,6 +53,22 @@ if TYPE_CHECKING:
 __all__ = ["AsyncMethods"]
 
 T = TypeVar("T")
+
+
+def _finish(
+    me: Any,
+    decision: Decision,
+    query: str | Mapping[str, Any] | None,
+    domain: Any,
+    code: str,
+) -> Decision:
+    """What :meth:`Shortener.resolve` does after its path: pass-through, expired
+    and 404 destinations (:mod:`suo.shortener.extras`, :mod:`suo.shortener.domains`)."""
+    if decision.link is not None and decision.link.extras is not None:
+        decision = extras_after(decision, query)
+    elif domain is None:
+        return decision
+    return domains_finish(me, decision, domain, code)
 
 
 def _sync(shortener: Any) -> Any:
@@ -110,6 +128,8 @@ class AsyncMethods:
         referrer: str | None = None,
         query: str | Mapping[str, Any] | None = None,
         now: datetime | None = None,
+        password: str | None = None,
+        host: str | None = None,
     ) -> Decision:
         """:meth:`resolve`, awaited: the same Decision, the visit recorded the same way.
 
@@ -128,10 +148,22 @@ class AsyncMethods:
             ('redirect', 'https://example.com/', 'exhausted')
         """
         me: Any = self
+        if password is not None:  # a password form: scrypt and the throttle, in a thread
+            return await asyncio.to_thread(
+                _sync(me).resolve, me, code, user_agent=user_agent, ip=ip,
+                accept_language=accept_language, referrer=referrer, query=query, now=now,
+                password=password, host=host,
+            )  # fmt: skip
+        domain = None
+        if host is not None:
+            routed, domain = me.domains.route(code, host)
+            if routed is None:
+                return Decision(DecisionKind.NOT_FOUND, code=code, client=detect(user_agent))
+            code = routed
         result: Decision = await me._aresolve(
             code, user_agent, accept_language, now, True, ip, referrer, query
         )
-        return result
+        return _finish(me, result, query, domain, code)
 
     async def aexplain(
         self,
@@ -140,6 +172,10 @@ class AsyncMethods:
         user_agent: str = "",
         accept_language: str | None = None,
         now: datetime | None = None,
+        ip: str | None = None,
+        query: str | Mapping[str, Any] | None = None,
+        password: str | None = None,
+        host: str | None = None,
     ) -> Decision:
         """:meth:`explain`, awaited: what :meth:`aresolve` would answer, recording nothing.
 
@@ -151,8 +187,24 @@ class AsyncMethods:
             ('redirect', 0)
         """
         me: Any = self
+        if password is not None or ip is not None or query is not None:
+            # What a password, visitor or pass-through changes: the sync path, in a thread.
+            return await asyncio.to_thread(
+                _sync(me).explain, me, code, user_agent=user_agent,
+                accept_language=accept_language, now=now, ip=ip, query=query,
+                password=password, host=host,
+            )  # fmt: skip
+        domain = None
+        if host is not None:
+            routed, domain = me.domains.route(code, host)
+            if routed is None:
+                trace = (f"host {host!r} is not a configured domain",)
+                return Decision(
+                    DecisionKind.NOT_FOUND, code=code, client=detect(user_agent), trace=trace
+                )
+            code = routed
         result: Decision = await me._aresolve(code, user_agent, accept_language, now, False)
-        return result
+        return _finish(me, result, None, domain, code)
 
     async def _aresolve(
         self,
@@ -188,6 +240,13 @@ class AsyncMethods:
         client = detect(user_agent)
         # 2. load
         link = await me._aload(code, side)
+        # 2b. extras (the password gate, the A/B variant): the sync driver, in a thread
+        if link is not None and link.extras is not None and not _steps._expired(link, now):
+            recorder = me._recorder if claims else _steps._DryRun(me.store)
+            return await asyncio.to_thread(
+                _sync(me)._resolve, me, code, user_agent, accept_language, now, recorder,
+                ip, referrer if claims else None, query,
+            )  # fmt: skip
         # 3. gate, 4. verdict, 5. outcome
         plan = me._plan(code, link, client, accept_language, now)
         if type(plan) is Decision:

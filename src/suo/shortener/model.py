@@ -13,6 +13,7 @@ from attrs import Attribute, evolve, field, frozen
 from suo._time import from_iso as _from_iso
 from suo._time import iso_utc as _iso
 from suo.errors import InvalidInput
+from suo.shortener.options import LinkExtras
 
 if TYPE_CHECKING:
     from suo.antiblock.policy import AccessPolicy
@@ -66,6 +67,8 @@ class Link:
             (totals only, no events) or ``None`` (the Shortener's default).
         click_ids: append a click id to the target on each counted redirect
             (``True``/``False``), or ``None`` for the Shortener's default.
+        extras: password, A/B split, query pass-through and expired destination
+            (a :class:`~suo.shortener.extras.LinkExtras`), or ``None``.
 
     Examples:
         >>> import suo
@@ -88,6 +91,7 @@ class Link:
     description: str | None = None
     tracking: str | None = field(default=None)
     click_ids: bool | None = None
+    extras: LinkExtras | None = None
     short_url: str | None = field(default=None, eq=False, repr=False)
     """The public short URL, set on links a Shortener hands out (not stored)."""
 
@@ -145,6 +149,7 @@ class Link:
             "description": self.description,
             "tracking": self.tracking,
             "click_ids": self.click_ids,
+            **({} if self.extras is None else {"extras": self.extras.to_dict()}),
         }
 
     @classmethod
@@ -171,7 +176,12 @@ class Link:
             description=data.get("description"),
             tracking=data.get("tracking"),
             click_ids=data.get("click_ids"),
+            extras=_extras(data.get("extras")),
         )
+
+
+def _extras(data: Mapping[str, Any] | None) -> LinkExtras | None:
+    return LinkExtras.from_dict(data) if data else None
 
 
 _KEY = re.compile(r"[A-Za-z0-9_.-]{1,32}")
@@ -218,6 +228,7 @@ class Visit:
             IP address is stored (see :func:`suo.shortener.visits.visitor_id`).
         click_id: the click id handed to the target (links made with
             ``click_ids=True``; see :mod:`suo.shortener.conversions`), else ``None``.
+        variant: the A/B variant served (``"A"``, ``"B"``...), for A/B links.
     """
 
     at: datetime
@@ -232,6 +243,7 @@ class Visit:
     utm: Mapping[str, str] = field(default=_NO_UTM, converter=_utm)
     visitor: str | None = None
     click_id: str | None = None
+    variant: str | None = None
 
     @property
     def day(self) -> str:
@@ -264,6 +276,7 @@ class Visit:
             "utm": dict(self.utm),
             "visitor": self.visitor,
             "click_id": self.click_id,
+            "variant": self.variant,
         }
 
     @classmethod
@@ -285,6 +298,7 @@ class Visit:
             data.get("utm") or _NO_UTM,
             data.get("visitor"),
             data.get("click_id"),
+            data.get("variant"),
         )
 
 

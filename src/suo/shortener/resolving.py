@@ -97,6 +97,7 @@ def _visit(
     referrer: str | None,
     query: str | Mapping[str, Any] | None,
     visitor: str | None,
+    variant: str | None = None,
 ) -> tuple[bool, Visit]:
     """Step 6: whether the visit is a click, and the :class:`Visit` to record.
 
@@ -113,10 +114,22 @@ def _visit(
         code,
         language_tag(accept_language) if accept_language else None,
         referrer_host(referrer) if referrer else None,
-        None if pick is None or pick.slot is None else str(pick.slot.id),
+        variant if pick is None or pick.slot is None else str(pick.slot.id),
         utm_params(query) if query else None,
         visitor,
+        variant=variant,
     )
+
+
+def _expired(link: Link, now: datetime) -> bool:
+    """Step 3's EXPIRED test (the extras step runs only for a link that is not)."""
+    return link.expires_at is not None and now >= link.expires_at
+
+
+def _trace(verdict: PolicyDecision | None, notes: tuple[str, ...]) -> tuple[str, ...]:
+    """Step 10's rule trace: the extras step's notes, then the policy's own."""
+    trace = () if verdict is None else verdict.trace
+    return (*notes, *trace) if notes else trace
 
 
 def _refused(clicks: int | None, count: bool, kind: DecisionKind, cap: int | None) -> bool:

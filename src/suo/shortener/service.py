@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
@@ -29,6 +30,11 @@ from suo.errors import (
 from suo.shortener.aio import AsyncMethods
 from suo.shortener.codes import CodeGenerator, RandomCodes, check_alias
 from suo.shortener.conversions import CLICK_PARAM, check_click_param
+from suo.shortener.domains import Domains
+from suo.shortener.domains import finish as domains_finish
+from suo.shortener.extras import after as extras_after
+from suo.shortener.extras import before as extras_before
+from suo.shortener.extras import build_extras, changed_extras
 from suo.shortener.funnel import Funnel, VariantComparison
 from suo.shortener.live import choose as live_choose
 from suo.shortener.live.choose import Pick, coerce, new_slots
@@ -46,10 +52,12 @@ from suo.shortener.resolving import (
     _GUIDE,
     _REDIRECT,
     _DryRun,
+    _expired,
     _live_outcome,
     _Plan,
     _Recorder,
     _refused,
+    _trace,
     _visit,
 )
 from suo.shortener.steps import Steps, op, run
@@ -70,6 +78,7 @@ __all__ = ["Shortener"]
 
 
 _UNSET: Any = object()
+_EXTRA_OPTIONS = ("password", "expired_url", "pass_query", "variants", "variants_until", "winner")
 _MAX_ATTEMPTS = 24
 _NO_HEADERS: Mapping[str, str] = MappingProxyType({})
 # A live code's target changes from visit to visit: never cache the answer.
@@ -276,7 +285,7 @@ class Shortener(AsyncMethods):
             max_clicks=max_clicks,
             tags=tuple(tags),
             policy=policy,
-            short_url=self.base_url + code,
+            short_url=self.short_url(code),
             **fields,
         )
 
@@ -343,6 +352,13 @@ class Shortener(AsyncMethods):
         description: str | None = None,
         tracking: str | None = None,
         click_ids: bool | None = None,
+        password: str | None = None,
+        expired_url: str | None = None,
+        pass_query: bool | str = False,
+        variants: Sequence[tuple[str, int]] | None = None,
+        variants_until: datetime | None = None,
+        winner: int | None = None,
+        domain: str | None = None,
     ) -> Link:
         """Make a short link for ``url`` and store it.
 
@@ -360,13 +376,47 @@ class Shortener(AsyncMethods):
             tracking: ``"events"`` or ``"counts"`` for this link (default: the Shortener's).
             click_ids: append a click id to the target on each counted redirect
                 (``None``: the Shortener's default); see :meth:`track`.
+            password: visitors must enter it first (only its scrypt hash is
+                stored; see :mod:`suo.shortener.passwords`).
+            expired_url: where visitors go once the link is expired or
+                exhausted, instead of the 410 page.
+            pass_query: pass the short URL's query on to the target: ``True``
+                (the target's own parameters win) or ``"override"`` (the
+                visitor's win); see :mod:`suo.shortener.passthrough`.
+            variants: an A/B split, ``[(url, weight), ...]``: each visitor gets
+                one variant, sticky for the day; ``url`` stays the link's target
+                (list it among the variants if it should get traffic). See
+                :mod:`suo.shortener.variants`.
+            variants_until: when the split ends; then everyone gets ``winner``
+                (a variant index; default the first variant).
+            domain: the short domain to make it on (added with
+                ``s.domains.add``); its ``code`` is then ``<alias>@<domain id>``
+                and the same alias may exist on other domains. See
+                :mod:`suo.shortener.domains`.
 
         Raises:
-            InvalidURL: the target is not a safe absolute http(s) URL.
+            InvalidURL: the target (or ``expired_url``, a variant) is not a safe
+                absolute http(s) URL.
             InvalidAlias: the alias breaks the alias rules.
             AliasTaken: the alias is in use (of racing callers, exactly one wins).
+            InvalidInput: a bad weight, winner, password or ``pass_query``.
+
+        Example:
+            >>> import suo
+            >>> s = suo.Shortener("memory://")
+            >>> _ = s.shorten("https://example.com/", alias="ab",
+            ...               variants=[("https://example.com/a", 70), ("https://example.com/b", 30)])
+            >>> [s.resolve("ab", ip=f"198.51.100.{i}").location[-1] for i in range(4)]
+            ['a', 'b', 'a', 'a']
         """
         target = normalize_url(url, policy=self.url_policy)
+        extras = build_extras(
+            self.url_policy, password=password, expired_url=expired_url, pass_query=pass_query,
+            variants=variants, variants_until=variants_until, winner=winner,
+        )  # fmt: skip
+        if domain is not None:  # links on a domain remember it (suo.shortener.domains)
+            domain = self.domains.get(domain).name
+            extras = changed_extras(extras, self.url_policy, domain=domain)
         now = self.clock()
         if click_ids:
             _conv.conversion_store(self)
@@ -374,7 +424,7 @@ class Shortener(AsyncMethods):
         def build(code: str) -> Link:
             return self.build_link(
                 target,
-                code=code,
+                code=code if domain is None else self.domains.stored_code(code, domain),
                 now=now,
                 expires_at=expires_at,
                 max_clicks=max_clicks,
@@ -385,9 +435,11 @@ class Shortener(AsyncMethods):
                 description=description,
                 tracking=tracking,
                 click_ids=click_ids,
+                extras=extras,
             )
 
-        return self.create_link(build, alias=alias, key=target, dedupe=True)
+        # A link with options is its own link, never a content-hash duplicate.
+        return self.create_link(build, alias=alias, key=target, dedupe=extras is None)
 
     def _next_number(self) -> int:
         return self.store.next_sequence("codes")
@@ -415,6 +467,7 @@ class Shortener(AsyncMethods):
             unknown = set(spec) - {
                 "url", "alias", "expires_at", "max_clicks", "policy", "tags",
                 "redirect_status", "title", "description", "tracking", "click_ids",
+                "password", "expired_url", "pass_query", "variants", "variants_until", "winner",
             }  # fmt: skip
             if unknown or "url" not in spec:
                 raise InvalidInput(
@@ -422,6 +475,9 @@ class Shortener(AsyncMethods):
                     f"{sorted(unknown) or ['url missing']}"
                 )
             target = normalize_url(spec.pop("url"), policy=self.url_policy)
+            options = {k: spec.pop(k) for k in _EXTRA_OPTIONS if k in spec}
+            if options:
+                spec["extras"] = build_extras(self.url_policy, **options)
             alias = spec.pop("alias", None)
             code = check_alias(alias) if alias is not None else ""
             generated.append(alias is None)
@@ -582,7 +638,7 @@ class Shortener(AsyncMethods):
 
     def _public(self, link: Link) -> Link:
         """The link as handed to callers: with its short URL, so it can show its QR."""
-        return evolve(link, short_url=self.base_url + link.code)
+        return evolve(link, short_url=self.short_url(link.code))
 
     def update(
         self,
@@ -598,11 +654,17 @@ class Shortener(AsyncMethods):
         description: str | None = _UNSET,
         tracking: str | None = _UNSET,
         click_ids: bool | None = _UNSET,
+        password: str | None = _UNSET,
+        expired_url: str | None = _UNSET,
+        pass_query: bool | str = _UNSET,
+        variants: Sequence[tuple[str, int]] | None = _UNSET,
+        variants_until: datetime | None = _UNSET,
+        winner: int | None = _UNSET,
     ) -> Link:
         """Change a link (a new target, expiry, cap, policy, tags...) and return it.
 
-        Only the arguments given change; pass ``None`` to clear an optional one.
-        Click counts are kept.
+        Only the arguments given change; pass ``None`` to clear an optional one
+        (``password=None`` removes the password). Click counts are kept.
         """
         current = self.store.get_link(code)
         if current is None:
@@ -629,6 +691,17 @@ class Shortener(AsyncMethods):
                 changes[name] = value
         if tags is not _UNSET:
             changes["tags"] = tuple(tags)
+        options = {
+            name: value
+            for name, value in zip(
+                _EXTRA_OPTIONS,
+                (password, expired_url, pass_query, variants, variants_until, winner),
+                strict=True,
+            )
+            if value is not _UNSET
+        }
+        if options:
+            changes["extras"] = changed_extras(current.extras, self.url_policy, **options)
         updated = current.with_changes(**changes)
         if not self.store.replace_link(updated):
             raise NotFound(f"link {code!r} was deleted while updating it")
@@ -896,8 +969,14 @@ class Shortener(AsyncMethods):
         )
 
     def short_url(self, code: str) -> str:
-        """The public short URL of a code."""
-        return self.base_url + code
+        """The public short URL of a code (on its domain's base URL, for a link on a domain)."""
+        on_domain = self.domains.short_url(code)
+        return self.base_url + code if on_domain is None else on_domain
+
+    @functools.cached_property
+    def domains(self) -> Domains:
+        """The short domains (see :mod:`suo.shortener.domains`): ``add``, ``list``, ``remove``."""
+        return Domains(self)
 
     # -- visits -------------------------------------------------------------
 
@@ -911,6 +990,8 @@ class Shortener(AsyncMethods):
         referrer: str | None = None,
         query: str | Mapping[str, Any] | None = None,
         now: datetime | None = None,
+        password: str | None = None,
+        host: str | None = None,
     ) -> Decision:
         """Decide what one visit to ``code`` gets, and record the visit.
 
@@ -924,11 +1005,26 @@ class Shortener(AsyncMethods):
         The visit is recorded as an event (tracking ``"events"``): ``ip`` only
         feeds the daily-salted visitor id and is never stored, ``referrer``
         keeps its host only, ``query`` (the short URL's query string or a
-        mapping) gives the ``utm_*`` parameters.
+        mapping) gives the ``utm_*`` parameters (and is passed on to the
+        target when the link has ``pass_query``). ``password`` is the one the
+        visitor submitted, for a password-protected link. ``host`` is the
+        request's ``Host``: with domains configured it picks the domain (an
+        unknown host is NOT_FOUND unless a default domain is set).
         """
-        return self._resolve(
-            code, user_agent, accept_language, now, self._recorder, ip, referrer, query
+        domain = None
+        if host is not None:
+            routed, domain = self.domains.route(code, host)
+            if routed is None:
+                return Decision(DecisionKind.NOT_FOUND, code=code, client=detect(user_agent))
+            code = routed
+        d = self._resolve(
+            code, user_agent, accept_language, now, self._recorder, ip, referrer, query, password
         )
+        if d.link is not None and d.link.extras is not None:
+            d = extras_after(d, query)
+        elif domain is None:
+            return d
+        return domains_finish(self, d, domain, code)
 
     def explain(
         self,
@@ -937,16 +1033,38 @@ class Shortener(AsyncMethods):
         user_agent: str = "",
         accept_language: str | None = None,
         now: datetime | None = None,
+        ip: str | None = None,
+        query: str | Mapping[str, Any] | None = None,
+        password: str | None = None,
+        host: str | None = None,
     ) -> Decision:
         """What :meth:`resolve` would answer, with ``.trace`` set, recording nothing.
 
         It is the same path as :meth:`resolve` with a recorder that writes
-        nothing: the cap is read instead of counted, no live-code slot is taken.
+        nothing: the cap is read instead of counted, no live-code slot is taken,
+        no wrong password try is counted and no A/B variant is dealt (the
+        trace says which one the visitor would get, and why).
         """
+        domain = None
+        if host is not None:
+            routed, domain = self.domains.route(code, host)
+            if routed is None:
+                trace = (f"host {host!r} is not a configured domain",)
+                return Decision(
+                    DecisionKind.NOT_FOUND, code=code, client=detect(user_agent), trace=trace
+                )
+            code = routed
         recorder = _DryRun(self.store)
         if self.outage.down:  # the cap can't be read: answer from memory, or fail closed
             recorder.hit = self.outage.unavailable_hit
-        return self._resolve(code, user_agent, accept_language, now, recorder)
+        d = self._resolve(
+            code, user_agent, accept_language, now, recorder, ip, None, query, password
+        )
+        if d.link is not None and d.link.extras is not None:
+            d = extras_after(d, query)
+        elif domain is None:
+            return d
+        return domains_finish(self, d, domain, code)
 
     # -- the resolve path ---------------------------------------------------
     #
@@ -985,12 +1103,24 @@ class Shortener(AsyncMethods):
         ip: str | None = None,
         referrer: str | None = None,
         query: str | Mapping[str, Any] | None = None,
+        password: str | None = None,
     ) -> Decision:
         # 1. detect
         now = self.clock() if now is None else require_aware(now, "now")
         client = detect(user_agent)
         # 2. load (an in-process store has no cache: one call less)
         link = self.store.get_link(code) if self._direct_load else self._load(code)
+        # 2b. extras (suo.shortener.extras): the password gate and the A/B
+        # variant, for a live link that has them; plain links skip it.
+        variant: str | None = None
+        notes: tuple[str, ...] = ()
+        if link is not None and link.extras is not None and not _expired(link, now):
+            link, gate, variant, notes = extras_before(
+                self, link, client, now, recorder, ip=ip, user_agent=user_agent,
+                accept_language=accept_language, password=password,
+            )  # fmt: skip
+            if gate is not None:
+                return gate
         # 3. gate, 4. verdict, 5. outcome
         plan = self._plan(code, link, client, accept_language, now)
         if type(plan) is Decision:
@@ -1007,7 +1137,7 @@ class Shortener(AsyncMethods):
         tracking = link.tracking or self.tracking
         visitor = None if not ip or tracking != "events" else self._visitor(ip, user_agent, now)
         count, visit = _visit(
-            code, client, bot, kind, pick, now, accept_language, referrer, query, visitor
+            code, client, bot, kind, pick, now, accept_language, referrer, query, visitor, variant
         )
         # 7. record
         cap = link.max_clicks
@@ -1049,12 +1179,11 @@ class Shortener(AsyncMethods):
         if pick is None and kind is _REDIRECT:  # the common case, kept short
             return Decision(
                 kind, link.redirect_status, location, target, code=code, link=link,
-                client=client, trace=() if verdict is None else verdict.trace,
-                click_id=click_id,
+                client=client, trace=_trace(verdict, notes), click_id=click_id,
             )  # fmt: skip
         return self._answer(
             code, link, client, verdict, kind, location, target, pick, accept_language,
-            click_id,
+            click_id, notes,
         )  # fmt: skip
 
     def _plan(
@@ -1107,6 +1236,7 @@ class Shortener(AsyncMethods):
         pick: Pick | None,
         accept_language: str | None,
         click_id: str | None = None,
+        notes: tuple[str, ...] = (),
     ) -> Decision:
         """Step 10: the Decision, with its page body and headers."""
         if pick is None:
@@ -1128,7 +1258,7 @@ class Shortener(AsyncMethods):
             code=code,
             link=link,
             client=client,
-            trace=() if verdict is None else verdict.trace,
+            trace=_trace(verdict, notes),
             lang=lang,
             click_id=click_id,
         )

@@ -41,10 +41,12 @@ from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
+from attrs import evolve
+
 from suo.console import is_console
 from suo.console import respond as console_respond
 from suo.errors import ConfigurationError
-from suo.web.core import Request, Responder, Response
+from suo.web.core import MAX_FORM, Request, Responder, Response
 from suo.web.proxies import TrustedProxies
 
 if TYPE_CHECKING:
@@ -71,6 +73,22 @@ def _default_threads(shortener: Shortener) -> int:
     # only queue on the database lock (the p99 grew sixfold in bench_serve), so one thread
     # keeps the loop free and the writes in line. Servers take many at once.
     return 1 if getattr(shortener.store, "dialect", None) == "sqlite" else 16
+
+
+async def _read_body(receive: Receive, limit: int) -> bytes:
+    """Up to ``limit`` bytes of the request body (the rest is left unread)."""
+    chunks: list[bytes] = []
+    size = 0
+    while size < limit:
+        message = await receive()
+        if message.get("type") != "http.request":
+            break
+        chunk = bytes(message.get("body") or b"")
+        chunks.append(chunk)
+        size += len(chunk)
+        if not message.get("more_body"):
+            break
+    return b"".join(chunks)[:limit]
 
 
 # Header pairs as ASGI wants them (lower-case latin-1 bytes), memoised: a
@@ -106,11 +124,13 @@ _WANTED = {
     b"accept-language": "accept-language",
     b"x-forwarded-for": "x-forwarded-for",
     b"referer": "referer",
+    b"content-type": "content-type",  # a password form's POST
+    b"host": "host",  # which short domain
 }
 
 
 def _wanted_headers(items: Iterable[tuple[bytes, bytes]]) -> dict[str, str]:
-    """The four headers a visit reads, as a dict; repeated headers joined by ``", "``.
+    """The headers a visit reads, as a dict; repeated headers joined by ``", "``.
 
     Example:
         >>> _wanted_headers([(b"user-agent", b"curl/8"), (b"cookie", b"x"), (b"Referer", b"r")])
@@ -244,11 +264,19 @@ class ASGIApp:
             peer=str(client[0]) if client else None,
             referrer=headers.get("referer"),
             query=query or None,
+            content_type=headers.get("content-type"),
+            host=headers.get("host"),
         )
 
-    async def handle(self, scope: Scope) -> Response:
-        """The :class:`~suo.web.core.Response` for an ``http`` scope."""
+    async def handle(self, scope: Scope, receive: Receive | None = None) -> Response:
+        """The :class:`~suo.web.core.Response` for an ``http`` scope.
+
+        With ``receive``, a ``POST`` body (a password form) is read, at most
+        :data:`~suo.web.core.MAX_FORM` + 1 bytes of it.
+        """
         request = self.request_from(scope)
+        if request.method == "POST" and receive is not None:
+            request = evolve(request, body=await _read_body(receive, MAX_FORM + 1))
         if self.native:
             code = self.responder.visit_code(request)
             if code is not None:
@@ -289,7 +317,7 @@ class ASGIApp:
             )
             await send({"type": "http.response.body", "body": body})
             return
-        response = await self.handle(scope)
+        response = await self.handle(scope, receive)
         await send(
             {
                 "type": "http.response.start",

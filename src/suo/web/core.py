@@ -14,9 +14,15 @@ Routes:
   checkers, chat apps probing a URL) never counts as a click;
 * ``GET|HEAD /{code}.svg`` and ``/{code}.png`` -- the link's QR code;
 * ``GET|HEAD /healthz`` -- ``ok``, without touching the store (liveness);
+* ``POST /{code}`` of a password-protected link -- the password form's
+  answer: an ``application/x-www-form-urlencoded`` body of at most
+  :data:`MAX_FORM` bytes with a ``password`` field (never the query string).
+  The right password gets ``303 See Other`` to the target (a 307/308 would
+  make the browser send the password on to the target); a wrong one the form
+  again (401), too many wrong ones 429 with ``Retry-After``;
 * anything else -- 404 page.
 
-Only ``GET`` and ``HEAD`` are served. Methods are case-sensitive (RFC 9110
+Otherwise only ``GET`` and ``HEAD`` are served. Methods are case-sensitive (RFC 9110
 section 9.1), so ``get`` or ``Get`` is not ``GET``: nothing is resolved and no
 click is counted. A method HTTP defines (``POST``, ``PUT``, ``DELETE``,
 ``OPTIONS``, ``PATCH``...) is answered ``405 Method Not Allowed`` with
@@ -40,10 +46,10 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from html.parser import HTMLParser
 from http import HTTPStatus
-from typing import TYPE_CHECKING
-from urllib.parse import quote
+from typing import TYPE_CHECKING, TypeVar
+from urllib.parse import parse_qs, quote
 
-from attrs import field, frozen
+from attrs import evolve, field, frozen
 
 from suo.antiblock.detect import Client, detect
 from suo.antiblock.lang import page_language
@@ -56,6 +62,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CODE_PATTERN",
+    "MAX_FORM",
     "NO_STORE",
     "Request",
     "Responder",
@@ -78,6 +85,10 @@ NO_STORE = "no-store, private, max-age=0"
 A redirect a cache (or the browser, for a 301) replays is a click nobody
 counts, and a click cap or expiry nobody enforces.
 """
+
+MAX_FORM = 4096
+"""Bytes a password form's body may have (a longer one is answered 413 unread)."""
+_FORM_TYPE = "application/x-www-form-urlencoded"
 
 QR_CACHE = "public, max-age=300"
 """QR images depend only on the short URL: caches may keep them a few minutes."""
@@ -102,6 +113,11 @@ class Request:
         referrer: the ``Referer`` header; the visit event keeps its host only.
         query: the raw query string (no ``?``); the visit event keeps its
             ``utm_*`` parameters only.
+        content_type: the ``Content-Type`` header (read for ``POST`` only).
+        host: the ``Host`` header: with several short domains it picks the
+            domain (see :mod:`suo.shortener.domains`).
+        body: the request body of a ``POST`` (at most :data:`MAX_FORM` + 1
+            bytes are read), ``None`` for other methods.
     """
 
     method: str
@@ -112,6 +128,9 @@ class Request:
     peer: str | None = None
     referrer: str | None = None
     query: str | None = None
+    content_type: str | None = None
+    body: bytes | None = None
+    host: str | None = None
 
 
 @frozen
@@ -295,6 +314,10 @@ class Responder:
 
     def _route(self, request: Request) -> Response:
         method = request.method
+        if method == "POST" and CODE_PATTERN.fullmatch(request.path[1:]):
+            answer = self._guarded(lambda: self._password_post(request.path[1:], request), request)
+            if answer is not None:
+                return answer
         if method not in ("GET", "HEAD"):
             # Nothing is resolved, so no click is counted. Methods are
             # case-sensitive (RFC 9110 section 9.1): "get" is not GET.
@@ -338,7 +361,10 @@ class Responder:
         try:
             if request.method == "HEAD":
                 decision = await s.aexplain(
-                    code, user_agent=request.user_agent, accept_language=request.accept_language
+                    code,
+                    user_agent=request.user_agent,
+                    accept_language=request.accept_language,
+                    host=request.host,
                 )
             else:
                 decision = await s.aresolve(
@@ -348,6 +374,7 @@ class Responder:
                     accept_language=request.accept_language,
                     referrer=request.referrer,
                     query=request.query,
+                    host=request.host,
                 )
         except StorageError as exc:
             failure = exc
@@ -361,7 +388,7 @@ class Responder:
             return Response(response.status, response.headers, b"")
         return response
 
-    def _guarded(self, fn: Callable[[], Response], request: Request) -> Response:
+    def _guarded(self, fn: Callable[[], _R], request: Request) -> _R | Response:
         try:
             return fn()
         except StorageUnavailable as exc:
@@ -375,11 +402,49 @@ class Responder:
 
     # -- visits -------------------------------------------------------------
 
+    def _password_post(self, code: str, request: Request) -> Response | None:
+        """The password form's POST; ``None`` when the link has no password (then 405)."""
+        s = self.shortener
+        routed = code if request.host is None else s.domains.route(code, request.host)[0]
+        link = None if routed is None else s._load(routed)
+        if link is None or link.extras is None or link.extras.password is None:
+            return None
+        ctype = (request.content_type or "").split(";", 1)[0].strip().lower()
+        if ctype != _FORM_TYPE:
+            return self._text(415, f"send the password form as {_FORM_TYPE}\n")
+        body = request.body or b""
+        if len(body) > MAX_FORM:
+            return self._text(413, f"the form may have at most {MAX_FORM} bytes\n")
+        try:
+            fields = parse_qs(body.decode("utf-8", "replace"), max_num_fields=8)
+        except ValueError:
+            return self._text(400, "the form has too many fields\n")
+        given = fields.get("password")
+        password = given[0] if given and given[0] else None
+        decision = s.resolve(
+            code,
+            user_agent=request.user_agent,
+            ip=self.client_ip(request),
+            accept_language=request.accept_language,
+            referrer=request.referrer,
+            query=request.query,
+            password=password,
+            host=request.host,
+        )
+        if decision.kind is DecisionKind.REDIRECT:
+            # 303: the browser follows with a GET. A 307/308 would send the
+            # form, password and all, on to the target.
+            decision = evolve(decision, status=303)
+        return self.respond(decision, accept_language=request.accept_language)
+
     def _visit(self, code: str, request: Request) -> Response:
         s = self.shortener
         if request.method == "HEAD":
             decision = s.explain(
-                code, user_agent=request.user_agent, accept_language=request.accept_language
+                code,
+                user_agent=request.user_agent,
+                accept_language=request.accept_language,
+                host=request.host,
             )
         else:
             # The client IP only feeds the daily-salted visitor id (never stored),
@@ -391,6 +456,7 @@ class Responder:
                 accept_language=request.accept_language,
                 referrer=request.referrer,
                 query=request.query,
+                host=request.host,
             )
         return self.respond(decision, accept_language=request.accept_language)
 
@@ -433,6 +499,11 @@ class Responder:
 
     def _qr(self, code: str, ext: str, request: Request) -> Response:
         try:
+            if request.host is not None:
+                routed = self.shortener.domains.route(code, request.host)[0]
+                if routed is None:
+                    raise NotFound(code)
+                code = routed
             image = self.shortener.qr(code, ext)
         except NotFound:
             return self._status_page(DecisionKind.NOT_FOUND, request)
@@ -496,6 +567,8 @@ class Responder:
         ]
         return Response(status, tuple(headers), data)
 
+
+_R = TypeVar("_R")
 
 _PROBLEM_503 = (
     '{"type":"about:blank","title":"Service Unavailable","status":503,'

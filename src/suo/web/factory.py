@@ -56,7 +56,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from suo.errors import ConfigurationError, MissingDependency
-from suo.web.asgi import ASGIApp, Scope
+from suo.web.asgi import ASGIApp, Receive, Scope
 from suo.web.core import Response
 
 if TYPE_CHECKING:
@@ -99,9 +99,9 @@ class ServedApp(ASGIApp):
         self.worker_header = worker_header
         self._pid_header = ("X-Suo-Worker", str(os.getpid()))
 
-    async def handle(self, scope: Scope) -> Response:
+    async def handle(self, scope: Scope, receive: Receive | None = None) -> Response:
         """The link answer, with ``X-Suo-Worker`` when asked for."""
-        response = await super().handle(scope)
+        response = await super().handle(scope, receive)
         if self.worker_header:
             return Response(response.status, (*response.headers, self._pid_header), response.body)
         return response

@@ -19,7 +19,7 @@ import contextlib
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from suo.web.core import Request, Responder, Response
+from suo.web.core import MAX_FORM, Request, Responder, Response
 from suo.web.proxies import TrustedProxies
 
 if TYPE_CHECKING:
@@ -72,8 +72,17 @@ class WSGIApp:
         # not UTF-8 stays as it is, does not look like a code and gets a 404.
         with contextlib.suppress(UnicodeError):
             path = path.encode("latin-1").decode("utf-8")
+        method = str(environ.get("REQUEST_METHOD") or "GET")
+        body: bytes | None = None
+        if method == "POST":  # a password form: at most MAX_FORM + 1 bytes are read
+            try:
+                length = int(environ.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            stream = environ.get("wsgi.input")
+            body = stream.read(min(max(length, 0), MAX_FORM + 1)) if stream and length else b""
         return Request(
-            method=str(environ.get("REQUEST_METHOD") or "GET"),
+            method=method,
             path=path,
             user_agent=environ.get("HTTP_USER_AGENT") or "",
             accept_language=environ.get("HTTP_ACCEPT_LANGUAGE") or None,
@@ -81,6 +90,9 @@ class WSGIApp:
             peer=environ.get("REMOTE_ADDR") or None,
             referrer=environ.get("HTTP_REFERER") or None,
             query=environ.get("QUERY_STRING") or None,
+            content_type=environ.get("CONTENT_TYPE") or None,
+            body=body,
+            host=environ.get("HTTP_HOST") or None,
         )
 
     def handle(self, environ: WSGIEnvironment) -> Response:

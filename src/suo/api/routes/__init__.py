@@ -7,6 +7,7 @@ from typing import Any
 from suo.api.routes import (
     console,
     conversions,
+    domains,
     explain,
     links,
     links_csv,
@@ -28,6 +29,7 @@ ROUTERS: list[Any] = [
     moderation.router,
     sop.router,
     console.router,
+    domains.router,
 ]
 """Every router, in the order the OpenAPI document lists them."""
 

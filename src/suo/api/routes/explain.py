@@ -28,6 +28,15 @@ class ExplainIn(BaseModel):
     user_agent: str = Field(default="", max_length=2048, description="the visitor's User-Agent")
     accept_language: str | None = Field(default=None, max_length=512)
     now: Instant | None = Field(default=None, description="when (default: now)")
+    ip: str | None = Field(
+        default=None, max_length=64, description="the visitor's IP (which A/B variant it has)"
+    )
+    query: str | None = Field(
+        default=None, max_length=2048, description="the short URL's query (pass-through)"
+    )
+    password: str | None = Field(
+        default=None, max_length=1024, description="a password to check (no try is counted)"
+    )
 
 
 class ClientOut(BaseModel):
@@ -45,7 +54,9 @@ class ExplainOut(BaseModel):
     """What ``resolve`` would answer: kind, status, location, language and the rule trace."""
 
     code: str
-    kind: str = Field(description="redirect, guide, deny, page, not_found, expired, exhausted")
+    kind: str = Field(
+        description="redirect, guide, deny, page, not_found, expired, exhausted, password, throttled"
+    )
     status: int
     location: str | None
     target: str | None = Field(description="the target URL, or a live code's chosen payload")
@@ -88,6 +99,7 @@ def explain_link(code: str, body: ExplainIn, s: S) -> ExplainOut:
     """
     s.get(code)
     d = s.explain(
-        code, user_agent=body.user_agent, accept_language=body.accept_language, now=body.now
-    )
+        code, user_agent=body.user_agent, accept_language=body.accept_language, now=body.now,
+        ip=body.ip, query=body.query, password=body.password,
+    )  # fmt: skip
     return ExplainOut.of(code, d)

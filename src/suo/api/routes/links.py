@@ -17,13 +17,67 @@ from suo.shortener.codes import check_alias
 from suo.shortener.model import Link
 from suo.shortener.service import Shortener
 from suo.shortener.urls import normalize_url
+from suo.shortener.variants import variant_name
 
-__all__ = ["BulkOut", "LinkIn", "LinkOut", "LinkPatch", "RowError", "bulk_create", "router"]
+__all__ = [
+    "BulkOut",
+    "LinkIn",
+    "LinkOut",
+    "LinkPatch",
+    "RowError",
+    "VariantIn",
+    "VariantOut",
+    "bulk_create",
+    "router",
+]
 
 router = APIRouter(prefix="/links", tags=["links"])
 
 
-class LinkIn(BaseModel):
+class VariantIn(BaseModel):
+    """One target of an A/B split and its weight."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str = Field(max_length=8192)
+    weight: int = Field(ge=1, le=10_000)
+
+
+class VariantOut(BaseModel):
+    """One target of an A/B split, with the name visit events give it (A, B...)."""
+
+    name: str
+    url: str
+    weight: int
+
+
+class _Extras(BaseModel):
+    """Password, A/B split, pass-through and expired destination (issue 15)."""
+
+    password: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=1024,
+        description="visitors must enter it first; only its scrypt hash is stored (write-only)",
+    )
+    expired_url: str | None = Field(
+        default=None,
+        max_length=8192,
+        description="where visitors of an expired or exhausted link go",
+    )
+    pass_query: bool | Literal["merge", "override"] = Field(
+        default=False,
+        description="pass the short URL's query on: true/merge (the target's parameters win) "
+        "or override (the visitor's win)",
+    )
+    variants: list[VariantIn] | None = Field(default=None, max_length=10)
+    variants_until: Instant | None = None
+    winner: int | None = Field(
+        default=None, ge=0, le=9, description="the variant index after variants_until"
+    )
+
+
+class LinkIn(_Extras):
     """What ``POST /links`` takes: everything ``Shortener.shorten`` does."""
 
     model_config = ConfigDict(extra="forbid")
@@ -45,7 +99,7 @@ class LinkIn(BaseModel):
     )
 
 
-class LinkPatch(BaseModel):
+class LinkPatch(_Extras):
     """What ``PATCH /links/{code}`` takes: only the fields given change (``null`` clears)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -78,6 +132,12 @@ class LinkOut(BaseModel):
     tracking: str | None
     live: str | None = Field(description="the live-code strategy, for live codes")
     click_ids: bool | None = Field(default=None, description="click ids on (null: the default)")
+    protected: bool = Field(default=False, description="whether visitors need a password")
+    expired_url: str | None = None
+    pass_query: Literal["merge", "override"] | None = None
+    variants: list[VariantOut] = Field(default_factory=list)
+    variants_until: datetime | None = None
+    winner: int | None = None
 
     @classmethod
     def of(cls, link: Link, s: Shortener) -> LinkOut:
@@ -97,7 +157,25 @@ class LinkOut(BaseModel):
             tracking=link.tracking,
             live=link.live,
             click_ids=link.click_ids,
+            **_extras_out(link),
         )
+
+
+def _extras_out(link: Link) -> dict[str, Any]:
+    ex = link.extras
+    if ex is None:
+        return {}
+    return {
+        "protected": ex.password is not None,
+        "expired_url": ex.expired_url,
+        "pass_query": ex.pass_query,
+        "variants": [
+            VariantOut(name=variant_name(i), url=url, weight=w)
+            for i, (url, w) in enumerate(ex.variants)
+        ],
+        "variants_until": ex.variants_until,
+        "winner": ex.winner,
+    }
 
 
 class LinkList(BaseModel):
@@ -148,6 +226,12 @@ def _kwargs(body: LinkIn) -> dict[str, Any]:
         "description": body.description,
         "tracking": body.tracking,
         "click_ids": body.click_ids,
+        "password": body.password,
+        "expired_url": body.expired_url,
+        "pass_query": body.pass_query,
+        "variants": None if body.variants is None else [(v.url, v.weight) for v in body.variants],
+        "variants_until": body.variants_until,
+        "winner": body.winner,
     }
 
 
@@ -255,6 +339,10 @@ def update_link(code: str, body: LinkPatch, s: S) -> LinkOut:
             changes["tags"] = value or []
         elif name == "redirect_status":
             changes["redirect_status"] = 302 if value is None else value
+        elif name == "variants":
+            changes["variants"] = None if value is None else [(v.url, v.weight) for v in value]
+        elif name == "pass_query":
+            changes["pass_query"] = False if value is None else value
         else:
             changes[name] = value
     return LinkOut.of(s.update(code, **changes), s)

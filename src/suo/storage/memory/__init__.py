@@ -16,6 +16,7 @@ from typing import Any
 from suo.storage.memory._base import MemoryBase
 from suo.storage.memory.community import MemoryCommunity
 from suo.storage.memory.conversions import MemoryConversions
+from suo.storage.memory.counters import MemoryCounters, MemoryDomains
 from suo.storage.memory.keys import MemoryKeys
 from suo.storage.memory.links import MemoryLinks
 from suo.storage.memory.live import MemoryLive
@@ -25,7 +26,15 @@ __all__ = ["MemoryStore"]
 
 
 class MemoryStore(
-    MemoryConversions, MemoryLinks, MemoryLive, MemorySop, MemoryCommunity, MemoryKeys, MemoryBase
+    MemoryConversions,
+    MemoryLinks,
+    MemoryCounters,
+    MemoryDomains,
+    MemoryLive,
+    MemorySop,
+    MemoryCommunity,
+    MemoryKeys,
+    MemoryBase,
 ):
     """All suo data in this process's memory. ``memory://``."""
 

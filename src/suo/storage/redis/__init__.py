@@ -17,6 +17,7 @@ from typing import Any
 from suo.storage.redis._base import RedisBase
 from suo.storage.redis.community import RedisCommunity
 from suo.storage.redis.conversions import RedisConversions
+from suo.storage.redis.counters import RedisCounters, RedisDomains
 from suo.storage.redis.keys import RedisKeys
 from suo.storage.redis.links import RedisLinks
 from suo.storage.redis.live import RedisLive
@@ -26,7 +27,15 @@ __all__ = ["RedisStore"]
 
 
 class RedisStore(
-    RedisConversions, RedisLinks, RedisLive, RedisSop, RedisCommunity, RedisKeys, RedisBase
+    RedisConversions,
+    RedisLinks,
+    RedisCounters,
+    RedisDomains,
+    RedisLive,
+    RedisSop,
+    RedisCommunity,
+    RedisKeys,
+    RedisBase,
 ):
     """All suo data in Redis. ``redis://host:6379/0`` or ``rediss://`` for TLS."""
 

@@ -31,6 +31,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from suo.errors import AliasTaken, NotFound, StorageUnavailable
 from suo.shortener.model import Link, Stats, Visit
@@ -78,7 +79,7 @@ def _pack(visit: Visit, offset: int) -> str:
     Compact form: ten fields joined by ``\\x1f`` — offset in the hour (µs),
     bot (``1`` or empty), platform, os, language, referrer, target, visitor,
     utm (JSON, or empty), outcome; ``None`` is the empty string. A value the
-    compact form cannot hold (an empty string, a ``\\x1f``) switches to
+    compact form cannot hold (an empty string, a ``\\x1f``), or an A/B variant, switches to
     ``J`` + JSON of the first nine + ``\\x1f`` + outcome (JSON text has no raw
     ``\\x1f``). Either way the event starts with the offset's digits (after
     ``J[``), which the purge script reads, and ends with the outcome, which
@@ -86,12 +87,14 @@ def _pack(visit: Visit, offset: int) -> str:
     """
     v = visit
     fields = (v.platform, v.os, v.outcome, v.language, v.referrer, v.target, v.visitor)
-    if any(f is not None and (not f or _SEP in f) for f in fields):
-        body = dumps(
-            [offset, v.bot, v.platform, v.os, v.language, v.referrer, v.target, v.visitor,
-             dict(v.utm)]
-        )  # fmt: skip
-        return f"J{body}{_SEP}{v.outcome}"
+    # An A/B visit always takes the JSON form, its variant a tenth element
+    # (link_hit.lua reads the first nine and ignores it).
+    if v.variant is not None or any(f is not None and (not f or _SEP in f) for f in fields):
+        row: list[Any] = [offset, v.bot, v.platform, v.os, v.language, v.referrer, v.target,
+                          v.visitor, dict(v.utm)]  # fmt: skip
+        if v.variant is not None:
+            row.append(v.variant)
+        return f"J{dumps(row)}{_SEP}{v.outcome}"
     return _SEP.join(
         (
             str(offset),
@@ -112,7 +115,9 @@ def _unpack(code: str, hour: int, value: str) -> Visit:
     """The :class:`Visit` stored as ``value`` in the list of ``hour``."""
     if value.startswith("J"):
         cut = value.index(_SEP)
-        off, bot, platform, os_, lang, ref, target, visitor, utm = loads(value[1:cut])
+        row = loads(value[1:cut])
+        off, bot, platform, os_, lang, ref, target, visitor, utm = row[:9]
+        variant = row[9] if len(row) > 9 else None
         outcome = value[cut + 1 :]
     else:
         parts = value.split(_SEP, 9)
@@ -121,8 +126,11 @@ def _unpack(code: str, hour: int, value: str) -> Visit:
         platform, os_, outcome = parts[2], parts[3], parts[9]
         lang, ref, target, visitor = (p or None for p in parts[4:8])
         utm = loads(parts[8]) if parts[8] else None
+        variant = None
     at = _EPOCH + timedelta(microseconds=hour * _HOUR_US + int(off))
-    return Visit(at, platform, os_, bot, outcome, code, lang, ref, target, utm, visitor)
+    return Visit(
+        at, platform, os_, bot, outcome, code, lang, ref, target, utm, visitor, variant=variant
+    )
 
 
 class RedisLinks(RedisBase):

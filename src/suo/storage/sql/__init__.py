@@ -19,6 +19,7 @@ from typing import Any
 from suo.storage.sql._base import METADATA, SQLBase
 from suo.storage.sql.community import SQLCommunity
 from suo.storage.sql.conversions import SQLConversions
+from suo.storage.sql.counters import SQLCounters, SQLDomains
 from suo.storage.sql.keys import SQLKeys
 from suo.storage.sql.links import SQLLinks
 from suo.storage.sql.live import SQLLive
@@ -27,7 +28,17 @@ from suo.storage.sql.sop import SQLSop
 __all__ = ["METADATA", "SQLStore"]
 
 
-class SQLStore(SQLConversions, SQLLinks, SQLLive, SQLSop, SQLCommunity, SQLKeys, SQLBase):
+class SQLStore(
+    SQLConversions,
+    SQLLinks,
+    SQLCounters,
+    SQLDomains,
+    SQLLive,
+    SQLSop,
+    SQLCommunity,
+    SQLKeys,
+    SQLBase,
+):
     """All suo data in SQLite or PostgreSQL.
 
     Args:

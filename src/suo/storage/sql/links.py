@@ -87,6 +87,7 @@ visits = sa.Table(
     sa.Column("target", sa.String(32)),
     sa.Column("utm", sa.Text),  # JSON object, NULL when there were none
     sa.Column("visitor", sa.String(64)),  # daily-salted hash; no IP is ever stored
+    sa.Column("variant", sa.String(32)),  # the A/B variant served (added by create_schema)
     sa.Index("suo_visits_code_at", "code", "at"),
 )
 
@@ -191,6 +192,14 @@ class SQLLinks(SQLBase):
                     f" last_visit) SELECT l.code, l.clicks, l.visits, l.bots, l.counted,"
                     f" l.first_visit, l.last_visit FROM {lk} l WHERE NOT EXISTS"
                     f" (SELECT 1 FROM {lc} c WHERE c.code = l.code)"
+                )
+            # Databases made before A/B splits have no suo_visits.variant: add it.
+            ev_columns = {
+                c["name"] for c in sa.inspect(conn).get_columns("suo_visits", self.schema)
+            }
+            if "variant" not in ev_columns:
+                conn.exec_driver_sql(
+                    f"ALTER TABLE {self._table_name(visits)} ADD COLUMN variant VARCHAR(32)"
                 )
 
     def create_link(self, link: Link) -> None:
@@ -328,6 +337,7 @@ class SQLLinks(SQLBase):
                             code, at_text, visit.platform, visit.os, int(visit.bot), outcome,
                             visit.language, visit.referrer, visit.target,
                             dumps(dict(visit.utm)) if visit.utm else None, visit.visitor,
+                            visit.variant,
                         ),
                     )  # fmt: skip
                     if not visit.bot:
@@ -367,7 +377,7 @@ class SQLLinks(SQLBase):
                 " visits = visits + 1, last_visit = ?, first_visit = coalesce(first_visit, ?)"
                 " WHERE code = ? RETURNING clicks, counted",
                 "event": f"INSERT INTO {ev} (code, at, platform, os, bot, outcome, language,"
-                " referrer, target, utm, visitor) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                " referrer, target, utm, visitor, variant) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 "visitor": f"INSERT OR IGNORE INTO {vi} (code, visitor, seen) VALUES (?,?,?)",
                 "rollup": f"INSERT INTO {hr} (code, dim, hour, key, n) VALUES {{rows}}"
                 " ON CONFLICT (code, dim, hour, key) DO UPDATE SET n = n + 1",
@@ -416,12 +426,13 @@ class SQLLinks(SQLBase):
                 target=visit.target,
                 utm=dumps(dict(visit.utm)) if visit.utm else None,
                 visitor=visit.visitor,
+                variant=visit.variant,
                 at=at,
             )
         else:
             params.update(
                 platform=None, os=None, bot=visit.bot, outcome=None, language=None,
-                referrer=None, target=None, utm=None, visitor=None, at=at,
+                referrer=None, target=None, utm=None, visitor=None, variant=None, at=at,
             )  # fmt: skip
         with self._raw(autocommit=True) as (_raw, cur):
             cur.execute(stmt, params)
@@ -447,10 +458,11 @@ class SQLLinks(SQLBase):
         )
         event_insert = (
             f"e AS (INSERT INTO {ev} (code, at, platform, os, bot, outcome, language,"
-            " referrer, target, utm, visitor)"
+            " referrer, target, utm, visitor, variant)"
             " SELECT %(code)s, %(at)s::timestamp, %(platform)s::text, %(os)s::text,"
             " %(bot)s::boolean, {outcome}, %(language)s::text, %(referrer)s::text,"
-            " %(target)s::text, %(utm)s::text, %(visitor)s::text FROM u WHERE %(event)s::boolean)"
+            " %(target)s::text, %(utm)s::text, %(visitor)s::text, %(variant)s::text"
+            " FROM u WHERE %(event)s::boolean)"
         )
         if bot:
             sql = (
@@ -528,6 +540,7 @@ class SQLLinks(SQLBase):
                 yield Visit(
                     r.at, r.platform, r.os, bool(r.bot), r.outcome, r.code, r.language,
                     r.referrer, r.target, loads(r.utm) if r.utm else None, r.visitor,
+                    variant=r.variant,
                 )  # fmt: skip
             if len(rows) < _PAGE:
                 return
