@@ -397,3 +397,57 @@ def test_live_codes_need_a_live_store_on_the_async_side_too() -> None:
     s = Shortener(plain)
     with pytest.raises(ConfigurationError, match="LiveStore"):
         _run(s.aresolve("lv"))
+
+
+CHROME = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36"
+
+
+def test_aresolve_serves_link_options_like_resolve(store: Any) -> None:
+    # Password, A/B, pass-through, expired destination and domains (issue 15)
+    # answer the same through aresolve as through resolve.
+    s = suo.Shortener(store)
+    s.shorten("https://shop.example/p", alias="pw", password="open sesame")
+    s.shorten("https://shop.example/q?ref=s", alias="pq", pass_query=True)
+    s.shorten(
+        "https://shop.example/old", alias="ex", expires_at=datetime(2020, 1, 1, tzinfo=UTC),
+        expired_url="https://shop.example/over",
+    )  # fmt: skip
+    s.shorten(
+        "https://a.example/",
+        alias="ab",
+        variants=[("https://a.example/", 1), ("https://b.example/", 1)],
+    )
+    s.domains.add("go.one.example")
+    s.domains.add("go.two.example")
+    s.shorten("https://one.example/", alias="sale", domain="go.one.example")
+    s.shorten("https://two.example/", alias="sale", domain="go.two.example")
+
+    async def visits() -> list[Decision]:
+        return [
+            await s.aresolve("pw", ip="203.0.113.9"),
+            await s.aresolve("pw", ip="203.0.113.9", password="nope"),
+            await s.aresolve("pw", ip="203.0.113.9", password="open sesame"),
+            await s.aresolve("pq", query="utm_source=g12"),
+            await s.aresolve("ex"),
+            await s.aresolve("ab", ip="198.51.100.1", user_agent=CHROME),
+            await s.aresolve("ab", ip="198.51.100.1", user_agent=CHROME),
+            await s.aresolve("sale", host="go.one.example"),
+            await s.aresolve("sale", host="go.two.example"),
+            await s.aresolve("sale", host="unknown.example"),
+            await s.aexplain("ab", ip="198.51.100.2", user_agent=CHROME),
+        ]
+
+    d = asyncio.run(visits())
+    assert [x.kind for x in d[:3]] == [
+        DecisionKind.PASSWORD, DecisionKind.PASSWORD, DecisionKind.REDIRECT,
+    ]  # fmt: skip
+    assert d[2].location == "https://shop.example/p"
+    assert s.stats("pw").clicks == 1
+    assert d[3].location == "https://shop.example/q?ref=s&utm_source=g12"
+    assert (d[4].kind, d[4].location) == (DecisionKind.REDIRECT, "https://shop.example/over")
+    assert d[5].location in ("https://a.example/", "https://b.example/")
+    assert d[6].location == d[5].location  # sticky for a repeat visitor
+    assert [x.location for x in d[7:9]] == ["https://one.example/", "https://two.example/"]
+    assert d[9].kind is DecisionKind.NOT_FOUND
+    assert any("variant" in line for line in d[10].trace)
+    assert s.stats("ab").clicks == 2
