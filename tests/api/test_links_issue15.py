@@ -91,3 +91,19 @@ def test_domains_resource(api: Api) -> None:
     bad = api.call("POST", "/domains", "admin", json={"name": "not a host"})
     assert bad.status_code in (400, 422)
     assert bad.headers["content-type"].startswith("application/problem+json")
+
+
+def test_create_a_link_on_a_domain(api: Api) -> None:
+    assert api.call("POST", "/domains", "admin", json={"name": "go.b.example"}).status_code == 201
+    r = api.call(
+        "POST", "/links", "links:write",
+        json={"url": "https://example.com/b", "alias": "d", "domain": "go.b.example"},
+    )  # fmt: skip
+    assert r.status_code == 201, r.text
+    assert r.json()["short_url"] == "https://go.b.example/d"
+    assert api.s.resolve("d", host="go.b.example").location == "https://example.com/b"
+    bad = api.call(
+        "POST", "/links", "links:write", json={"url": "https://example.com/", "domain": "no.example"}
+    )
+    assert bad.status_code in (400, 404, 422), bad.text
+    assert bad.headers["content-type"].startswith("application/problem+json")

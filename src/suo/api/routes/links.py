@@ -97,6 +97,9 @@ class LinkIn(_Extras):
     click_ids: bool | None = Field(
         default=None, description="append a click id (suo_cid) to the target on counted redirects"
     )
+    domain: str | None = Field(
+        default=None, max_length=253, description="the short domain (GET /domains) it belongs to"
+    )
 
 
 class LinkPatch(_Extras):
@@ -232,6 +235,7 @@ def _kwargs(body: LinkIn) -> dict[str, Any]:
         "variants": None if body.variants is None else [(v.url, v.weight) for v in body.variants],
         "variants_until": body.variants_until,
         "winner": body.winner,
+        "domain": body.domain,
     }
 
 
