@@ -65,6 +65,26 @@
       notGroup: "Not a QR code a live code can show: ",
       o_redirect: "redirected", o_guide: "guide page", o_deny: "denied (403)", o_page: "page",
       o_preview: "preview", o_expired: "expired", o_exhausted: "used up", o_not_found: "not found",
+      o_password: "password page", o_throttled: "too many tries (429)", k_password: "the password page",
+      k_throttled: "too many tries (429)",
+      advanced: "Advanced options", domain: "Short domain", defaultDomain: "Default",
+      password: "Password (optional)",
+      passwordHint: "Visitors must enter it first. Only a hash is stored; it is never shown again.",
+      expiredUrl: "When expired or used up, send visitors to (optional)",
+      passQuery: "Pass the short URL's query on to the target",
+      passQueryHint: "e.g. ?utm_source=group12 is added to the target; the target's own parameters win.",
+      abSplit: "A/B split (optional: 2 to 10 targets with weights)", addVariant: "Add a variant",
+      variantsUntil: "End the split at (optional; then everyone gets the first variant)",
+      variant: "Variant", weight: "Weight", removeVariant: "Remove variant ",
+      needTwo: "An A/B split needs at least 2 variants with a URL (or none).",
+      notForLive: "Password, expired destination, pass-through and A/B apply to links, not to live codes.",
+      domains: "Domains", addDomain: "Add a domain", domainName: "Host name",
+      domainBase: "Base URL (optional; default https://host/)", add: "Add", remove: "Remove",
+      domainsHint: "Several short domains separate brands and campaigns. suo does not rotate domains to dodge a platform's block. Adding and removing need the admin scope.",
+      noDomains: "No domains: every link uses the server's own address.", isDefault: "default",
+      domainAdded: "Added ", domainRemoved: "Removed ", protected: "protected",
+      passBadge: "query passed on", newPassword: "New password (blank: unchanged)",
+      unprotect: "Remove the password",
     },
     zh: {
       title: "suo 控制台", signin: "登录", apiKey: "API 密钥",
@@ -109,10 +129,32 @@
       notGroup: "这个二维码不能用作活码：",
       o_redirect: "已跳转", o_guide: "引导页", o_deny: "拒绝（403）", o_page: "页面",
       o_preview: "预览", o_expired: "已过期", o_exhausted: "已用完", o_not_found: "不存在",
+      o_password: "密码页", o_throttled: "尝试次数过多（429）", k_password: "密码页",
+      k_throttled: "尝试次数过多（429）",
+      advanced: "高级选项", domain: "短域名", defaultDomain: "默认",
+      password: "访问密码（可选）",
+      passwordHint: "访客需先输入密码。只保存其哈希值，之后不会再显示。",
+      expiredUrl: "过期或用完后，把访客转到（可选）",
+      passQuery: "把短链上的查询参数传给目标网址",
+      passQueryHint: "例如 ?utm_source=group12 会加到目标网址上；目标网址自带的同名参数优先。",
+      abSplit: "A/B 分流（可选：2 到 10 个目标及权重）", addVariant: "添加分流目标",
+      variantsUntil: "分流结束时间（可选；之后所有人都去第一个目标）",
+      variant: "目标", weight: "权重", removeVariant: "删除目标 ",
+      needTwo: "A/B 分流至少需要 2 个填写了网址的目标（或者一个都不填）。",
+      notForLive: "密码、过期去向、参数透传和 A/B 分流只适用于普通短链，不适用于活码。",
+      domains: "域名", addDomain: "添加域名", domainName: "主机名",
+      domainBase: "基础网址（可选；默认 https://主机名/）", add: "添加", remove: "删除",
+      domainsHint: "多个短域名用于区分品牌和活动。suo 不会为了躲避平台封禁而轮换域名。添加和删除需要 admin 权限。",
+      noDomains: "没有域名：所有链接都使用服务器自己的地址。", isDefault: "默认",
+      domainAdded: "已添加 ", domainRemoved: "已删除 ", protected: "已加密码",
+      passBadge: "透传查询参数", newPassword: "新密码（留空：不变）",
+      unprotect: "取消密码",
     },
   };
 
   const $ = (id) => document.getElementById(id);
+  const VIEWS = ["create", "links", "link", "domains"];
+  const MAX_VARIANTS = 10;
   const SVG = "http://www.w3.org/2000/svg";
   const PAGE = 20;
   let lang = sessionStorage.getItem(LANG) ||
@@ -139,6 +181,10 @@
     $("lang").textContent = lang === "zh" ? "English" : "中文";
     $("lang").setAttribute("lang", lang === "zh" ? "en" : "zh-CN");
     $("lang").setAttribute("aria-label", lang === "zh" ? "Switch to English" : "切换到中文");
+    renumber("");
+    renumber("edit-");
+    const none = $("domain").querySelector("option[value='']");
+    if (none) { none.textContent = t("defaultDomain"); }
   }
 
   function say(el, text, kind) {
@@ -204,13 +250,13 @@
     $("nav").hidden = !on;
     const hash = location.hash || "#/create";
     const [, view, arg] = hash.match(/^#\/([a-z]+)\/?(.*)$/) || [null, "create", ""];
-    for (const v of ["create", "links", "link"]) { $(v).hidden = !on || v !== view; }
+    for (const v of VIEWS) { $(v).hidden = !on || v !== view; }
     if (!on || view !== "create") { $("result").hidden = true; }
-    for (const v of ["create", "links"]) {
+    for (const v of ["create", "links", "domains"]) {
       if (v === view || (v === "links" && view === "link")) { $("nav-" + v).setAttribute("aria-current", "page"); } else { $("nav-" + v).removeAttribute("aria-current"); }
     }
     if (!on) { return; }
-    if (view === "links") { loadLinks(false); } else if (view === "link") { loadLink(decodeURIComponent(arg)); }
+    if (view === "links") { loadLinks(false); } else if (view === "link") { loadLink(decodeURIComponent(arg)); } else if (view === "domains") { loadDomainsView(); } else { loadDomainPicker(); }
   }
 
   function focusHeading(id) { const h = $(id); if (h) { h.focus({ preventScroll: false }); } }
@@ -354,6 +400,153 @@
     scan($("qr-msg"), async (payload, frame) => { usePayload(payload, frame); $("target-url").focus(); });
   }
 
+  /* ---------- advanced options: password, expired URL, pass-through, A/B, domain ---------- */
+
+  const letter = (i) => String.fromCharCode(65 + i);
+
+  // Give each variant row of `prefix` its ids, test ids and labels (after an add, a remove or a language switch).
+  function renumber(prefix) {
+    const box = $(prefix + "variants");
+    if (!box) { return; }
+    [...box.children].forEach((row, i) => {
+      const [urlLab, url, wLab, w, rm] = ["label.url", "input[type=url]", "label.weight", "input[type=number]", "button"].map((q) => row.querySelector(q));
+      url.id = prefix + "variant-url-" + i;
+      w.id = prefix + "variant-weight-" + i;
+      url.setAttribute("data-testid", url.id);
+      w.setAttribute("data-testid", w.id);
+      rm.setAttribute("data-testid", prefix + "variant-remove-" + i);
+      urlLab.htmlFor = url.id;
+      wLab.htmlFor = w.id;
+      urlLab.textContent = t("variant") + " " + letter(i) + " URL";
+      wLab.textContent = t("weight");
+      rm.textContent = t("remove");
+      rm.setAttribute("aria-label", t("removeVariant") + letter(i));
+    });
+    $(prefix + "add-variant").disabled = box.children.length >= MAX_VARIANTS;
+  }
+
+  function addVariant(prefix, url, weight) {
+    const box = $(prefix + "variants");
+    if (box.children.length >= MAX_VARIANTS) { return null; }
+    const urlIn = el("input", { type: "url", inputmode: "url", placeholder: "https://" });
+    urlIn.value = url || "";
+    const wIn = el("input", { type: "number", min: "1", max: "10000", step: "1", inputmode: "numeric" });
+    wIn.value = String(weight || 50);
+    const rm = el("button", { type: "button", class: "secondary" });
+    const row = el("div", { class: "variant" },
+      el("div", { class: "url" }, el("label", { class: "url" }), urlIn),
+      el("div", {}, el("label", { class: "weight" }), wIn), rm);
+    rm.addEventListener("click", () => {
+      const i = [...box.children].indexOf(row);
+      row.remove();
+      renumber(prefix);
+      const next = box.children[Math.min(i, box.children.length - 1)];
+      (next ? next.querySelector("input") : $(prefix + "add-variant")).focus();
+    });
+    box.append(row);
+    renumber(prefix);
+    return urlIn;
+  }
+
+  function onAddVariant(prefix) {
+    const first = $(prefix + "variants").children.length === 0;
+    const url = addVariant(prefix);
+    if (first) { addVariant(prefix); }  // a split has at least two targets
+    if (url) { url.focus(); }
+  }
+
+  // The variant rows as [{url, weight}] (rows without a URL are skipped); null when only one is left.
+  function variantsOf(prefix) {
+    const out = [];
+    for (const row of $(prefix + "variants").children) {
+      const url = row.querySelector("input[type=url]").value.trim();
+      const w = parseInt(row.querySelector("input[type=number]").value, 10);
+      if (url) { out.push({ url: url, weight: Number.isFinite(w) ? w : 0 }); }
+    }
+    return out.length === 1 ? null : out;
+  }
+
+  // The create form's advanced options as API fields; null when the A/B rows are not a split.
+  function extras() {
+    const out = {};
+    const pw = $("password").value;
+    if (pw) { out.password = pw; }
+    const exp = $("expired-url").value.trim();
+    if (exp) { out.expired_url = exp; }
+    if ($("pass-query").checked) { out.pass_query = true; }
+    const vs = variantsOf("");
+    if (vs === null) { return null; }
+    if (vs.length) {
+      out.variants = vs;
+      if ($("variants-until").value) { out.variants_until = new Date($("variants-until").value).toISOString(); }
+    }
+    if (!$("domain-row").hidden && $("domain").value) { out.domain = $("domain").value; }
+    return out;
+  }
+
+  async function fetchDomains() {
+    try {
+      const res = await api("domains");
+      return res.ok ? (await res.json()).domains : null;
+    } catch (_e) { return null; }
+  }
+
+  // The create form's domain picker: hidden when there are no domains (or the key cannot list them).
+  async function loadDomainPicker() {
+    const domains = await fetchDomains();
+    const sel = $("domain");
+    const keep = sel.value;
+    sel.replaceChildren(el("option", { value: "", text: t("defaultDomain") }));
+    for (const d of domains || []) {
+      sel.append(el("option", { value: d.name, text: d.name + (d.default ? " (" + t("isDefault") + ")" : "") }));
+    }
+    sel.value = (domains || []).some((d) => d.name === keep) ? keep : "";
+    $("domain-row").hidden = !(domains && domains.length);
+  }
+
+  /* ---------- domains view ---------- */
+
+  async function loadDomainsView(note) {
+    const list = $("domains-list");
+    const res = await api("domains").catch((err) => err);
+    if (!(res instanceof Response)) { say($("domains-msg"), t("network") + res, "bad"); return; }
+    if (!res.ok) { say($("domains-msg"), t("failed") + await problemText(res), "bad"); return; }
+    const domains = (await res.json()).domains;
+    list.replaceChildren();
+    for (const d of domains) {
+      const rm = el("button", { type: "button", class: "secondary", "data-testid": "domain-remove-" + d.name,
+        "aria-label": t("remove") + " " + d.name, text: t("remove") });
+      rm.addEventListener("click", () => removeDomain(d.name));
+      const head = el("div", { class: "row between" }, el("strong", { text: d.name }));
+      if (d.default) { head.append(el("span", { class: "badge", text: t("isDefault") })); }
+      list.append(el("li", { "data-testid": "domain-" + d.name }, head,
+        el("p", { class: "target", text: d.base_url }), rm));
+    }
+    say($("domains-msg"), note || (domains.length ? "" : t("noDomains")), note ? "ok" : "");
+  }
+
+  async function addDomain(ev) {
+    ev.preventDefault();
+    const body = { name: $("domain-name").value.trim() };
+    const base = $("domain-base").value.trim();
+    if (base) { body.base_url = base; }
+    let res;
+    try { res = await api("domains", jsonOpts("POST", body)); } catch (err) { say($("domains-msg"), t("network") + err, "bad"); return; }
+    if (!res.ok) { say($("domains-msg"), t("failed") + await problemText(res), "bad"); return; }
+    const d = await res.json();
+    $("domain-name").value = "";
+    $("domain-base").value = "";
+    await loadDomainsView(t("domainAdded") + d.name);
+  }
+
+  async function removeDomain(name) {
+    let res;
+    try { res = await api("domains/" + enc(name), { method: "DELETE" }); } catch (err) { say($("domains-msg"), t("network") + err, "bad"); return; }
+    if (!res.ok) { say($("domains-msg"), t("failed") + await problemText(res), "bad"); return; }
+    await loadDomainsView(t("domainRemoved") + name);
+    $("domain-name").focus();
+  }
+
   /* ---------- create ---------- */
 
   function checked(prefix, platforms) {
@@ -390,6 +583,9 @@
     let res;
     say(msg, t("creating"), "");
     try {
+      const extra = extras();
+      if (extra === null) { say(msg, t("needTwo"), "bad"); return; }
+      if (liveFile && Object.keys(extra).some((k) => k !== "domain")) { say(msg, t("notForLive"), "bad"); return; }
       if (liveFile) {
         const form = new FormData();
         form.append("files", liveFile);
@@ -401,7 +597,7 @@
       } else {
         const url = $("target-url").value.trim();
         if (!url) { say(msg, t("needTarget"), "bad"); return; }
-        const body = Object.assign({ url: url }, opts);
+        const body = Object.assign({ url: url }, opts, extra);
         if (cap) { body.max_clicks = cap; }
         const p = policy("");
         if (p) { body.policy = p; }
@@ -414,6 +610,7 @@
     if (!res.ok) { say(msg, t("failed") + await problemText(res), "bad"); return; }
     const made = await res.json();
     const link = made.link || made;
+    $("password").value = "";  // write-only: not kept in the page once sent
     say(msg, "", "");
     await showResult(link);
   }
@@ -636,6 +833,10 @@
     $("link-short").textContent = link.short_url;
     $("link-short").href = link.short_url;
     $("link-target").textContent = link.target;
+    $("link-protected").hidden = !link.protected;
+    $("link-pass").hidden = !link.pass_query;
+    $("link-ab").hidden = !link.variants.length;
+    $("link-ab").textContent = "A/B: " + link.variants.map((v) => v.name + " " + v.weight).join(" · ");
     fillEdit(link);
     $("live-box").hidden = !link.live;
     await Promise.all([loadStats(code), loadTime(code), link.live ? loadLive(code) : null]);
@@ -697,6 +898,33 @@
     for (const p of GUIDE_PLATFORMS) { $("edit-guide-" + p).checked = Boolean(b && b.guide.includes(p)); }
     for (const p of ALLOW_PLATFORMS) { $("edit-allow-" + p).checked = Boolean(b && b.allow.includes(p)); }
     policyDirty = false;
+    $("edit-password").value = "";
+    $("edit-unprotect").checked = false;
+    $("edit-unprotect-row").hidden = !link.protected;
+    $("edit-expired-url").value = link.expired_url || "";
+    $("edit-pass-query").checked = Boolean(link.pass_query);
+    $("edit-variants").replaceChildren();
+    for (const v of link.variants) { addVariant("edit-", v.url, v.weight); }
+    renumber("edit-");
+    $("edit-variants-until").value = localInput(link.variants_until);
+  }
+
+  // The edit form's issue-15 fields that differ from the link as loaded; null when the A/B rows are not a split.
+  function extraChanges(link) {
+    const out = {};
+    const pw = $("edit-password").value;
+    if (pw) { out.password = pw; } else if (link.protected && $("edit-unprotect").checked) { out.password = null; }
+    const exp = $("edit-expired-url").value.trim() || null;
+    if (exp !== (link.expired_url || null)) { out.expired_url = exp; }
+    const pq = $("edit-pass-query").checked;
+    if (pq !== Boolean(link.pass_query)) { out.pass_query = pq; }
+    const vs = variantsOf("edit-");
+    if (vs === null) { return null; }
+    const had = link.variants.map((v) => ({ url: v.url, weight: v.weight }));
+    if (JSON.stringify(vs) !== JSON.stringify(had)) { out.variants = vs.length ? vs : null; }
+    const until = $("edit-variants-until").value;
+    if (until !== localInput(link.variants_until)) { out.variants_until = until ? new Date(until).toISOString() : null; }
+    return out;
   }
 
   async function save(ev) {
@@ -709,6 +937,9 @@
     };
     if (!current.live) { body.url = $("edit-url").value.trim(); }
     if (policyDirty) { body.policy = policy("edit-"); }
+    const extra = extraChanges(current);
+    if (extra === null) { say($("edit-msg"), t("needTwo"), "bad"); return; }
+    Object.assign(body, extra);
     const res = await api("links/" + enc(current.code), jsonOpts("PATCH", body));
     if (!res.ok) { say($("edit-msg"), t("failed") + await problemText(res), "bad"); return; }
     say($("edit-msg"), t("saved"), "ok");
@@ -818,7 +1049,10 @@
     $("links-more").addEventListener("click", () => loadLinks(true));
     for (const r of ["by-hour", "by-day"]) { $(r).addEventListener("change", () => { if (current) { loadTime(current.code); } }); }
     $("edit-form").addEventListener("submit", save);
-    $("edit-form").addEventListener("change", (ev) => { if (ev.target.type === "checkbox") { policyDirty = true; } });
+    $("add-variant").addEventListener("click", () => onAddVariant(""));
+    $("edit-add-variant").addEventListener("click", () => onAddVariant("edit-"));
+    $("domain-form").addEventListener("submit", addDomain);
+    $("edit-form").addEventListener("change", (ev) => { if (ev.target.type === "checkbox" && ev.target.closest("#edit-guide-set, #edit-allow-set")) { policyDirty = true; } });
     $("delete").addEventListener("click", () => { $("confirm").hidden = false; $("delete").hidden = true; $("confirm-no").focus(); });
     $("confirm-no").addEventListener("click", () => { $("confirm").hidden = true; $("delete").hidden = false; $("delete").focus(); });
     $("confirm-yes").addEventListener("click", reallyDelete);
@@ -826,7 +1060,7 @@
     $("live-scan").addEventListener("click", () => scan($("live-msg"), async (_payload, frame) => addTarget(frame)));
     window.addEventListener("hashchange", () => {
       route();
-      const v = ["create", "links", "link"].find((x) => !$(x).hidden);
+      const v = VIEWS.find((x) => !$(x).hidden);
       if (v) { focusHeading(v + "-h"); }
     });
     route();
