@@ -157,7 +157,7 @@ def test_an_ab_link_with_two_variants(page: Any, served: SimpleNamespace) -> Non
 def test_expired_destination_and_pass_through(page: Any, served: SimpleNamespace) -> None:
     sign_in(page, served)
     page.get_by_test_id("target-url").fill("https://shop.example.com/sale?ref=s")
-    page.locator("details:not(#advanced) summary").first.click()
+    page.locator("#create-form details:not(#advanced) > summary").click()
     page.get_by_test_id("cap").fill("1")
     open_advanced(page)
     page.get_by_test_id("expired-url").fill("https://shop.example.com/next-sale")
