@@ -90,6 +90,13 @@ def test_every_view_has_no_serious_violations(axe_page: Any, served: SimpleNames
 
     sign_in(page, served)
     check_both_languages(page, "create")
+    # The advanced options disclosure, open, with A/B rows.
+    page.get_by_test_id("advanced").locator("summary").click()
+    page.get_by_test_id("add-variant").click()
+    page.get_by_test_id("variant-url-0").wait_for()
+    check_both_languages(page, "create: advanced options")
+    page.get_by_test_id("variant-remove-1").click()
+    page.get_by_test_id("variant-remove-0").click()
     page.get_by_test_id("target-url").fill(SHOP)
     page.get_by_test_id("guide-wechat").check()
     page.get_by_test_id("create").click()
@@ -108,6 +115,38 @@ def test_every_view_has_no_serious_violations(axe_page: Any, served: SimpleNames
     page.get_by_test_id("delete").click()
     check_both_languages(page, "link page")
 
+    ab = s.shorten(
+        SHOP, tags=["a11y"], password="a11y-secret", expired_url="https://shop.example.com/over",
+        pass_query=True, variants=[(SHOP, 1), ("https://shop.example.com/b", 1)],
+    )  # fmt: skip
+    page.goto(served.console + "#/link/" + ab.code)
+    expect(page.get_by_test_id("link-protected")).to_be_visible()
+    page.locator("#edit-box summary").click()
+    page.get_by_test_id("edit-variant-url-1").wait_for()
+    check_both_languages(page, "link page with password, A/B, pass-through")
+
+    page.goto(served.console + "#/domains")
+    expect(page.get_by_test_id("domains-msg")).not_to_be_empty()
+    check_both_languages(page, "domains (none)")
+
     page.goto(served.console + "#/link/" + live.code)
     page.get_by_test_id("live-targets").locator("li").first.wait_for()
     check_both_languages(page, "live code page")
+
+
+def test_domains_view_and_picker_have_no_serious_violations(
+    axe_page: Any, served: SimpleNamespace
+) -> None:
+    page = axe_page
+    s = served.app.shortener
+    s.domains.add("go.a11y.example")
+    try:
+        sign_in(page, served)
+        page.get_by_test_id("advanced").locator("summary").click()
+        expect(page.get_by_test_id("domain")).to_be_visible()
+        check_both_languages(page, "create: domain picker")
+        page.goto(served.console + "#/domains")
+        page.get_by_test_id("domain-go.a11y.example").wait_for()
+        check_both_languages(page, "domains (one)")
+    finally:
+        s.domains.remove("go.a11y.example")
