@@ -103,7 +103,10 @@ def test_create_a_link_on_a_domain(api: Api) -> None:
     assert r.json()["short_url"] == "https://go.b.example/d"
     assert api.s.resolve("d", host="go.b.example").location == "https://example.com/b"
     bad = api.call(
-        "POST", "/links", "links:write", json={"url": "https://example.com/", "domain": "no.example"}
+        "POST",
+        "/links",
+        "links:write",
+        json={"url": "https://example.com/", "domain": "no.example"},
     )
     assert bad.status_code in (400, 404, 422), bad.text
     assert bad.headers["content-type"].startswith("application/problem+json")

@@ -113,3 +113,17 @@ def test_views_fit_both_sizes_in_both_languages(
         page.goto(served.console + "#/link/" + live.code)
         page.get_by_test_id("live-targets").locator("li").first.wait_for()
         assert fits(page), f"live code page ({lang}, {size}) is wider than the screen"
+
+    # The advanced options (open, with A/B rows) and the Domains view fit too.
+    for lang in ("en", "zh"):
+        set_lang(page, lang)
+        page.goto(served.console + "#/create")
+        if not page.get_by_test_id("advanced").evaluate("d => d.open"):
+            page.get_by_test_id("advanced").locator("summary").click()
+        if not page.get_by_test_id("variants").locator(".variant").count():
+            page.get_by_test_id("add-variant").click()
+        page.get_by_test_id("variant-url-1").fill("https://shop.example.com/a-rather-long/path?x=1")
+        assert fits(page), f"advanced options ({lang}, {size}) are wider than the screen"
+        page.goto(served.console + "#/domains")
+        expect(page.get_by_test_id("domains-msg")).not_to_be_empty()
+        assert fits(page), f"domains ({lang}, {size}) is wider than the screen"

@@ -202,7 +202,8 @@ def test_the_edit_form_sets_and_clears_pass_through_and_the_expired_url(
     # Only the changed fields were sent: the policy stays as it was (none).
     link = s.get(code)
     assert link.policy is None
-    assert link.extras is not None and link.extras.expired_url == "https://shop.example.com/over"
+    assert link.extras is not None
+    assert link.extras.expired_url == "https://shop.example.com/over"
 
     with httpx.Client(timeout=10, follow_redirects=False, headers={"User-Agent": CHROME}) as http:
         r = http.get(url, params={"utm_source": "poster"})
