@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import httpx
 import pytest
 
-from .helpers import CHROME, expect, sign_in
+from .helpers import CHROME, GROUP, expect, png_of, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -221,3 +222,39 @@ def test_the_edit_form_sets_and_clears_pass_through_and_the_expired_url(
         assert r.headers["location"] == "https://shop.example.com/p?ref=s"
         eventually(lambda: s.stats(code).clicks == 2)
         assert http.get(url).status_code == 410  # no expired destination any more
+
+
+def test_the_edit_form_sets_a_new_password(page: Any, served: SimpleNamespace) -> None:
+    s = served.app.shortener
+    code = s.shorten("https://shop.example.com/members").code
+    url = f"{served.url}/{code}"
+    sign_in(page, served)
+    page.goto(served.console + "#/link/" + code)
+    expect(page.get_by_test_id("link-target")).to_have_text("https://shop.example.com/members")
+    expect(page.get_by_test_id("link-protected")).to_be_hidden()
+    open_edit(page)
+    expect(page.get_by_test_id("edit-unprotect")).to_be_hidden()  # nothing to remove yet
+    page.get_by_test_id("edit-password").fill("Members-Only-7")
+    page.get_by_test_id("save").click()
+    expect(page.get_by_test_id("edit-msg")).to_have_text("Saved.")
+    expect(page.get_by_test_id("link-protected")).to_be_visible()
+    expect(page.get_by_test_id("edit-password")).to_have_value("")
+    expect(page.get_by_test_id("edit-unprotect")).to_be_visible()
+    with httpx.Client(timeout=10, follow_redirects=False, headers={"User-Agent": CHROME}) as http:
+        assert http.get(url).status_code == 401
+        assert http.post(url, data={"password": "Members-Only-7"}).status_code == 303
+
+
+def test_a_live_code_refuses_the_advanced_options(
+    page: Any, served: SimpleNamespace, tmp_path: Path
+) -> None:
+    s = served.app.shortener
+    before = len(s.links(limit=1000).links)
+    sign_in(page, served)
+    page.get_by_test_id("qr-file").set_input_files(str(png_of(GROUP, tmp_path, "group.png")))
+    expect(page.get_by_test_id("live-note")).to_be_visible()
+    open_advanced(page)
+    page.get_by_test_id("password").fill("no-such-thing")
+    page.get_by_test_id("create").click()
+    expect(page.get_by_test_id("create-msg")).to_contain_text("not to live codes")
+    assert len(s.links(limit=1000).links) == before

@@ -77,7 +77,7 @@
       variantsUntil: "End the split at (optional; then everyone gets the first variant)",
       variant: "Variant", weight: "Weight", removeVariant: "Remove variant ",
       needTwo: "An A/B split needs at least 2 variants with a URL (or none).",
-      notForLive: "Password, expired destination, pass-through and A/B apply to links, not to live codes.",
+      notForLive: "Short domain, password, expired destination, pass-through and A/B apply to links, not to live codes.",
       domains: "Domains", addDomain: "Add a domain", domainName: "Host name",
       domainBase: "Base URL (optional; default https://host/)", add: "Add", remove: "Remove",
       domainsHint: "Several short domains separate brands and campaigns. suo does not rotate domains to dodge a platform's block. Adding and removing need the admin scope.",
@@ -141,7 +141,7 @@
       variantsUntil: "分流结束时间（可选；之后所有人都去第一个目标）",
       variant: "目标", weight: "权重", removeVariant: "删除目标 ",
       needTwo: "A/B 分流至少需要 2 个填写了网址的目标（或者一个都不填）。",
-      notForLive: "密码、过期去向、参数透传和 A/B 分流只适用于普通短链，不适用于活码。",
+      notForLive: "短域名、密码、过期去向、参数透传和 A/B 分流只适用于普通短链，不适用于活码。",
       domains: "域名", addDomain: "添加域名", domainName: "主机名",
       domainBase: "基础网址（可选；默认 https://主机名/）", add: "添加", remove: "删除",
       domainsHint: "多个短域名用于区分品牌和活动。suo 不会为了躲避平台封禁而轮换域名。添加和删除需要 admin 权限。",
@@ -585,7 +585,7 @@
     try {
       const extra = extras();
       if (extra === null) { say(msg, t("needTwo"), "bad"); return; }
-      if (liveFile && Object.keys(extra).some((k) => k !== "domain")) { say(msg, t("notForLive"), "bad"); return; }
+      if (liveFile && Object.keys(extra).length) { say(msg, t("notForLive"), "bad"); return; }
       if (liveFile) {
         const form = new FormData();
         form.append("files", liveFile);
