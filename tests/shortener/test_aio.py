@@ -423,6 +423,12 @@ def test_aresolve_serves_link_options_like_resolve(store: Any) -> None:
     s.shorten("https://two.example/", alias="sale", domain="go.two.example")
 
     async def visits() -> list[Decision]:
+        try:
+            return await answers()
+        finally:
+            await close_sides(store)
+
+    async def answers() -> list[Decision]:
         return [
             await s.aresolve("pw", ip="203.0.113.9"),
             await s.aresolve("pw", ip="203.0.113.9", password="nope"),
