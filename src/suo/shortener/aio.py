@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
@@ -65,7 +65,7 @@ def _finish(
     """What :meth:`Shortener.resolve` does after its path: pass-through, expired
     and 404 destinations (:mod:`suo.shortener.extras`, :mod:`suo.shortener.domains`)."""
     if decision.link is not None and decision.link.extras is not None:
-        decision = extras_after(decision, query)
+        decision = extras_after(decision, query, me.click_param)
     elif domain is None:
         return decision
     return domains_finish(me, decision, domain, code)
@@ -384,6 +384,13 @@ class AsyncMethods:
         description: str | None = None,
         tracking: str | None = None,
         click_ids: bool | None = None,
+        password: str | None = None,
+        expired_url: str | None = None,
+        pass_query: bool | str = False,
+        variants: Sequence[tuple[str, int]] | None = None,
+        variants_until: datetime | None = None,
+        winner: int | None = None,
+        domain: str | None = None,
     ) -> Link:
         """:meth:`shorten`, awaited (same arguments, result and errors).
 
@@ -408,6 +415,13 @@ class AsyncMethods:
                 description=description,
                 tracking=tracking,
                 click_ids=click_ids,
+                password=password,
+                expired_url=expired_url,
+                pass_query=pass_query,
+                variants=variants,
+                variants_until=variants_until,
+                winner=winner,
+                domain=domain,
             )
         )
         return result
