@@ -406,7 +406,6 @@ def test_aresolve_serves_link_options_like_resolve(store: Any) -> None:
     # Password, A/B, pass-through, expired destination and domains (issue 15)
     # answer the same through aresolve as through resolve.
     s = suo.Shortener(store)
-    s.shorten("https://shop.example/p", alias="pw", password="open sesame")
     s.shorten("https://shop.example/q?ref=s", alias="pq", pass_query=True)
     s.shorten(
         "https://shop.example/old", alias="ex", expires_at=datetime(2020, 1, 1, tzinfo=UTC),
@@ -423,6 +422,13 @@ def test_aresolve_serves_link_options_like_resolve(store: Any) -> None:
     s.shorten("https://two.example/", alias="sale", domain="go.two.example")
 
     async def visits() -> list[Decision]:
+        try:
+            await s.ashorten("https://shop.example/p", alias="pw", password="open sesame")
+            return await answers()
+        finally:
+            await close_sides(store)
+
+    async def answers() -> list[Decision]:
         return [
             await s.aresolve("pw", ip="203.0.113.9"),
             await s.aresolve("pw", ip="203.0.113.9", password="nope"),

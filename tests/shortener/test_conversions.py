@@ -168,6 +168,20 @@ def test_live_code_hand_out_gets_an_id_and_attributes_the_join(store: Any) -> No
     assert s.resolve("grp").click_id is None
 
 
+def test_a_click_of_a_deleted_link_is_unknown_after_the_code_is_reused(store: Any) -> None:
+    clock = ManualClock(datetime(2026, 12, 1, 9, tzinfo=UTC))
+    s = suo.Shortener(store, click_ids=True, cache_ttl=0, clock=clock)
+    s.shorten("https://shop.example/old", alias="reused")
+    old = s.resolve("reused").click_id
+    assert old is not None
+    s.delete("reused")
+    clock.advance(timedelta(seconds=1))
+    s.shorten("https://shop.example/new", alias="reused")
+    with pytest.raises(UnknownClickId):  # gone with its link, or kept (Redis) but stale
+        s.track(old, "purchase", external_id="o-1")
+    assert s.funnel("reused").steps[-1].count == 0
+
+
 def test_track_validates_its_arguments(s: suo.Shortener) -> None:
     s.shorten("https://shop.example/", alias="v", click_ids=True)
     cid = s.resolve("v").click_id

@@ -196,3 +196,12 @@ def test_known_domains_ride_out_a_store_outage(monkeypatch: pytest.MonkeyPatch) 
     fresh = suo.Shortener(s.store)  # nothing cached: the failure shows
     with pytest.raises(StorageUnavailable):
         fresh.domains.list()
+
+
+def test_a_qualified_code_is_not_found_on_another_host() -> None:
+    s = suo.Shortener("memory://", base_url="https://s.example/")
+    s.domains.add("go.brand.example")
+    b = s.shorten("https://example.com/b", alias="sale", domain="go.brand.example")
+    assert s.resolve(b.code, host="s.example").kind is DecisionKind.NOT_FOUND
+    assert s.resolve(b.code, host="go.brand.example").kind is DecisionKind.NOT_FOUND
+    assert s.resolve("sale", host="go.brand.example").location == "https://example.com/b"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -234,10 +235,27 @@ def test_wrong_tries_are_throttled_per_client(store: Any) -> None:
     # Another client is not throttled by that one.
     assert s.resolve("vip", password="right", ip="198.51.100.8").status == 302
     assert s.stats("vip").clicks == 1
-    # explain counts no wrong try.
-    s.shorten("https://example.com/", alias="vip2", password="right")
+    # Right passwords give their try back: a returning visitor is never throttled.
     for _ in range(THROTTLE.per_client + 2):
+        assert s.resolve("vip", password="right", ip="198.51.100.8").status == 302
+    # explain is no free oracle: its wrong tries count like real ones.
+    s.shorten("https://example.com/", alias="vip2", password="right")
+    for _ in range(THROTTLE.per_client):
         assert s.explain("vip2", password="wrong", ip="198.51.100.9").status == 401
+    assert s.explain("vip2", password="right", ip="198.51.100.9").status == 429
+    assert s.resolve("vip2", password="right", ip="198.51.100.9").status == 429
+
+
+def test_concurrent_wrong_tries_cannot_slip_under_the_limit(store: Any) -> None:
+    s = _shortener(store)
+    s.shorten("https://example.com/", alias="race", password="right")
+
+    def guess(i: int) -> int:
+        return s.resolve("race", password=f"guess{i}", ip="198.51.100.7").status
+
+    with ThreadPoolExecutor(16) as pool:
+        statuses = Counter(pool.map(guess, range(24)))
+    assert statuses == {401: THROTTLE.per_client, 429: 24 - THROTTLE.per_client}
 
 
 def test_throttle_window_ends() -> None:
@@ -360,3 +378,11 @@ def test_without_ip_the_user_agent_names_the_visitor() -> None:
     # Nobody to remember: the counter alone deals, still 70/30.
     bare = Counter(s.resolve("ab").location for _ in range(100))
     assert bare["https://a.example/"] == 70
+
+
+def test_the_visitor_cannot_set_the_click_id_through_pass_through() -> None:
+    s = suo.Shortener("memory://", base_url="https://s.example/", click_ids=True)
+    s.shorten("https://shop.example/p", alias="p", pass_query="override")
+    d = s.resolve("p", query="suo_cid=attackerchosen1&x=1")
+    assert d.click_id is not None
+    assert d.location == f"https://shop.example/p?suo_cid={d.click_id}&x=1"

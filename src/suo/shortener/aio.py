@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
@@ -65,7 +65,7 @@ def _finish(
     """What :meth:`Shortener.resolve` does after its path: pass-through, expired
     and 404 destinations (:mod:`suo.shortener.extras`, :mod:`suo.shortener.domains`)."""
     if decision.link is not None and decision.link.extras is not None:
-        decision = extras_after(decision, query)
+        decision = extras_after(decision, query, me.click_param)
     elif domain is None:
         return decision
     return domains_finish(me, decision, domain, code)
@@ -222,17 +222,19 @@ class AsyncMethods:
         # Shortener._resolve, with every rule in the same shared helpers.
         svc = _steps
         outage = me.outage
-        if outage.down or me._recorder.hit is not me.store.hit:
+        # (``!=``, not ``is not``: each read of ``store.hit`` is a new bound method.)
+        if outage.down or me._recorder.hit != me.store.hit:
             # The store is down, or visits buffered meanwhile wait to be written: the
-            # outage module (suo.shortener.outage) drives this visit, in a thread.
-            if claims:
-                return await asyncio.to_thread(
-                    _sync(me).resolve, me, code, user_agent=user_agent, ip=ip,
-                    accept_language=accept_language, referrer=referrer, query=query, now=now,
-                )  # fmt: skip
+            # outage module (suo.shortener.outage) drives this visit through the sync
+            # driver, in a thread. The caller applies the after-steps, once.
+            recorder = me._recorder
+            if not claims:
+                recorder = svc._DryRun(me.store)
+                if outage.down:
+                    recorder.hit = outage.unavailable_hit
             return await asyncio.to_thread(
-                _sync(me).explain, me, code, user_agent=user_agent,
-                accept_language=accept_language, now=now,
+                _sync(me)._resolve, me, code, user_agent, accept_language, now, recorder,
+                ip, referrer if claims else None, query,
             )  # fmt: skip
         side = async_side(me.store)
         # 1. detect
@@ -382,6 +384,13 @@ class AsyncMethods:
         description: str | None = None,
         tracking: str | None = None,
         click_ids: bool | None = None,
+        password: str | None = None,
+        expired_url: str | None = None,
+        pass_query: bool | str = False,
+        variants: Sequence[tuple[str, int]] | None = None,
+        variants_until: datetime | None = None,
+        winner: int | None = None,
+        domain: str | None = None,
     ) -> Link:
         """:meth:`shorten`, awaited (same arguments, result and errors).
 
@@ -406,6 +415,13 @@ class AsyncMethods:
                 description=description,
                 tracking=tracking,
                 click_ids=click_ids,
+                password=password,
+                expired_url=expired_url,
+                pass_query=pass_query,
+                variants=variants,
+                variants_until=variants_until,
+                winner=winner,
+                domain=domain,
             )
         )
         return result
@@ -498,8 +514,9 @@ class AsyncMethods:
     # -- lifecycle ---------------------------------------------------------------
 
     async def aclose(self) -> None:
-        """Close the async side of the store (this loop's), and the store if this
-        Shortener opened it; ``async with Shortener(url) as s:`` calls it."""
+        """Close the store and its async side (this loop's) if this Shortener opened
+        it from a URL; ``async with Shortener(url) as s:`` calls it. A store passed
+        in stays open: its owner closes it (``await store.aclose()``)."""
         me: Any = self
         me.__dict__.pop("_twins", None)
         if me._owns_store:

@@ -25,12 +25,12 @@ __all__ = ["CounterStore"]
 class CounterStore(Protocol):
     """Expiring counters and set-once values, atomic in the engine."""
 
-    def bump(self, key: str, *, ttl: float | None, now: datetime) -> int:
-        """Add one to counter ``key`` and return its value after that.
+    def bump(self, key: str, *, ttl: float | None, now: datetime, by: int = 1) -> int:
+        """Add ``by`` (one) to counter ``key`` and return its value after that.
 
-        A missing or expired counter starts again at 1 and then lives ``ttl``
+        A missing or expired counter starts again at ``by`` and then lives ``ttl``
         seconds (``None``: forever). The expiry is not extended by later bumps:
-        a counter is a fixed window.
+        a counter is a fixed window. ``by=-1`` gives back a reserved try.
         """
 
     def count(self, key: str, *, now: datetime) -> tuple[int, float]:

@@ -288,7 +288,13 @@ class Domains:
         return f"{code}{SEP}{d.id}"
 
     def route(self, code: str, host: str) -> tuple[str | None, Domain | None]:
-        """The stored code a request for ``code`` on ``host`` means (``None``: 404), and its domain."""
+        """The stored code a request for ``code`` on ``host`` means (``None``: 404), and its domain.
+
+        A visitor names a bare code: an already qualified one (``code@id``) is
+        not found on any host, so one domain's links can't be reached from another.
+        """
+        if SEP in code:
+            return None, None
         domains = self._all()
         if not domains:
             return code, None

@@ -224,26 +224,30 @@ def _password_gate(
     who = s._visitor(ip, "", now) if ip else "-"
     link_key = f"pw:{_stamp(link)}"
     client_key = f"{link_key}:{who}"
-    n_client, left_client = store.count(client_key, now=now)
-    n_link, left_link = store.count(link_key, now=now)
-    if n_client >= t.per_client or n_link >= t.per_link:
-        wait = max(1, math.ceil(max(left_client if n_client >= t.per_client else 0,
-                                    left_link if n_link >= t.per_link else 0)))  # fmt: skip
+    # Reserve the try before checking it, so concurrent tries can't all slip
+    # under the limit; a correct password (or a refused try) gives it back.
+    # explain() goes through the same throttle: it is no free password oracle.
+    n_client = store.bump(client_key, ttl=t.window, now=now)
+    n_link = store.bump(link_key, ttl=t.window, now=now)
+    if n_client > t.per_client or n_link > t.per_link:
+        store.bump(client_key, ttl=t.window, now=now, by=-1)
+        store.bump(link_key, ttl=t.window, now=now, by=-1)
+        left_client = store.count(client_key, now=now)[1]
+        left_link = store.count(link_key, now=now)[1]
+        wait = max(1, math.ceil(max(left_client if n_client > t.per_client else 0,
+                                    left_link if n_link > t.per_link else 0)))  # fmt: skip
         headers = {**_PAGE_HEADERS, "Retry-After": str(wait)}
-        why = "this client" if n_client >= t.per_client else "this link"
+        why = "this client" if n_client > t.per_client else "this link"
         trace = (
-            f"password: throttled, {max(n_client, n_link)} wrong tries by {why} in "
+            f"password: throttled, {max(n_client, n_link) - 1} wrong tries by {why} in "
             f"{t.window} s; retry after {wait} s"
         )
         return page(DecisionKind.THROTTLED, s.pages.throttled(lang=lang, retry_after=wait), trace,
                     headers), ""  # fmt: skip
     if verify_password(password, ex.password):
+        store.bump(client_key, ttl=t.window, now=now, by=-1)
+        store.bump(link_key, ttl=t.window, now=now, by=-1)
         return None, "password: correct"
-    if recorder.claims:
-        n_client = store.bump(client_key, ttl=t.window, now=now)
-        store.bump(link_key, ttl=t.window, now=now)
-    else:
-        n_client += 1
     trace = f"password: wrong (try {n_client} of {t.per_client} for this client in {t.window} s)"
     body = s.pages.password(lang=lang, wrong=True, title=title)
     return page(DecisionKind.PASSWORD, body, trace, _PAGE_HEADERS), ""
@@ -285,8 +289,13 @@ def _choose(
     return index, f"new visitor number {n}, dealt by smooth weighted round-robin ({split})"
 
 
-def after(decision: Decision, query: str | Mapping[str, Any] | None) -> Decision:
-    """The pass-through of a redirect, or the ``expired_url`` of a gone link."""
+def after(
+    decision: Decision, query: str | Mapping[str, Any] | None, click_param: str = "suo_cid"
+) -> Decision:
+    """The pass-through of a redirect, or the ``expired_url`` of a gone link.
+
+    The visitor's query never sets ``click_param``: the click id is suo's own.
+    """
     link = decision.link
     if link is None or link.extras is None:
         return decision
@@ -295,7 +304,7 @@ def after(decision: Decision, query: str | Mapping[str, Any] | None) -> Decision
     if kind is DecisionKind.REDIRECT and ex.pass_query is not None and decision.location:
         if not query:
             return evolve(decision, trace=(*decision.trace, "pass-through: no query to pass"))
-        location = merge_query(decision.location, query, mode=ex.pass_query)
+        location = merge_query(decision.location, query, mode=ex.pass_query, drop=(click_param,))
         wins = "the target's" if ex.pass_query == "merge" else "the visitor's"  # noqa: S105
         note = f"pass-through ({ex.pass_query}: {wins} parameters win): {location}"
         return evolve(decision, location=location, trace=(*decision.trace, note))

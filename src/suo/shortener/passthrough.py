@@ -18,7 +18,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode
 
@@ -58,11 +58,22 @@ def _pairs(query: str | Mapping[str, Any]) -> list[tuple[str, str]]:
     return out
 
 
-def merge_query(target: str, query: str | Mapping[str, Any] | None, *, mode: str = "merge") -> str:
-    """``target`` with the parameters of ``query`` merged into its query string."""
+def merge_query(
+    target: str,
+    query: str | Mapping[str, Any] | None,
+    *,
+    mode: str = "merge",
+    drop: Collection[str] = (),
+) -> str:
+    """``target`` with the parameters of ``query`` merged into its query string.
+
+    Parameters named in ``drop`` never come from the visitor (the click id's).
+    """
     if not query:
         return target
     incoming = _pairs(query)
+    if drop:
+        incoming = [(k, v) for k, v in incoming if k not in drop]
     if not incoming:
         return target
     base, hash_, fragment = target.partition("#")

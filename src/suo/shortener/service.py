@@ -1021,7 +1021,7 @@ class Shortener(AsyncMethods):
             code, user_agent, accept_language, now, self._recorder, ip, referrer, query, password
         )
         if d.link is not None and d.link.extras is not None:
-            d = extras_after(d, query)
+            d = extras_after(d, query, self.click_param)
         elif domain is None:
             return d
         return domains_finish(self, d, domain, code)
@@ -1041,9 +1041,10 @@ class Shortener(AsyncMethods):
         """What :meth:`resolve` would answer, with ``.trace`` set, recording nothing.
 
         It is the same path as :meth:`resolve` with a recorder that writes
-        nothing: the cap is read instead of counted, no live-code slot is taken,
-        no wrong password try is counted and no A/B variant is dealt (the
-        trace says which one the visitor would get, and why).
+        nothing: the cap is read instead of counted, no live-code slot is taken
+        and no A/B variant is dealt (the trace says which one the visitor would
+        get, and why). A ``password`` given here is checked through the same
+        throttle as a real try, so a wrong one counts: explain is no oracle.
         """
         domain = None
         if host is not None:
@@ -1061,7 +1062,7 @@ class Shortener(AsyncMethods):
             code, user_agent, accept_language, now, recorder, ip, None, query, password
         )
         if d.link is not None and d.link.extras is not None:
-            d = extras_after(d, query)
+            d = extras_after(d, query, self.click_param)
         elif domain is None:
             return d
         return domains_finish(self, d, domain, code)

@@ -118,7 +118,10 @@ def track(
             f"no click with id {click_id!r}: report the id exactly as the target URL got it"
             f" (its {shortener.click_param!r} parameter), within the click-id retention"
         )
-    if shortener._load(visit.code) is None:
+    link = shortener._load(visit.code)
+    if link is None or visit.at < link.created_at:
+        # Deleted, or deleted and made again under the same code: the click
+        # belongs to the old link (Redis keeps click ids until they expire).
         raise UnknownClickId(f"click id {click_id!r} belongs to {visit.code!r}, deleted since")
     return store.add_conversion(
         Conversion(click_id, event, when, visit, external_id, number, currency)

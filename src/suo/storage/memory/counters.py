@@ -39,14 +39,14 @@ class MemoryCounters(MemoryBase):
     def _until(ttl: float | None, now: datetime) -> datetime | None:
         return None if ttl is None else now + timedelta(seconds=ttl)
 
-    def bump(self, key: str, *, ttl: float | None, now: datetime) -> int:
+    def bump(self, key: str, *, ttl: float | None, now: datetime, by: int = 1) -> int:
         with self._lock:
             item = self._kv_item(key, now)
             if item is None or not isinstance(item[0], int):
                 self._sweep(now)
-                self._kv[key] = (1, self._until(ttl, now))
-                return 1
-            n = item[0] + 1
+                self._kv[key] = (by, self._until(ttl, now))
+                return by
+            n = item[0] + by
             self._kv[key] = (n, item[1])
             return n
 

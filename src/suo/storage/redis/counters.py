@@ -26,9 +26,9 @@ class RedisCounters(RedisBase):
     def _kv_key(self, key: str) -> str:
         return self._key(key.replace("{", "(").replace("}", ")"), "kv")
 
-    def bump(self, key: str, *, ttl: float | None, now: datetime) -> int:
+    def bump(self, key: str, *, ttl: float | None, now: datetime, by: int = 1) -> int:
         ms = _ms(ttl)
-        return int(self._script("counter_bump")(keys=[self._kv_key(key)], args=[ms or ""]))
+        return int(self._script("counter_bump")(keys=[self._kv_key(key)], args=[ms or "", by]))
 
     def count(self, key: str, *, now: datetime) -> tuple[int, float]:
         k = self._kv_key(key)

@@ -55,14 +55,14 @@ class SQLCounters(SQLBase):
         if secrets.randbelow(1024) == 0:
             conn.execute(counters.delete().where(counters.c.expires_at <= now))
 
-    def bump(self, key: str, *, ttl: float | None, now: datetime) -> int:
+    def bump(self, key: str, *, ttl: float | None, now: datetime, by: int = 1) -> int:
         c = counters.c
-        stmt = self._insert_stmt(counters).values(key=key, n=1, expires_at=_until(ttl, now))
+        stmt = self._insert_stmt(counters).values(key=key, n=by, expires_at=_until(ttl, now))
         expired = self._expired(now)
         stmt = stmt.on_conflict_do_update(
             index_elements=["key"],
             set_={
-                "n": sa.case((expired, 1), else_=sa.func.coalesce(c.n, 0) + 1),
+                "n": sa.case((expired, by), else_=sa.func.coalesce(c.n, 0) + by),
                 "expires_at": sa.case((expired, stmt.excluded.expires_at), else_=c.expires_at),
                 "value": sa.case((expired, None), else_=c.value),
             },
