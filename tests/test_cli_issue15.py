@@ -84,3 +84,19 @@ def test_bad_options_exit_with_a_message(
     assert code != 0
     assert "javascript" in err.lower()
     assert cli.links().links == ()
+
+
+def test_domains_add_list_remove(cli: suo.Shortener, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "domains", "add", "Go.Brand.example", "--base-url",
+                         "https://go.brand.example/x/", "--pass-query")  # fmt: skip
+    assert code == 0, err
+    assert out == "go.brand.example\thttps://go.brand.example/x/\n"
+    assert cli.domains.get("go.brand.example").pass_query == "merge"
+    code, out, _ = run(capsys, "domains", "list", "--json")
+    assert code == 0
+    assert [d["name"] for d in json.loads(out)] == ["go.brand.example"]
+    assert run(capsys, "domains", "remove", "go.brand.example")[0] == 0
+    assert run(capsys, "domains", "remove", "go.brand.example")[0] == 1
+    code, _, err = run(capsys, "domains", "add", "not a host")
+    assert code != 0
+    assert "not a domain name" in err

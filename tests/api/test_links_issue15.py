@@ -110,3 +110,14 @@ def test_create_a_link_on_a_domain(api: Api) -> None:
     )
     assert bad.status_code in (400, 404, 422), bad.text
     assert bad.headers["content-type"].startswith("application/problem+json")
+
+
+def test_a_domain_with_pass_through(api: Api) -> None:
+    r = api.call("POST", "/domains", "admin", json={"name": "go.q.example", "pass_query": True})
+    assert r.status_code == 201, r.text
+    assert r.json()["pass_query"] == "merge"
+    api.s.shorten("https://shop.example/p", alias="q", domain="go.q.example")
+    d = api.s.resolve("q", host="go.q.example", query="utm_source=g7")
+    assert d.location == "https://shop.example/p?utm_source=g7"
+    bad = api.call("POST", "/domains", "admin", json={"name": "go.r.example", "pass_query": "x"})
+    assert bad.status_code == 422

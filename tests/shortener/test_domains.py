@@ -205,3 +205,28 @@ def test_a_qualified_code_is_not_found_on_another_host() -> None:
     assert s.resolve(b.code, host="s.example").kind is DecisionKind.NOT_FOUND
     assert s.resolve(b.code, host="go.brand.example").kind is DecisionKind.NOT_FOUND
     assert s.resolve("sale", host="go.brand.example").location == "https://example.com/b"
+
+
+def test_pass_through_per_domain(store: Any) -> None:
+    s = _s(store)
+    s.domains.add("go.utm.example", pass_query=True)
+    s.domains.add("go.plain.example")
+    s.shorten("https://shop.example/p?ref=s", alias="d", domain="go.utm.example")
+    s.shorten("https://shop.example/p?ref=s", alias="own", domain="go.utm.example",
+              pass_query="override")  # fmt: skip
+    s.shorten("https://shop.example/p?ref=s", alias="d", domain="go.plain.example")
+    q = "utm_source=group12&ref=x"
+    on = s.resolve("d", host="go.utm.example", query=q)
+    assert on.location == "https://shop.example/p?ref=s&utm_source=group12"
+    assert any("pass-through of go.utm.example" in line for line in on.trace)
+    # A link's own setting wins over its domain's.
+    own = s.resolve("own", host="go.utm.example", query=q)
+    assert own.location == "https://shop.example/p?utm_source=group12&ref=x"
+    off = s.resolve("d", host="go.plain.example", query=q)
+    assert off.location == "https://shop.example/p?ref=s"
+    # The UTM values are on the visit events either way.
+    utms = [v.utm.get("utm_source") for v in s.visits("d@" + s.domains.get("go.plain.example").id)]
+    assert utms == ["group12"]
+    assert s.domains.get("go.utm.example").pass_query == "merge"
+    with pytest.raises(InvalidInput, match="pass_query"):
+        s.domains.add("go.bad.example", pass_query="sometimes")

@@ -25,6 +25,7 @@ def cmd_add(args: argparse.Namespace) -> int:
         policy=parse_policies(args.policy or (), warn=note),
         not_found_url=args.not_found_url,
         expired_url=args.expired_url,
+        pass_query=args.pass_query,
     )
     if args.json:
         print_json({"id": d.id, **d.to_dict()})
@@ -79,6 +80,15 @@ def register(sub: Any) -> None:
     _policy_option(p)
     p.add_argument("--not-found-url", metavar="URL", help="where unknown codes go instead of 404")
     p.add_argument("--expired-url", metavar="URL", help="where its expired links go instead of 410")
+    p.add_argument(
+        "--pass-query",
+        nargs="?",
+        const="merge",
+        default=None,
+        choices=["merge", "override"],
+        help="pass the short URL's query on to targets of links without their own setting"
+        " (merge: the target's parameters win; override: the visitor's)",
+    )
     add_json_option(p)
     add_store_option(p)
     p.set_defaults(func=cmd_add)

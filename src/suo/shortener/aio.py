@@ -68,7 +68,7 @@ def _finish(
         decision = extras_after(decision, query, me.click_param)
     elif domain is None:
         return decision
-    return domains_finish(me, decision, domain, code)
+    return domains_finish(me, decision, domain, code, query)
 
 
 def _sync(shortener: Any) -> Any:

@@ -47,6 +47,7 @@ from attrs import evolve, frozen
 
 from suo.decision import Decision, DecisionKind
 from suo.errors import ConfigurationError, InvalidInput, NotFound, StorageError
+from suo.shortener.passthrough import merge_query, pass_mode
 from suo.shortener.urls import URLPolicy, normalize_url
 
 if TYPE_CHECKING:
@@ -108,6 +109,9 @@ class Domain:
         policy: the access policy of its links that have none of their own.
         not_found_url: where unknown codes on this domain go instead of the 404 page.
         expired_url: where its expired or exhausted links without their own go.
+        pass_query: query pass-through for its links without their own setting:
+            ``None`` (off), ``"merge"`` (the target's parameters win) or
+            ``"override"`` (the visitor's win); see ``shorten(pass_query=)``.
     """
 
     name: str
@@ -116,6 +120,7 @@ class Domain:
     policy: AccessPolicy | None = None
     not_found_url: str | None = None
     expired_url: str | None = None
+    pass_query: str | None = None
 
     @property
     def id(self) -> str:
@@ -131,6 +136,7 @@ class Domain:
             "policy": None if self.policy is None else self.policy.to_dict(),
             "not_found_url": self.not_found_url,
             "expired_url": self.expired_url,
+            "pass_query": self.pass_query,
         }
 
     @classmethod
@@ -148,6 +154,7 @@ class Domain:
             policy,
             data.get("not_found_url"),
             data.get("expired_url"),
+            data.get("pass_query"),
         )
 
 
@@ -221,12 +228,14 @@ class Domains:
         policy: AccessPolicy | None = None,
         not_found_url: str | None = None,
         expired_url: str | None = None,
+        pass_query: bool | str | None = None,
     ) -> Domain:
         """Add (or replace) a domain; returns it.
 
         Raises:
             InvalidInput: ``name`` is not a host name.
             InvalidURL: ``base_url``, ``not_found_url`` or ``expired_url`` is not a safe URL.
+            InvalidInput: ``pass_query`` is not True, False, "merge" or "override".
         """
         host = normalize_host(name)
         if not _HOST.fullmatch(host):
@@ -243,6 +252,7 @@ class Domains:
             policy,
             None if not_found_url is None else normalize_url(not_found_url, policy=policy_),
             None if expired_url is None else normalize_url(expired_url, policy=policy_),
+            pass_mode(pass_query),
         )
         store = self._store
         if default:  # one default at most
@@ -323,8 +333,14 @@ class Domains:
         return None if domain is None else domain.base_url + code.partition(SEP)[0]
 
 
-def finish(s: Shortener, decision: Decision, domain: Domain | None, code: str) -> Decision:
-    """A domain's 404 and expired destinations, applied to a Decision."""
+def finish(
+    s: Shortener,
+    decision: Decision,
+    domain: Domain | None,
+    code: str,
+    query: str | Mapping[str, Any] | None = None,
+) -> Decision:
+    """A domain's 404 and expired destinations and its pass-through, applied to a Decision."""
     link = decision.link
     if domain is None and link is not None and link.extras is not None and link.extras.domain:
         domain = s.domains.find(link.extras.domain)
@@ -344,4 +360,21 @@ def finish(s: Shortener, decision: Decision, domain: Domain | None, code: str) -
             DecisionKind.REDIRECT, 302, domain.expired_url, domain.expired_url, code=code,
             link=decision.link, client=decision.client, trace=(*decision.trace, note),
         )  # fmt: skip
+    ex = None if link is None else link.extras
+    if (
+        kind is DecisionKind.REDIRECT
+        and domain.pass_query is not None
+        and link is not None
+        and decision.location
+        and (ex is None or (ex.pass_query is None and decision.location != ex.expired_url))
+    ):
+        # The domain's pass-through, for a link without its own setting.
+        if not query:
+            note = f"pass-through of {domain.name}: no query to pass"
+            return evolve(decision, trace=(*decision.trace, note))
+        location = merge_query(
+            decision.location, query, mode=domain.pass_query, drop=(s.click_param,)
+        )
+        note = f"pass-through of {domain.name} ({domain.pass_query}): {location}"
+        return evolve(decision, location=location, trace=(*decision.trace, note))
     return decision

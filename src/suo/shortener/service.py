@@ -1024,7 +1024,7 @@ class Shortener(AsyncMethods):
             d = extras_after(d, query, self.click_param)
         elif domain is None:
             return d
-        return domains_finish(self, d, domain, code)
+        return domains_finish(self, d, domain, code, query)
 
     def explain(
         self,
@@ -1065,7 +1065,7 @@ class Shortener(AsyncMethods):
             d = extras_after(d, query, self.click_param)
         elif domain is None:
             return d
-        return domains_finish(self, d, domain, code)
+        return domains_finish(self, d, domain, code, query)
 
     # -- the resolve path ---------------------------------------------------
     #

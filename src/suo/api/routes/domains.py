@@ -6,7 +6,7 @@ a platform's block (see :mod:`suo.shortener.domains`).
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -37,6 +37,9 @@ class DomainIn(BaseModel):
     policy: dict[str, Any] | None = Field(default=None, description="default access policy (JSON)")
     not_found_url: str | None = Field(default=None, max_length=8192)
     expired_url: str | None = Field(default=None, max_length=8192)
+    pass_query: bool | Literal["merge", "override"] = Field(
+        default=False, description="pass the short URL's query on, for links without their own"
+    )
 
 
 class DomainOut(BaseModel):
@@ -49,6 +52,7 @@ class DomainOut(BaseModel):
     policy: dict[str, Any] | None
     not_found_url: str | None
     expired_url: str | None
+    pass_query: str | None = Field(description='null (off), "merge" or "override"')
 
     @classmethod
     def of(cls, d: Domain) -> DomainOut:
@@ -78,6 +82,7 @@ def add_domain(body: DomainIn, s: S) -> DomainOut:
         policy=policy_from(body.policy),
         not_found_url=body.not_found_url,
         expired_url=body.expired_url,
+        pass_query=body.pass_query,
     )
     return DomainOut.of(d)
 
