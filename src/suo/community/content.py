@@ -41,7 +41,6 @@ Example:
 from __future__ import annotations
 
 import html
-import math
 import uuid
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, time, timedelta
@@ -50,6 +49,7 @@ from typing import Any
 
 from attrs import evolve, field, frozen
 
+from suo import _stats
 from suo._time import Clock, require_aware, utcnow
 from suo._time import iso as _iso
 from suo.community.model import Community, _label, id_of
@@ -565,18 +565,7 @@ def wilson_interval(successes: int, trials: int, z: float = 1.96) -> tuple[float
         >>> round(lo, 3), round(hi, 3)
         (0.219, 0.396)
     """
-    if trials <= 0:
-        return 0.0, 1.0
-    if not 0 <= successes <= trials:
-        raise InvalidInput(f"successes must be within 0..trials, got {successes} of {trials}")
-    p = successes / trials
-    z2 = z * z
-    denom = 1 + z2 / trials
-    center = p + z2 / (2 * trials)
-    margin = z * math.sqrt(p * (1 - p) / trials + z2 / (4 * trials * trials))
-    lower = 0.0 if successes == 0 else max(0.0, (center - margin) / denom)
-    upper = 1.0 if successes == trials else min(1.0, (center + margin) / denom)
-    return lower, upper
+    return _stats.wilson_interval(successes, trials, z)
 
 
 @frozen

@@ -34,6 +34,7 @@ from typing import Any
 
 from attrs import field, frozen
 
+from suo._stats import wilson_interval
 from suo.errors import InvalidInput
 from suo.shortener.conversions import Conversion, is_counted_click
 from suo.shortener.model import Visit
@@ -66,18 +67,7 @@ def wilson(successes: int, trials: int, z: float = _Z95) -> tuple[float, float]:
 
     ``(0.0, 1.0)`` when there are no trials: nothing is known yet.
     """
-    if trials <= 0:
-        return 0.0, 1.0
-    if not 0 <= successes <= trials:
-        raise InvalidInput(f"successes must be within 0..trials, got {successes} of {trials}")
-    p = successes / trials
-    z2 = z * z
-    denom = 1 + z2 / trials
-    center = p + z2 / (2 * trials)
-    margin = z * math.sqrt(p * (1 - p) / trials + z2 / (4 * trials * trials))
-    low = 0.0 if successes == 0 else max(0.0, (center - margin) / denom)
-    high = 1.0 if successes == trials else min(1.0, (center + margin) / denom)
-    return low, high
+    return wilson_interval(successes, trials, z)
 
 
 @frozen
