@@ -100,3 +100,14 @@ def test_domains_add_list_remove(cli: suo.Shortener, capsys: pytest.CaptureFixtu
     code, _, err = run(capsys, "domains", "add", "not a host")
     assert code != 0
     assert "not a domain name" in err
+
+
+def test_update_click_ids(cli: suo.Shortener, capsys: pytest.CaptureFixture[str]) -> None:
+    cli.shorten("https://shop.example/", alias="c")
+    assert run(capsys, "update", "c", "--click-ids", "on")[0] == 0
+    assert cli.get("c").click_ids is True
+    assert cli.resolve("c").click_id is not None
+    assert run(capsys, "update", "c", "--click-ids", "off")[0] == 0
+    assert cli.get("c").click_ids is False
+    assert run(capsys, "update", "c", "--click-ids", "default")[0] == 0
+    assert cli.get("c").click_ids is None

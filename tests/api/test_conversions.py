@@ -77,3 +77,9 @@ def test_links_made_over_http_can_have_click_ids(api: Api) -> None:
     d = api.s.resolve("web")
     assert d.click_id is not None
     assert d.location == f"https://shop.example/?suo_cid={d.click_id}"
+    r = api.call("PATCH", "/links/web", "links:write", json={"click_ids": False})
+    assert r.status_code == 200, r.text
+    assert r.json()["click_ids"] is False
+    assert api.s.resolve("web").click_id is None
+    r = api.call("PATCH", "/links/web", "links:write", json={"click_ids": None})
+    assert r.json()["click_ids"] is None

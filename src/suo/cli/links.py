@@ -386,6 +386,8 @@ def cmd_update(args: argparse.Namespace) -> int:
             changes[name] = getattr(args, name)
     if args.redirect_status is not None:
         changes["redirect_status"] = args.redirect_status
+    if args.click_ids is not None:
+        changes["click_ids"] = {"on": True, "off": False, "default": None}[args.click_ids]
     changes.update(_extras_options(args, s))
     if args.no_password:
         if "password" in changes:
@@ -399,7 +401,7 @@ def cmd_update(args: argparse.Namespace) -> int:
         changes["variants"] = None
     if not changes:
         raise InvalidInput(
-            "nothing to change; give --target, --expires, --max-clicks, --policy, --tag, "
+            "nothing to change; give --target, --expires, --max-clicks, --policy, --tag, --click-ids, "
             "--no-tags, --title, --description, --redirect-status, --password-stdin, "
             "--expired-url, --pass-query, --variant or their --no- forms"
         )
@@ -823,6 +825,11 @@ def register(sub: Any) -> None:
     p.add_argument("--no-description", action="store_true", help="remove the description")
     p.add_argument("--redirect-status", type=int, choices=(301, 302, 303, 307, 308))
     _extras_arguments(p)
+    p.add_argument(
+        "--click-ids",
+        choices=("on", "off", "default"),
+        help="click ids on this link's counted redirects (default: the Shortener's setting)",
+    )
     p.add_argument("--no-password", action="store_true", help="remove the password")
     p.add_argument("--no-pass-query", action="store_true", help="stop passing the query on")
     p.add_argument("--no-expired-url", action="store_true", help="remove the expired destination")

@@ -116,6 +116,7 @@ class LinkPatch(_Extras):
     title: str | None = Field(default=None, max_length=500)
     description: str | None = Field(default=None, max_length=2000)
     tracking: Literal["events", "counts"] | None = None
+    click_ids: bool | None = Field(default=None, description="click ids on/off (null: the default)")
 
 
 class LinkOut(BaseModel):
