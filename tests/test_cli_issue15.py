@@ -88,10 +88,11 @@ def test_bad_options_exit_with_a_message(
 
 def test_domains_add_list_remove(cli: suo.Shortener, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "domains", "add", "Go.Brand.example", "--base-url",
-                         "https://go.brand.example/x/", "--pass-query")  # fmt: skip
+                         "https://go.brand.example/x/", "--pass-query", "--click-ids")  # fmt: skip
     assert code == 0, err
     assert out == "go.brand.example\thttps://go.brand.example/x/\n"
     assert cli.domains.get("go.brand.example").pass_query == "merge"
+    assert cli.domains.get("go.brand.example").click_ids is True
     code, out, _ = run(capsys, "domains", "list", "--json")
     assert code == 0
     assert [d["name"] for d in json.loads(out)] == ["go.brand.example"]

@@ -113,11 +113,13 @@ def test_create_a_link_on_a_domain(api: Api) -> None:
 
 
 def test_a_domain_with_pass_through(api: Api) -> None:
-    r = api.call("POST", "/domains", "admin", json={"name": "go.q.example", "pass_query": True})
+    r = api.call("POST", "/domains", "admin",
+                 json={"name": "go.q.example", "pass_query": True, "click_ids": True})  # fmt: skip
     assert r.status_code == 201, r.text
-    assert r.json()["pass_query"] == "merge"
+    assert (r.json()["pass_query"], r.json()["click_ids"]) == ("merge", True)
     api.s.shorten("https://shop.example/p", alias="q", domain="go.q.example")
     d = api.s.resolve("q", host="go.q.example", query="utm_source=g7")
-    assert d.location == "https://shop.example/p?utm_source=g7"
+    assert d.click_id is not None
+    assert d.location == f"https://shop.example/p?suo_cid={d.click_id}&utm_source=g7"
     bad = api.call("POST", "/domains", "admin", json={"name": "go.r.example", "pass_query": "x"})
     assert bad.status_code == 422

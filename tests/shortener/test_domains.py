@@ -12,6 +12,7 @@ import suo
 from suo.antiblock.policy import AccessPolicy
 from suo.decision import DecisionKind
 from suo.errors import InvalidInput, NotFound
+from suo.shortener.domains import domain_id
 from suo.web.core import Request, Responder
 
 T0 = datetime(2026, 12, 1, 9, tzinfo=UTC)
@@ -230,3 +231,26 @@ def test_pass_through_per_domain(store: Any) -> None:
     assert s.domains.get("go.utm.example").pass_query == "merge"
     with pytest.raises(InvalidInput, match="pass_query"):
         s.domains.add("go.bad.example", pass_query="sometimes")
+
+
+def test_click_ids_per_domain(store: Any) -> None:
+    s = _s(store)
+    s.shorten("https://shop.example/main", alias="m")
+    assert s.resolve("m").click_id is None
+    s.domains.add("go.track.example", click_ids=True)
+    s.domains.add("go.quiet.example")
+    s.shorten("https://shop.example/t", alias="t", domain="go.track.example")
+    s.shorten("https://shop.example/q", alias="q", domain="go.quiet.example")
+    s.shorten("https://shop.example/o", alias="o", domain="go.track.example", click_ids=False)
+    tracked = s.resolve("t", host="go.track.example")
+    assert tracked.click_id is not None
+    assert tracked.location == f"https://shop.example/t?suo_cid={tracked.click_id}"
+    assert s.resolve("q", host="go.quiet.example").click_id is None
+    assert s.resolve("o", host="go.track.example").click_id is None  # the link's own setting
+    assert s.resolve("m").click_id is None  # the Shortener's own domain: off
+    assert s.domains.get("go.track.example").click_ids is True
+    # Another Shortener on the same store learns it from the stored domains.
+    other = _s(store)
+    assert other.resolve("t", host="go.track.example").click_id is not None
+    assert s.domains.remove("go.track.example")
+    assert s.resolve("t@" + domain_id("go.track.example")).click_id is None

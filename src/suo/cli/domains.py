@@ -26,6 +26,7 @@ def cmd_add(args: argparse.Namespace) -> int:
         not_found_url=args.not_found_url,
         expired_url=args.expired_url,
         pass_query=args.pass_query,
+        click_ids=args.click_ids,
     )
     if args.json:
         print_json({"id": d.id, **d.to_dict()})
@@ -80,6 +81,11 @@ def register(sub: Any) -> None:
     _policy_option(p)
     p.add_argument("--not-found-url", metavar="URL", help="where unknown codes go instead of 404")
     p.add_argument("--expired-url", metavar="URL", help="where its expired links go instead of 410")
+    p.add_argument(
+        "--click-ids",
+        action="store_true",
+        help="click ids on counted redirects of its links without their own setting",
+    )
     p.add_argument(
         "--pass-query",
         nargs="?",

@@ -300,7 +300,7 @@ class AsyncMethods:
         click_id: str | None = None
         if (
             count
-            and (link.click_ids or (link.click_ids is None and me._cid_any))
+            and (link.click_ids or (link.click_ids is None and (me._cid_any or me._cid_domains)))
             and kind is not svc._EXHAUSTED
             and claims
             and _conv.wants_click_id(me, link)

@@ -112,6 +112,8 @@ class Domain:
         pass_query: query pass-through for its links without their own setting:
             ``None`` (off), ``"merge"`` (the target's parameters win) or
             ``"override"`` (the visitor's win); see ``shorten(pass_query=)``.
+        click_ids: give its links' counted redirects click ids, for links
+            without their own setting (see ``shorten(click_ids=)``).
     """
 
     name: str
@@ -121,6 +123,7 @@ class Domain:
     not_found_url: str | None = None
     expired_url: str | None = None
     pass_query: str | None = None
+    click_ids: bool = False
 
     @property
     def id(self) -> str:
@@ -137,6 +140,7 @@ class Domain:
             "not_found_url": self.not_found_url,
             "expired_url": self.expired_url,
             "pass_query": self.pass_query,
+            "click_ids": self.click_ids,
         }
 
     @classmethod
@@ -155,6 +159,7 @@ class Domain:
             data.get("not_found_url"),
             data.get("expired_url"),
             data.get("pass_query"),
+            bool(data.get("click_ids", False)),
         )
 
 
@@ -213,6 +218,7 @@ class Domains:
         loaded = {n: Domain.from_dict(d) for n, d in raw.items()}
         with self._lock:
             self._cache = (now, loaded)
+        self._s._cid_domains = any(d.click_ids for d in loaded.values())
         return loaded
 
     def _forget(self) -> None:
@@ -229,6 +235,7 @@ class Domains:
         not_found_url: str | None = None,
         expired_url: str | None = None,
         pass_query: bool | str | None = None,
+        click_ids: bool = False,
     ) -> Domain:
         """Add (or replace) a domain; returns it.
 
@@ -253,6 +260,7 @@ class Domains:
             None if not_found_url is None else normalize_url(not_found_url, policy=policy_),
             None if expired_url is None else normalize_url(expired_url, policy=policy_),
             pass_mode(pass_query),
+            bool(click_ids),
         )
         store = self._store
         if default:  # one default at most
@@ -261,6 +269,7 @@ class Domains:
                     store.save_domain(other.name, evolve(other, default=False).to_dict())
         store.save_domain(host, domain.to_dict())
         self._forget()
+        self._all()  # reload, which also says whether any domain gives click ids
         return domain
 
     def list(self) -> list[Domain]:
@@ -282,6 +291,7 @@ class Domains:
         """Forget a domain (its links stay in the store, unreachable until it is added again)."""
         gone = self._store.delete_domain(normalize_host(name))
         self._forget()
+        self._all()
         return gone
 
     # -- used by the Shortener ----------------------------------------------

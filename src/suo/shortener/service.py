@@ -206,6 +206,8 @@ class Shortener(AsyncMethods):
         self.click_param = check_click_param(click_param)
         self.click_ttl = click_ttl
         self._cid_any = self.click_ids or bool(self.click_id_tags)
+        # Set by suo.shortener.domains when a loaded domain turns click ids on.
+        self._cid_domains = False
         if tracking not in TRACKING:
             raise InvalidInput(f"tracking must be one of {TRACKING}, got {tracking!r}")
         self.tracking = tracking
@@ -1167,7 +1169,9 @@ class Shortener(AsyncMethods):
         click_id: str | None = None
         if (
             count
-            and (link.click_ids or (link.click_ids is None and self._cid_any))
+            and (
+                link.click_ids or (link.click_ids is None and (self._cid_any or self._cid_domains))
+            )
             and kind is not _EXHAUSTED
             and recorder.claims
             and _conv.wants_click_id(self, link)

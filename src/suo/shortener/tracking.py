@@ -70,7 +70,12 @@ def wants_click_id(shortener: Shortener, link: Link) -> bool:
     if shortener.click_ids:
         return True
     tags = shortener.click_id_tags
-    return bool(tags) and any(t in tags for t in link.tags)
+    if tags and any(t in tags for t in link.tags):
+        return True
+    if shortener._cid_domains:  # the link's domain (suo.shortener.domains)
+        domain = shortener.domains.of_code(link.code)
+        return domain is not None and domain.click_ids
+    return False
 
 
 def mint(shortener: Shortener, visit: Visit, location: str | None) -> tuple[str | None, str | None]:

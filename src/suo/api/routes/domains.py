@@ -40,6 +40,7 @@ class DomainIn(BaseModel):
     pass_query: bool | Literal["merge", "override"] = Field(
         default=False, description="pass the short URL's query on, for links without their own"
     )
+    click_ids: bool = Field(default=False, description="click ids for links without their own")
 
 
 class DomainOut(BaseModel):
@@ -53,6 +54,7 @@ class DomainOut(BaseModel):
     not_found_url: str | None
     expired_url: str | None
     pass_query: str | None = Field(description='null (off), "merge" or "override"')
+    click_ids: bool = False
 
     @classmethod
     def of(cls, d: Domain) -> DomainOut:
@@ -83,6 +85,7 @@ def add_domain(body: DomainIn, s: S) -> DomainOut:
         not_found_url=body.not_found_url,
         expired_url=body.expired_url,
         pass_query=body.pass_query,
+        click_ids=body.click_ids,
     )
     return DomainOut.of(d)
 
