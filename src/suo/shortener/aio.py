@@ -36,8 +36,6 @@ from suo._time import require_aware
 from suo.antiblock.detect import detect
 from suo.decision import Decision, DecisionKind
 from suo.errors import NotFound, StorageUnavailable
-from suo.shortener.domains import finish as domains_finish
-from suo.shortener.extras import after as extras_after
 from suo.shortener.live import choose as live_choose
 from suo.shortener.live.choose import Pick
 from suo.shortener.model import Link, LinkPage, Stats
@@ -53,22 +51,6 @@ if TYPE_CHECKING:
 __all__ = ["AsyncMethods"]
 
 T = TypeVar("T")
-
-
-def _finish(
-    me: Any,
-    decision: Decision,
-    query: str | Mapping[str, Any] | None,
-    domain: Any,
-    code: str,
-) -> Decision:
-    """What :meth:`Shortener.resolve` does after its path: pass-through, expired
-    and 404 destinations (:mod:`suo.shortener.extras`, :mod:`suo.shortener.domains`)."""
-    if decision.link is not None and decision.link.extras is not None:
-        decision = extras_after(decision, query, me.click_param)
-    elif domain is None:
-        return decision
-    return domains_finish(me, decision, domain, code, query)
 
 
 def _sync(shortener: Any) -> Any:
@@ -154,16 +136,14 @@ class AsyncMethods:
                 accept_language=accept_language, referrer=referrer, query=query, now=now,
                 password=password, host=host,
             )  # fmt: skip
-        domain = None
-        if host is not None:
-            routed, domain = me.domains.route(code, host)
-            if routed is None:
-                return Decision(DecisionKind.NOT_FOUND, code=code, client=detect(user_agent))
-            code = routed
+        routed = me._route(code, host, user_agent, explain=False)
+        if type(routed) is Decision:
+            return routed
+        code, domain = routed
         result: Decision = await me._aresolve(
             code, user_agent, accept_language, now, True, ip, referrer, query
         )
-        return _finish(me, result, query, domain, code)
+        return cast(Decision, me._after(result, query, domain, code))
 
     async def aexplain(
         self,
@@ -194,17 +174,12 @@ class AsyncMethods:
                 accept_language=accept_language, now=now, ip=ip, query=query,
                 password=password, host=host,
             )  # fmt: skip
-        domain = None
-        if host is not None:
-            routed, domain = me.domains.route(code, host)
-            if routed is None:
-                trace = (f"host {host!r} is not a configured domain",)
-                return Decision(
-                    DecisionKind.NOT_FOUND, code=code, client=detect(user_agent), trace=trace
-                )
-            code = routed
+        routed = me._route(code, host, user_agent, explain=True)
+        if type(routed) is Decision:
+            return routed
+        code, domain = routed
         result: Decision = await me._aresolve(code, user_agent, accept_language, now, False)
-        return _finish(me, result, None, domain, code)
+        return cast(Decision, me._after(result, None, domain, code))
 
     async def _aresolve(
         self,

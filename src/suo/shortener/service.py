@@ -30,7 +30,7 @@ from suo.errors import (
 from suo.shortener.aio import AsyncMethods
 from suo.shortener.codes import CodeGenerator, RandomCodes, check_alias
 from suo.shortener.conversions import CLICK_PARAM, check_click_param
-from suo.shortener.domains import Domains
+from suo.shortener.domains import Domain, Domains
 from suo.shortener.domains import finish as domains_finish
 from suo.shortener.extras import after as extras_after
 from suo.shortener.extras import before as extras_before
@@ -1013,20 +1013,14 @@ class Shortener(AsyncMethods):
         request's ``Host``: with domains configured it picks the domain (an
         unknown host is NOT_FOUND unless a default domain is set).
         """
-        domain = None
-        if host is not None:
-            routed, domain = self.domains.route(code, host)
-            if routed is None:
-                return Decision(DecisionKind.NOT_FOUND, code=code, client=detect(user_agent))
-            code = routed
+        routed = self._route(code, host, user_agent, explain=False)
+        if type(routed) is Decision:
+            return routed
+        code, domain = routed  # type: ignore[misc]
         d = self._resolve(
             code, user_agent, accept_language, now, self._recorder, ip, referrer, query, password
         )
-        if d.link is not None and d.link.extras is not None:
-            d = extras_after(d, query, self.click_param)
-        elif domain is None:
-            return d
-        return domains_finish(self, d, domain, code, query)
+        return self._after(d, query, domain, code)
 
     def explain(
         self,
@@ -1048,26 +1042,47 @@ class Shortener(AsyncMethods):
         get, and why). A ``password`` given here is checked through the same
         throttle as a real try, so a wrong one counts: explain is no oracle.
         """
-        domain = None
-        if host is not None:
-            routed, domain = self.domains.route(code, host)
-            if routed is None:
-                trace = (f"host {host!r} is not a configured domain",)
-                return Decision(
-                    DecisionKind.NOT_FOUND, code=code, client=detect(user_agent), trace=trace
-                )
-            code = routed
+        routed = self._route(code, host, user_agent, explain=True)
+        if type(routed) is Decision:
+            return routed
+        code, domain = routed  # type: ignore[misc]
         recorder = _DryRun(self.store)
         if self.outage.down:  # the cap can't be read: answer from memory, or fail closed
             recorder.hit = self.outage.unavailable_hit
         d = self._resolve(
             code, user_agent, accept_language, now, recorder, ip, None, query, password
         )
-        if d.link is not None and d.link.extras is not None:
-            d = extras_after(d, query, self.click_param)
+        return self._after(d, query, domain, code)
+
+    def _route(
+        self, code: str, host: str | None, user_agent: str, *, explain: bool
+    ) -> tuple[str, Domain | None] | Decision:
+        """Before the path: the stored code a request for ``code`` on ``host``
+        means, and its domain; NOT_FOUND for a host no domain serves."""
+        if host is None:
+            return code, None
+        routed, domain = self.domains.route(code, host)
+        if routed is None:
+            trace = (f"host {host!r} is not a configured domain",) if explain else ()
+            return Decision(
+                DecisionKind.NOT_FOUND, code=code, client=detect(user_agent), trace=trace
+            )
+        return routed, domain
+
+    def _after(
+        self,
+        decision: Decision,
+        query: str | Mapping[str, Any] | None,
+        domain: Domain | None,
+        code: str,
+    ) -> Decision:
+        """After the path: the link's pass-through or expired destination
+        (:mod:`suo.shortener.extras`), then its domain's (:mod:`suo.shortener.domains`)."""
+        if decision.link is not None and decision.link.extras is not None:
+            decision = extras_after(decision, query, self.click_param)
         elif domain is None:
-            return d
-        return domains_finish(self, d, domain, code, query)
+            return decision
+        return domains_finish(self, decision, domain, code, query)
 
     # -- the resolve path ---------------------------------------------------
     #
