@@ -230,6 +230,34 @@ class LocalRedisCluster:
                 out.append(n.port)
         return out
 
+    def _replicated(self, port: int) -> bool:
+        info = _cli(port, "info", "replication", timeout=2.0)
+        master_offset = 0
+        for line in info.splitlines():
+            if line.startswith("master_repl_offset:"):
+                master_offset = int(line.split(":", 1)[1])
+        replica_offsets = [
+            int(part.split("=", 1)[1])
+            for line in info.splitlines()
+            if line.startswith("slave") and "offset=" in line
+            for part in line.split(":", 1)[1].split(",")
+            if part.startswith("offset=")
+        ]
+        return bool(replica_offsets) and min(replica_offsets) >= master_offset
+
+    def wait_replicated(self, port: int, timeout: float = 10.0) -> None:
+        """Wait until every replica of the master on ``port`` has all of its writes.
+
+        Replication is asynchronous: a master killed right after a write may take
+        that write with it. Call this first when a test means to fail over a key
+        it has just written.
+        """
+        self._wait(
+            functools.partial(self._replicated, port),
+            time.monotonic() + timeout,
+            f"the replicas of {port} to catch up",
+        )
+
     def master_of_key(self, key: str) -> int:
         """The port of the master that serves ``key``'s slot now."""
         slot = int(_cli(self._any_live().port, "cluster", "keyslot", key).strip())
