@@ -321,6 +321,24 @@ def test_seventy_thirty_over_2000_visitors_and_sticky(store: Any) -> None:
     assert s.stats("ab").by_target == {"A": names["A"], "B": names["B"]}
 
 
+def test_the_round_robin_counter_expires_so_a_deleted_links_counter_goes(store: Any) -> None:
+    from suo.shortener.extras import AB_COUNTER_TTL, _stamp
+
+    s = _shortener(store)
+    s.shorten(
+        "https://example.com/", alias="ab",
+        variants=[("https://example.com/a", 1), ("https://example.com/b", 1)],
+    )  # fmt: skip
+    for i in range(3):
+        s.resolve("ab", ip=f"10.9.0.{i}", now=T0)
+    key = f"ab:{_stamp(s.store.get_link('ab'))}:n"
+    assert s.store.count(key, now=T0) == (3, pytest.approx(AB_COUNTER_TTL, abs=1))
+    s.delete("ab")
+    if "Redis" not in type(s.store).__name__:  # Redis expires it by its own clock (TTL above)
+        later = T0 + timedelta(seconds=AB_COUNTER_TTL + 1)
+        assert s.store.count(key, now=later) == (0, 0.0)
+
+
 def test_split_ends_with_the_winner(store: Any) -> None:
     s = _shortener(store)
     s.shorten(

@@ -52,6 +52,10 @@ __all__ = ["STICKY_TTL", "LinkExtras", "after", "before", "build_extras"]
 Shortener = Any
 
 STICKY_TTL = 2 * 86400
+# The A/B round-robin counter lives 30 days, then deals from the top of the cycle
+# again (the split stays within one cycle of its weights); a deleted link's
+# counter so goes away by itself instead of staying in the store for good.
+AB_COUNTER_TTL = 30 * 86400
 """Seconds a visitor's variant is kept (the visitor id itself changes every UTC day)."""
 
 _PAGE_HEADERS: Mapping[str, str] = MappingProxyType(
@@ -279,7 +283,7 @@ def _choose(
         return order[(n - 1) % len(order)], (
             f"new visitor: would be number {n}, dealt by smooth weighted round-robin ({split})"
         )
-    n = store.bump(f"ab:{stamp}:n", ttl=None, now=now)
+    n = store.bump(f"ab:{stamp}:n", ttl=AB_COUNTER_TTL, now=now)
     index = order[(n - 1) % len(order)]
     if visitor is not None:
         kept = store.claim(sticky_key, str(index), ttl=STICKY_TTL, now=now)
