@@ -136,6 +136,60 @@ def test_an_exhausted_pool_raises_storage_unavailable_within_the_timeout(pg_url:
         store.close()
 
 
+@pytest.mark.parametrize("idle", ["busy", "idle"])
+def test_connections_the_server_dropped_are_replaced(
+    pg_url: str, idle: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A restart drops every pooled connection. A connection idle for
+    PING_AFTER_IDLE seconds is pinged at checkout and replaced unseen; a busy
+    pool's connections are not pinged (one round trip less per visit), so the
+    next call fails and the pool replaces every connection it had."""
+    import psycopg
+
+    from suo.storage.sql import _base
+
+    if idle == "idle":
+        monkeypatch.setattr(_base, "PING_AFTER_IDLE", 0.0)
+    schema = f"suo_t_{uuid.uuid4().hex[:10]}"
+    store = suo.open_store(f"{pg_url}?pool_size=3&schema={schema}&application_name={schema}")
+    try:
+        s = suo.Shortener(store, cache_ttl=0)
+        s.shorten("https://example.com/", alias="x")
+        for _ in range(3):
+            assert s.resolve("x").status == 302
+        opened = [store._engine.connect() for _ in range(3)]  # the pool holds 3 connections
+        for conn in opened:
+            conn.close()
+        plain = pg_url.replace("postgresql+psycopg://", "postgresql://")
+        with psycopg.connect(plain, autocommit=True) as admin:
+            dropped = admin.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE application_name = %s",
+                (schema,),
+            ).fetchone()
+        assert dropped == (3,)
+        if idle == "busy":
+            from datetime import UTC, datetime
+
+            from suo.shortener.model import Visit
+
+            visit = Visit(at=datetime.now(UTC))
+            with pytest.raises(StorageUnavailable) as e:  # the click path's own connection
+                store.hit("x", visit, count=True, cap=None)
+            assert "terminating connection" in str(e.value.__cause__)
+            # The first failure made the pool drop the other two dead connections:
+            # the next calls get new ones.
+            for _ in range(5):
+                assert store.hit("x", visit, count=True, cap=None) is not None
+        # Every later call works: no dead connection is left in the pool.
+        for _ in range(10):
+            assert s.resolve("x").status == 302
+        assert s.stats("x").clicks == 3 + 10 + (5 if idle == "busy" else 0)
+    finally:
+        store.drop_schema()
+        store.close()
+
+
 # -- PgBouncer in transaction mode ------------------------------------------------
 
 

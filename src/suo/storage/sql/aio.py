@@ -32,6 +32,10 @@ def async_twin(store: Any) -> tuple[Any, ...] | None:
     url, kwargs = store._engine_args
     aengine = create_async_engine(url, **kwargs)
     engine = aengine.sync_engine
+    if store.dialect == "postgresql":
+        from suo.storage.sql._base import ping_when_idle
+
+        ping_when_idle(engine)
     if store.schema is not None:
         engine = engine.execution_options(schema_translate_map={None: store.schema})
     twin = copy.copy(store)
