@@ -94,6 +94,10 @@ class AsyncMethods:
         twin._live_store = None
         twin._owns_store = False
         twin._recorder = _steps._Recorder(twin.store)
+        # Visits of the async side are written one by one (a batch waits on
+        # threads, not on the event loop).
+        twin.batcher = None
+        twin._hit = twin._recorder.hit
         twins.clear()
         twins[id(side)] = (side, twin)
         return twin
@@ -197,8 +201,8 @@ class AsyncMethods:
         # Shortener._resolve, with every rule in the same shared helpers.
         svc = _steps
         outage = me.outage
-        # (``!=``, not ``is not``: each read of ``store.hit`` is a new bound method.)
-        if outage.down or me._recorder.hit != me.store.hit:
+        # (``me._hit``: the usual one, the store's own or the batcher's.)
+        if outage.down or me._recorder.hit is not me._hit:
             # The store is down, or visits buffered meanwhile wait to be written: the
             # outage module (suo.shortener.outage) drives this visit through the sync
             # driver, in a thread. The caller applies the after-steps, once.

@@ -98,7 +98,7 @@ class Outage:
     def __init__(
         self,
         store: LinkStore,
-        set_hit: Callable[[Callable[..., int | None]], None],
+        set_hit: Callable[[Callable[..., int | None] | None], None],
         *,
         buffer_size: int = 10_000,
         stale_for: float = 600.0,
@@ -198,7 +198,7 @@ class Outage:
                 took = self._monotonic() - self._since_mono
                 counts = (self._answered, self._refused, len(self._buffer), self._dropped)
             if not self._buffer:
-                self._set_hit(self.store.hit)
+                self._set_hit(None)
         if was_down:
             log.warning(
                 "suo: the store is back after %.1f s; meanwhile %d requests answered from "
@@ -296,7 +296,7 @@ class Outage:
                 with self._lock:
                     if not self._buffer:
                         if not self.down:
-                            self._set_hit(self.store.hit)
+                            self._set_hit(None)
                         break
                     item = self._buffer.popleft()
                 code, visit, count, event = item

@@ -28,6 +28,7 @@ from suo.errors import (
     StorageUnavailable,
 )
 from suo.shortener.aio import AsyncMethods
+from suo.shortener.batching import BatchHitStore, HitBatcher
 from suo.shortener.codes import CodeGenerator, RandomCodes, check_alias
 from suo.shortener.conversions import CLICK_PARAM, check_click_param
 from suo.shortener.domains import Domain, Domains
@@ -163,6 +164,12 @@ class Shortener(AsyncMethods):
             served from memory while the store is unreachable (``0``: never).
         outage_retry_every: seconds between tries of an unreachable store;
             meanwhile requests are answered from memory at once.
+        batch_visits: let visits recorded at the same moment by several
+            threads share one store call (:mod:`suo.shortener.batching`:
+            a Redis pipeline, one SQL transaction); each visit keeps its own
+            atomic step, cap check and answer. On by default for stores that
+            can (Redis, PostgreSQL, SQLite files); ``False`` writes each
+            visit alone.
 
     A Shortener made from a URL owns its store: ``with suo.Shortener(url) as s:``
     closes it on the way out (a store object passed in is left open).
@@ -200,6 +207,7 @@ class Shortener(AsyncMethods):
         outage_buffer: int = 10_000,
         outage_stale_for: float = 600.0,
         outage_retry_every: float = 1.0,
+        batch_visits: bool = True,
     ) -> None:
         self.click_ids = bool(click_ids)
         self.click_id_tags = frozenset(click_id_tags)
@@ -223,6 +231,16 @@ class Shortener(AsyncMethods):
                 self.event_hooks.add(kind, callback)
         self._live_store: LiveStore | None = None
         self._recorder = _Recorder(self.store)
+        self.batcher: HitBatcher | None = None
+        """Shares store calls between threads' visits (:mod:`suo.shortener.batching`)."""
+        if (
+            batch_visits
+            and isinstance(self.store, BatchHitStore)
+            and getattr(self.store, "in_process", False) is not True
+        ):
+            self.batcher = HitBatcher(self.store)
+            self._recorder.hit = self.batcher.hit
+        self._hit = self._recorder.hit
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
         self.codes: CodeGenerator = codes if codes is not None else RandomCodes()
         self.policy = policy
@@ -250,9 +268,10 @@ class Shortener(AsyncMethods):
         # An in-process store has no read cache and no outages: resolve reads it directly.
         self._direct_load = self._cache is None and getattr(self.store, "in_process", False) is True
 
-    def _set_hit(self, hit: Callable[..., int | None]) -> None:
-        # The outage module swaps the recorder's hit while the store is down.
-        self._recorder.hit = hit
+    def _set_hit(self, hit: Callable[..., int | None] | None) -> None:
+        # The outage module swaps the recorder's hit while the store is down,
+        # and gives ``None`` when it is back: the usual one again.
+        self._recorder.hit = self._hit if hit is None else hit
 
     # -- making links -----------------------------------------------------
 

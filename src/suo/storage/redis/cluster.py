@@ -99,6 +99,11 @@ class RedisClusterStore(RedisStore):
         suo.errors.ConfigurationError: Redis Cluster has only database 0, got '/3' in 'redis+cluster://127.0.0.1:7000/3'; drop the path or use /0
     """
 
+    # A pipeline on a cluster is split by node and its parts run one after the
+    # other: concurrent visits would wait in line for it. Each visit goes alone
+    # (suo.shortener.batching sees no hit_many and leaves this store be).
+    hit_many = None  # type: ignore[assignment]
+
     def __init__(self, url: str, *, retries: int | None = None, **options: Any) -> None:
         if retries is None:
             # ?retries=1 in the URL, like ?socket_timeout=, for `suo serve --store`.

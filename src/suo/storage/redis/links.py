@@ -33,7 +33,10 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from suo.errors import AliasTaken, NotFound, StorageUnavailable
+from redis.exceptions import NoScriptError, RedisError
+
+from suo.errors import AliasTaken, NotFound, StorageError, StorageUnavailable
+from suo.shortener.batching import HitCall
 from suo.shortener.model import Link, Stats, Visit
 from suo.shortener.store import first_conflict
 from suo.storage._common import dumps, hit_margin, loads
@@ -312,11 +315,77 @@ class RedisLinks(RedisBase):
         if deadline is None:
             deadline = time.time() + self.socket_timeout - hit_margin(self.socket_timeout)
         keys, args = self._hit_call(code, visit, count, cap, event, deadline)
-        result = int(self._script("link_hit")(keys=keys, args=args))
+        answer = self._hit_answer(code, int(self._script("link_hit")(keys=keys, args=args)))
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    def hit_many(self, calls: Sequence[HitCall]) -> list[int | Exception | None]:
+        """:meth:`hit` for each call, as one pipeline (one round trip, not a transaction).
+
+        Each visit is its own ``link_hit`` script run, atomic on its own, with
+        its own deadline (``None``: now + the socket timeout, as :meth:`hit`).
+        See :mod:`suo.shortener.batching`.
+        """
+        if not calls:
+            return []
+        script = self._script("link_hit")
+        default = time.time() + self.socket_timeout - hit_margin(self.socket_timeout)
+        raw: list[Any] = []
+        runs: list[tuple[list[str], list[str]]] = []
+        sent: list[int] = []
+        for i, c in enumerate(calls):
+            try:
+                runs.append(
+                    self._hit_call(
+                        c.code,
+                        c.visit,
+                        c.count,
+                        c.cap,
+                        c.event,
+                        default if c.deadline is None else c.deadline,
+                    )
+                )
+            except Exception as exc:  # this visit's own error (as hit raises it), not sent
+                raw.append(exc)
+            else:
+                raw.append(None)
+                sent.append(i)
+        for i, r in zip(sent, self._pipelined(script.sha, runs), strict=True):
+            raw[i] = r
+        lost = [i for i in sent if isinstance(raw[i], NoScriptError)]
+        if lost:
+            # The server lost its scripts (a restart, SCRIPT FLUSH): those runs did
+            # not happen. Load the script and run just them again.
+            script.sha = self._r.script_load(script.script)
+            again = [runs[sent.index(i)] for i in lost]
+            for i, r in zip(lost, self._pipelined(script.sha, again), strict=True):
+                raw[i] = r
+        return [
+            r if isinstance(r, Exception) and not isinstance(r, RedisError)
+            else self._hit_answer(c.code, r)
+            for c, r in zip(calls, raw, strict=True)
+        ]  # fmt: skip
+
+    def _pipelined(self, sha: str, runs: list[tuple[list[str], list[str]]]) -> list[Any]:
+        with self._r.pipeline(transaction=False) as p:
+            for keys, args in runs:
+                p.evalsha(sha, len(keys), *keys, *args)
+            return list(p.execute(raise_on_error=False))
+
+    def _hit_answer(self, code: str, result: Any) -> int | Exception | None:
+        """What one ``link_hit`` run means: the click count, ``None`` (capped) or an error."""
+        if isinstance(result, Exception):
+            error = self._engine_error(result) or StorageError(
+                f"Redis error ({self._safe_url}): {result}"
+            )
+            error.__cause__ = result
+            return error
+        result = int(result)
         if result == -2:
-            raise NotFound(f"no link with code {code!r}")
+            return NotFound(f"no link with code {code!r}")
         if result == -3:
-            raise StorageUnavailable(
+            return StorageUnavailable(
                 f"Redis ({self._safe_url}) ran the visit to {code!r} after its deadline "
                 "(the server was stalled); nothing was recorded"
             )

@@ -27,7 +27,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from suo.errors import AliasTaken, NotFound, StorageUnavailable
+from suo.errors import AliasTaken, NotFound, StorageUnavailable, SuoError
+from suo.shortener.batching import HitCall
 from suo.shortener.model import Link, Stats, Visit
 from suo.shortener.store import first_conflict
 from suo.storage._common import dumps, hit_margin, loads
@@ -277,12 +278,8 @@ class SQLLinks(SQLBase):
         event: bool = True,
         deadline: float | None = None,
     ) -> int | None:
-        if deadline == math.inf:
-            deadline = None
+        deadline = self._hit_deadline(deadline)
         if self.dialect == "postgresql":
-            if deadline is None:
-                timeout = self.statement_timeout
-                deadline = time.time() + timeout - hit_margin(timeout)
             row = self._hit_postgres(
                 code, visit, count=count, cap=cap, event=event, deadline=deadline
             )
@@ -292,10 +289,73 @@ class SQLLinks(SQLBase):
             row = self._hit_sqlite(
                 code, visit, count=count, cap=cap, event=event, deadline=deadline
             )
+        answer = self._hit_answer(code, visit, count, row, deadline)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    def hit_many(self, calls: Sequence[HitCall]) -> list[int | Exception | None]:
+        """:meth:`hit` for each call, in one transaction (and, on PostgreSQL, one round trip).
+
+        Each visit is still its own conditional ``UPDATE`` with its own
+        deadline, so caps stay exact. If the transaction fails for a reason
+        other than the engine being unreachable, nothing of it was written
+        and each visit is written again on its own, so one bad visit costs
+        only itself. See :mod:`suo.shortener.batching`.
+        """
+        if not calls:
+            return []
+        deadlines = [self._hit_deadline(c.deadline) for c in calls]
+        try:
+            if self.dialect == "postgresql":
+                rows = self._hit_many_postgres(calls, deadlines)
+            else:
+                rows = self._hit_many_sqlite(calls, deadlines)
+        except Exception as exc:
+            error = exc if isinstance(exc, SuoError) else self._engine_error(exc)
+            if isinstance(error, StorageUnavailable):
+                raise  # the engine is down: every visit gets that, none is retried
+            # Rolled back as a whole: each visit again on its own.
+            return [self._hit_alone(c) for c in calls]
+        return [
+            self._hit_answer(c.code, c.visit, c.count, row, deadline)
+            for c, row, deadline in zip(calls, rows, deadlines, strict=True)
+        ]
+
+    def _hit_alone(self, call: HitCall) -> int | Exception | None:
+        try:
+            return self.hit(call.code, call.visit, count=call.count, cap=call.cap,
+                            event=call.event, deadline=call.deadline)  # fmt: skip
+        except Exception as exc:
+            error = exc if isinstance(exc, SuoError) else self._engine_error(exc)
+            if error is None:
+                return exc  # not the engine's: this visit's own error, as hit raises it
+            if error is not exc:
+                error.__cause__ = exc
+            return error
+
+    def _hit_deadline(self, deadline: float | None) -> float | None:
+        """The deadline a visit is written by (``None``: none; see ``LinkStore.hit``)."""
+        if deadline == math.inf:
+            return None
+        if deadline is None and self.dialect == "postgresql":
+            timeout = self.statement_timeout
+            return time.time() + timeout - hit_margin(timeout)
+        return deadline
+
+    def _hit_answer(
+        self,
+        code: str,
+        visit: Visit,
+        count: bool,
+        row: tuple[int, int] | None,
+        deadline: float | None,
+    ) -> int | Exception | None:
+        """What a visit's row means: the click count, ``None`` (capped) or an error."""
         if row is None:
             if deadline is not None and time.time() >= deadline:
-                raise _late(code, self.dialect)
-            raise NotFound(f"no link with code {code!r}")
+                return _late(code, self.dialect)
+            return NotFound(f"no link with code {code!r}")
         if count and not visit.bot and not row[1]:
             return None
         return int(row[0])
@@ -314,52 +374,83 @@ class SQLLinks(SQLBase):
         deadline: float | None = None,
     ) -> tuple[int, int] | None:
         sql = self._sqlite_hit_sql()
-        at = _naive_utc(visit.at)
-        at_text = at.isoformat(" ", "microseconds")  # SQLAlchemy's SQLite DATETIME text
         with self._raw() as (_raw, cur):
             cur.execute("BEGIN IMMEDIATE")
             try:
                 if deadline is not None and time.time() >= deadline:
                     raise _late(code, "sqlite")  # waited too long for the write lock
-                if visit.bot:
-                    cur.execute(sql["bot"], (code,))
-                else:
-                    limit = (cap if cap is not None else _NO_CAP) if count else -1
-                    cur.execute(sql["human"], (limit, limit, at_text, at_text, code))
-                row = cur.fetchone()
-                if row is not None and event:
-                    outcome = (
-                        "exhausted" if count and not visit.bot and not row[1] else visit.outcome
-                    )
-                    cur.execute(
-                        sql["event"],
-                        (
-                            code, at_text, visit.platform, visit.os, int(visit.bot), outcome,
-                            visit.language, visit.referrer, visit.target,
-                            dumps(dict(visit.utm)) if visit.utm else None, visit.visitor,
-                            visit.variant,
-                        ),
-                    )  # fmt: skip
-                    if not visit.bot:
-                        hour = _hour_number(visit.at)
-                        params: list[Any] = []
-                        n = 0
-                        for dim, h, key in _rollup_rows(visit, outcome, hour):
-                            params += (code, dim, h, key)
-                            n += 1
-                        if visit.visitor is not None:
-                            cur.execute(sql["visitor"], (code, visit.visitor, at_text))
-                            if cur.rowcount == 1:
-                                params += (code, "all:uniques", _ALL_TIME, "")
-                                n += 1
-                        cur.execute(
-                            sql["rollup"].format(rows=",".join(["(?,?,?,?,1)"] * n)), params
+                row = self._sqlite_visit(cur, sql, code, visit, count, cap, event)
+                cur.execute("COMMIT")
+            except BaseException:
+                if cur.connection.in_transaction:
+                    cur.execute("ROLLBACK")
+                raise
+        return row
+
+    def _hit_many_sqlite(
+        self, calls: Sequence[HitCall], deadlines: list[float | None]
+    ) -> list[tuple[int, int] | None]:
+        sql = self._sqlite_hit_sql()
+        rows: list[tuple[int, int] | None] = []
+        with self._raw() as (_raw, cur):
+            cur.execute("BEGIN IMMEDIATE")
+            try:
+                for c, deadline in zip(calls, deadlines, strict=True):
+                    if deadline is not None and time.time() >= deadline:
+                        rows.append(None)  # late: _hit_answer says so, nothing written
+                    else:
+                        rows.append(
+                            self._sqlite_visit(cur, sql, c.code, c.visit, c.count, c.cap, c.event)
                         )
                 cur.execute("COMMIT")
             except BaseException:
                 if cur.connection.in_transaction:
                     cur.execute("ROLLBACK")
                 raise
+        return rows
+
+    def _sqlite_visit(
+        self,
+        cur: Any,
+        sql: dict[str, str],
+        code: str,
+        visit: Visit,
+        count: bool,
+        cap: int | None,
+        event: bool,
+    ) -> tuple[int, int] | None:
+        """One visit's statements on SQLite, inside the caller's transaction."""
+        at_text = _naive_utc(visit.at).isoformat(" ", "microseconds")  # SQLAlchemy's text
+        if visit.bot:
+            cur.execute(sql["bot"], (code,))
+        else:
+            limit = (cap if cap is not None else _NO_CAP) if count else -1
+            cur.execute(sql["human"], (limit, limit, at_text, at_text, code))
+        row = cur.fetchone()
+        if row is not None and event:
+            outcome = "exhausted" if count and not visit.bot and not row[1] else visit.outcome
+            cur.execute(
+                sql["event"],
+                (
+                    code, at_text, visit.platform, visit.os, int(visit.bot), outcome,
+                    visit.language, visit.referrer, visit.target,
+                    dumps(dict(visit.utm)) if visit.utm else None, visit.visitor,
+                    visit.variant,
+                ),
+            )  # fmt: skip
+            if not visit.bot:
+                hour = _hour_number(visit.at)
+                params: list[Any] = []
+                n = 0
+                for dim, h, key in _rollup_rows(visit, outcome, hour):
+                    params += (code, dim, h, key)
+                    n += 1
+                if visit.visitor is not None:
+                    cur.execute(sql["visitor"], (code, visit.visitor, at_text))
+                    if cur.rowcount == 1:
+                        params += (code, "all:uniques", _ALL_TIME, "")
+                        n += 1
+                cur.execute(sql["rollup"].format(rows=",".join(["(?,?,?,?,1)"] * n)), params)
         return None if row is None else (row[0], row[1])
 
     def _sqlite_hit_sql(self) -> dict[str, str]:
@@ -395,6 +486,59 @@ class SQLLinks(SQLBase):
         event: bool,
         deadline: float | None = None,
     ) -> tuple[int, int] | None:
+        stmt, params = self._pg_hit(code, visit, count=count, cap=cap, event=event,
+                                    deadline=deadline)  # fmt: skip
+        with self._raw(autocommit=True) as (_raw, cur):
+            cur.execute(stmt, params)
+            row = cur.fetchone()
+        return None if row is None else (row[0], row[1])
+
+    def _hit_many_postgres(
+        self, calls: Sequence[HitCall], deadlines: list[float | None]
+    ) -> list[tuple[int, int] | None]:
+        # Visits run in code order: two batches that touch the same links lock
+        # their rows in the same order, so they can wait on each other but
+        # never deadlock.
+        order = sorted(range(len(calls)), key=lambda i: calls[i].code)
+        prepared = [
+            self._pg_hit(calls[i].code, calls[i].visit, count=calls[i].count, cap=calls[i].cap,
+                         event=calls[i].event, deadline=deadlines[i])
+            for i in order
+        ]  # fmt: skip
+        if any(params["sync"] == "on" for _, params in prepared):
+            # One commit for all: durable if any visit must be (a capped click).
+            for _, params in prepared:
+                params["sync"] = "on"
+        rows: list[tuple[int, int] | None] = [None] * len(calls)
+        with self._raw() as (raw, _cur):
+            driver: Any = raw.dbapi_connection
+            cursors = []
+            try:
+                with driver.pipeline():
+                    for stmt, params in prepared:
+                        cur = driver.cursor()
+                        cursors.append(cur)
+                        cur.execute(stmt, params)
+                for i, cur in zip(order, cursors, strict=True):
+                    row = cur.fetchone()
+                    rows[i] = None if row is None else (row[0], row[1])
+                driver.commit()
+            finally:
+                for cur in cursors:
+                    cur.close()
+        return rows
+
+    def _pg_hit(
+        self,
+        code: str,
+        visit: Visit,
+        *,
+        count: bool,
+        cap: int | None,
+        event: bool,
+        deadline: float | None,
+    ) -> tuple[str, dict[str, Any]]:
+        """The statement and parameters of one visit on PostgreSQL."""
         at = _naive_utc(visit.at)
         capped = count and cap is not None
         durable = "on" if capped or self.durable_visits else "off"
@@ -434,10 +578,7 @@ class SQLLinks(SQLBase):
                 platform=None, os=None, bot=visit.bot, outcome=None, language=None,
                 referrer=None, target=None, utm=None, visitor=None, variant=None, at=at,
             )  # fmt: skip
-        with self._raw(autocommit=True) as (_raw, cur):
-            cur.execute(stmt, params)
-            row = cur.fetchone()
-        return None if row is None else (row[0], row[1])
+        return stmt, params
 
     def _pg_hit_sql(self, *, bot: bool) -> str:
         cache: dict[bool, str] | None = getattr(self, "_pg_sql", None)
