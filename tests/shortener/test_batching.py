@@ -339,3 +339,49 @@ def test_errors_keep_their_kind_through_the_batcher(store: Any) -> None:
     assert s.batcher is not None
     with pytest.raises(NotFound):
         s.batcher.hit("no-such-code", Visit(at=T0), count=True, cap=None)
+
+
+def test_a_visit_interrupted_while_waiting_strands_no_one() -> None:
+    """Ctrl-C in a notebook while the main thread waits behind a write."""
+    import signal
+
+    store = _GatedStore()
+    store.create_link(Link(code="a", target="https://e.com/", created_at=T0))
+    batcher = HitBatcher(store)
+    answers: list[Any] = []
+
+    def visit() -> None:
+        answers.append(batcher.hit("a", Visit(at=T0), count=True, cap=None))
+
+    leader = threading.Thread(target=visit)
+    leader.start()
+    assert store.entered.wait(10)
+    main = threading.main_thread().ident
+    assert main is not None
+
+    def interrupt_then_queue_another() -> None:
+        deadline = time.monotonic() + 10
+        while not batcher._queue:  # the main thread is waiting behind the write
+            assert time.monotonic() < deadline
+            time.sleep(0.001)
+        signal.pthread_kill(main, signal.SIGINT)
+        while batcher._queue:  # it left the queue
+            assert time.monotonic() < deadline
+            time.sleep(0.001)
+        behind.start()
+        while not batcher._queue:
+            time.sleep(0.001)
+        store.gate.set()
+
+    behind = threading.Thread(target=visit)
+    helper = threading.Thread(target=interrupt_then_queue_another)
+    helper.start()
+    with pytest.raises(KeyboardInterrupt):
+        batcher.hit("a", Visit(at=T0), count=True, cap=None)
+    helper.join(10)
+    leader.join(10)
+    behind.join(10)
+    assert not behind.is_alive(), "the visit behind the interrupted one was stranded"
+    assert sorted(answers) == [1, 2]
+    assert store.link_stats("a").clicks == 2  # the interrupted visit was not written
+    assert not batcher._busy

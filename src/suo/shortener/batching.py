@@ -142,13 +142,32 @@ class HitBatcher:
             if not self._busy:
                 self._busy = me.leads = True
         if not me.leads:
-            me.done.wait()  # set with this visit's answer, or to lead the next call
+            try:
+                me.done.wait()  # set with this visit's answer, or to lead the next call
+            except BaseException:  # interrupted (Ctrl-C in a notebook): don't strand the rest
+                self._leave(me)
+                raise
         if me.leads:
             self._lead(me)
         result = me.result
         if isinstance(result, BaseException):
             raise result
         return result
+
+    def _leave(self, me: _Waiting) -> None:
+        """``me`` stops waiting: out of the queue, and its turn to lead passes on."""
+        with self._lock:
+            if me in self._queue:
+                self._queue.remove(me)
+            if not me.leads:
+                return  # not called to lead (or already in a call, which answers nobody)
+            following = self._queue[0] if self._queue else None
+            if following is None:
+                self._busy = False
+            else:
+                following.leads = True
+        if following is not None:
+            following.done.set()
 
     def _lead(self, me: _Waiting) -> None:
         with self._lock:
