@@ -278,3 +278,38 @@ def test_pgbouncer_mode_turns_prepared_statements_off(pgbouncer_url: str) -> Non
     finally:
         store.drop_schema()
         store.close()
+
+
+def test_visits_share_transactions_through_pgbouncer(pgbouncer_url: str) -> None:
+    """Group commit (suo.shortener.batching) through a transaction pooler: one
+    pipelined transaction per batch, caps exact, some visits sharing a call."""
+    import threading
+
+    store = suo.open_store(pgbouncer_url, schema=f"suo_t_{uuid.uuid4().hex[:10]}")
+    try:
+        s = suo.Shortener(store)
+        s.shorten("https://example.com/", alias="pooled", max_clicks=100)
+        assert s.batcher is not None
+        statuses: list[int] = []
+        lock = threading.Lock()
+        barrier = threading.Barrier(16)
+
+        def visitor() -> None:
+            barrier.wait()
+            for _ in range(10):
+                status = s.resolve("pooled").status
+                with lock:
+                    statuses.append(status)
+
+        threads = [threading.Thread(target=visitor) for _ in range(16)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        assert sorted(statuses) == [302] * 100 + [410] * 60
+        assert store.link_stats("pooled").clicks == 100
+        assert s.batcher.visits == 160
+        assert s.batcher.calls < 160
+    finally:
+        store.drop_schema()
+        store.close()
