@@ -219,6 +219,10 @@ class SQLBase(EngineStore):
                 finally:
                     raw.close()
 
+    def _table_name(self, table: sa.Table) -> str:
+        """``table``'s name as raw SQL on the click path writes it (schema-qualified)."""
+        return table.name if self.schema is None else f'"{self.schema}".{table.name}'
+
     def _insert_stmt(self, table: sa.Table) -> Any:
         """``INSERT`` in the dialect's flavour (it has ``on_conflict_do_*``)."""
         if self.dialect == "postgresql":

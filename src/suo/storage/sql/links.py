@@ -360,9 +360,6 @@ class SQLLinks(SQLBase):
             return None
         return int(row[0])
 
-    def _table_name(self, table: sa.Table) -> str:
-        return table.name if self.schema is None else f'"{self.schema}".{table.name}'
-
     def _hit_sqlite(
         self,
         code: str,
