@@ -155,6 +155,58 @@ def test_an_ab_link_with_two_variants(page: Any, served: SimpleNamespace) -> Non
     assert len(api_link(served, code)["variants"]) == 2
 
 
+def test_the_winner_and_a_visitor_first_pass_through(page: Any, served: SimpleNamespace) -> None:
+    """Pick the variant everyone gets once the split ends, and let the visitor's
+    query win over the target's, at creation and in the edit form."""
+    s = served.app.shortener
+    sign_in(page, served)
+    page.get_by_test_id("target-url").fill("https://shop.example.com/ab?ref=s")
+    open_advanced(page)
+    # The visitor-first choice only means something once the query is passed on.
+    expect(page.get_by_test_id("pass-override")).to_be_disabled()
+    page.get_by_test_id("pass-query").check()
+    page.get_by_test_id("pass-override").check()
+    page.get_by_test_id("add-variant").click()
+    page.get_by_test_id("variant-url-0").fill("https://shop.example.com/a?ref=s")
+    page.get_by_test_id("variant-url-1").fill("https://shop.example.com/b?ref=s")
+    # The picker lists the rows there are: the first (A) by default, then B.
+    expect(page.get_by_test_id("winner").locator("option")).to_have_count(2)
+    page.get_by_test_id("winner").select_option("1")
+    page.get_by_test_id("variants-until").fill("2020-01-01T00:00")  # already over
+    page.get_by_test_id("create").click()
+    code = made_code(page, served)
+    shown = api_link(served, code)
+    assert (shown["pass_query"], shown["winner"]) == ("override", 1)
+    with httpx.Client(timeout=10, follow_redirects=False, headers={"User-Agent": CHROME}) as http:
+        r = http.get(f"{served.url}/{code}", params={"ref": "poster"})
+        # The split is over: everyone gets B; the visitor's ref wins.
+        assert r.headers["location"] == "https://shop.example.com/b?ref=poster"
+
+    page.get_by_test_id("result-page").click()
+    open_edit(page)
+    expect(page.get_by_test_id("edit-winner")).to_have_value("1")
+    expect(page.get_by_test_id("edit-pass-override")).to_be_checked()
+    page.get_by_test_id("edit-winner").select_option("")
+    page.get_by_test_id("edit-pass-override").uncheck()
+    page.get_by_test_id("save").click()
+    expect(page.get_by_test_id("edit-msg")).to_have_text("Saved.")
+    shown = api_link(served, code)
+    assert (shown["pass_query"], shown["winner"]) == ("merge", None)
+    link = s.get(code)
+    assert link.extras is not None
+    assert link.extras.winner is None
+    with httpx.Client(timeout=10, follow_redirects=False, headers={"User-Agent": CHROME}) as http:
+        r = http.get(f"{served.url}/{code}", params={"ref": "poster"})
+        assert r.headers["location"] == "https://shop.example.com/a?ref=s"  # A; the target wins
+
+    # Turning pass-through off clears (and disables) the visitor-first choice.
+    open_edit(page)
+    page.get_by_test_id("edit-pass-override").check()
+    page.get_by_test_id("edit-pass-query").uncheck()
+    expect(page.get_by_test_id("edit-pass-override")).to_be_disabled()
+    expect(page.get_by_test_id("edit-pass-override")).not_to_be_checked()
+
+
 def test_expired_destination_and_pass_through(page: Any, served: SimpleNamespace) -> None:
     sign_in(page, served)
     page.get_by_test_id("target-url").fill("https://shop.example.com/sale?ref=s")

@@ -74,7 +74,10 @@
       passQuery: "Pass the short URL's query on to the target",
       passQueryHint: "e.g. ?utm_source=group12 is added to the target; the target's own parameters win.",
       abSplit: "A/B split (optional: 2 to 10 targets with weights)", addVariant: "Add a variant",
-      variantsUntil: "End the split at (optional; then everyone gets the first variant)",
+      variantsUntil: "End the split at (optional)",
+      winner: "After the split ends, everyone gets",
+      winnerFirst: "the first variant (A)",
+      passOverride: "The visitor's parameters win over the target's",
       variant: "Variant", weight: "Weight", removeVariant: "Remove variant ",
       needTwo: "An A/B split needs at least 2 variants with a URL (or none).",
       notForLive: "Short domain, password, expired destination, pass-through and A/B apply to links, not to live codes.",
@@ -138,7 +141,10 @@
       passQuery: "把短链上的查询参数传给目标网址",
       passQueryHint: "例如 ?utm_source=group12 会加到目标网址上；目标网址自带的同名参数优先。",
       abSplit: "A/B 分流（可选：2 到 10 个目标及权重）", addVariant: "添加分流目标",
-      variantsUntil: "分流结束时间（可选；之后所有人都去第一个目标）",
+      variantsUntil: "分流结束时间（可选）",
+      winner: "分流结束后，所有人都去",
+      winnerFirst: "第一个目标（A）",
+      passOverride: "访客的同名参数优先于目标网址的",
       variant: "目标", weight: "权重", removeVariant: "删除目标 ",
       needTwo: "A/B 分流至少需要 2 个填写了网址的目标（或者一个都不填）。",
       notForLive: "短域名、密码、过期去向、参数透传和 A/B 分流只适用于普通短链，不适用于活码。",
@@ -423,6 +429,25 @@
       rm.setAttribute("aria-label", t("removeVariant") + letter(i));
     });
     $(prefix + "add-variant").disabled = box.children.length >= MAX_VARIANTS;
+    // The winner picker offers the rows there are now, keeping its choice while it exists.
+    const pick = $(prefix + "winner");
+    const was = pick.value;
+    const options = [el("option", { value: "" }, t("winnerFirst"))];
+    for (let i = 1; i < box.children.length; i++) { options.push(el("option", { value: String(i) }, letter(i))); }
+    pick.replaceChildren(...options);
+    pick.value = [...pick.options].some((o) => o.value === was) ? was : "";
+  }
+
+  // What the pass-through controls of `prefix` say: false, "merge" or "override".
+  function passQueryOf(prefix) {
+    if (!$(prefix + "pass-query").checked) { return false; }
+    return $(prefix + "pass-override").checked ? "override" : "merge";
+  }
+
+  function syncPassOverride(prefix) {
+    const on = $(prefix + "pass-query").checked;
+    $(prefix + "pass-override").disabled = !on;
+    if (!on) { $(prefix + "pass-override").checked = false; }
   }
 
   function addVariant(prefix, url, weight) {
@@ -473,12 +498,14 @@
     if (pw) { out.password = pw; }
     const exp = $("expired-url").value.trim();
     if (exp) { out.expired_url = exp; }
-    if ($("pass-query").checked) { out.pass_query = true; }
+    const pq = passQueryOf("");
+    if (pq) { out.pass_query = pq === "merge" ? true : pq; }
     const vs = variantsOf("");
     if (vs === null) { return null; }
     if (vs.length) {
       out.variants = vs;
       if ($("variants-until").value) { out.variants_until = new Date($("variants-until").value).toISOString(); }
+      if ($("winner").value) { out.winner = parseInt($("winner").value, 10); }
     }
     if (!$("domain-row").hidden && $("domain").value) { out.domain = $("domain").value; }
     return out;
@@ -903,10 +930,13 @@
     $("edit-unprotect-row").hidden = !link.protected;
     $("edit-expired-url").value = link.expired_url || "";
     $("edit-pass-query").checked = Boolean(link.pass_query);
+    $("edit-pass-override").checked = link.pass_query === "override";
+    $("edit-pass-override").disabled = !link.pass_query;
     $("edit-variants").replaceChildren();
     for (const v of link.variants) { addVariant("edit-", v.url, v.weight); }
     renumber("edit-");
     $("edit-variants-until").value = localInput(link.variants_until);
+    $("edit-winner").value = link.winner == null ? "" : String(link.winner);
   }
 
   // The edit form's issue-15 fields that differ from the link as loaded; null when the A/B rows are not a split.
@@ -916,14 +946,16 @@
     if (pw) { out.password = pw; } else if (link.protected && $("edit-unprotect").checked) { out.password = null; }
     const exp = $("edit-expired-url").value.trim() || null;
     if (exp !== (link.expired_url || null)) { out.expired_url = exp; }
-    const pq = $("edit-pass-query").checked;
-    if (pq !== Boolean(link.pass_query)) { out.pass_query = pq; }
+    const pq = passQueryOf("edit-");
+    if (pq !== (link.pass_query || false)) { out.pass_query = pq; }
     const vs = variantsOf("edit-");
     if (vs === null) { return null; }
     const had = link.variants.map((v) => ({ url: v.url, weight: v.weight }));
     if (JSON.stringify(vs) !== JSON.stringify(had)) { out.variants = vs.length ? vs : null; }
     const until = $("edit-variants-until").value;
     if (until !== localInput(link.variants_until)) { out.variants_until = until ? new Date(until).toISOString() : null; }
+    const winner = $("edit-winner").value;
+    if (winner !== (link.winner == null ? "" : String(link.winner))) { out.winner = winner ? parseInt(winner, 10) : null; }
     return out;
   }
 
@@ -1050,6 +1082,8 @@
     for (const r of ["by-hour", "by-day"]) { $(r).addEventListener("change", () => { if (current) { loadTime(current.code); } }); }
     $("edit-form").addEventListener("submit", save);
     $("add-variant").addEventListener("click", () => onAddVariant(""));
+    $("pass-query").addEventListener("change", () => syncPassOverride(""));
+    $("edit-pass-query").addEventListener("change", () => syncPassOverride("edit-"));
     $("edit-add-variant").addEventListener("click", () => onAddVariant("edit-"));
     $("domain-form").addEventListener("submit", addDomain);
     $("edit-form").addEventListener("change", (ev) => { if (ev.target.type === "checkbox" && ev.target.closest("#edit-guide-set, #edit-allow-set")) { policyDirty = true; } });
