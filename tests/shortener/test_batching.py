@@ -225,7 +225,7 @@ def test_a_failed_store_call_reaches_every_visit_and_none_hangs(fail: BaseExcept
     assert sum(a is fail for a in answers) == len(store.sizes) == 2
     assert len({id(a) for a in answers if a is not fail}) == 4
     assert {str(a) for a in answers} == {str(fail)}
-    assert not batcher._busy  # the next visit leads a new call
+    assert batcher._leader is None  # the next visit leads a new call
     store.fail = None
     assert batcher.hit("a", Visit(at=T0), count=True, cap=None) == 1
 
@@ -384,4 +384,4 @@ def test_a_visit_interrupted_while_waiting_strands_no_one() -> None:
     assert not behind.is_alive(), "the visit behind the interrupted one was stranded"
     assert sorted(answers) == [1, 2]
     assert store.link_stats("a").clicks == 2  # the interrupted visit was not written
-    assert not batcher._busy
+    assert batcher._leader is None

@@ -18,9 +18,9 @@ waits at most for the write before its own and its own write.
 
 :class:`~suo.shortener.Shortener` uses one automatically when its store has
 ``hit_many`` and is not in-process (``Shortener(..., batch_visits=False)``
-turns it off). The built-in Redis and PostgreSQL stores have it; the memory
-and SQLite stores (one writer at a time anyway) and Redis Cluster (a
-pipeline there splits by node) do not.
+turns it off). The built-in Redis, PostgreSQL and SQLite stores have it;
+the memory store (nothing to share) and Redis Cluster (a pipeline there
+splits by node) do not.
 
 Example:
     >>> import suo
@@ -37,7 +37,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-from suo.errors import ConfigurationError
+from suo.errors import ConfigurationError, StorageUnavailable
 from suo.shortener.model import Visit
 
 __all__ = ["MAX_BATCH", "BatchHitStore", "HitBatcher", "HitCall"]
@@ -123,7 +123,7 @@ class HitBatcher:
         self.visits = 0
         self._lock = threading.Lock()
         self._queue: list[_Waiting] = []
-        self._busy = False
+        self._leader: _Waiting | None = None  # the visit whose thread makes the store call
 
     def hit(
         self,
@@ -139,61 +139,70 @@ class HitBatcher:
         me = _Waiting(HitCall(code, visit, count, cap, event, deadline))
         with self._lock:
             self._queue.append(me)
-            if not self._busy:
-                self._busy = me.leads = True
-        if not me.leads:
-            try:
+            if self._leader is None:
+                self._leader = me
+                me.leads = True
+        try:
+            if not me.leads:
                 me.done.wait()  # set with this visit's answer, or to lead the next call
-            except BaseException:  # interrupted (Ctrl-C in a notebook): don't strand the rest
-                self._leave(me)
-                raise
-        if me.leads:
-            self._lead(me)
+            if me.leads:
+                self._lead(me)
+        except BaseException:  # interrupted (Ctrl-C in a notebook): strand no one
+            self._leave(me)
+            raise
         result = me.result
         if isinstance(result, BaseException):
             raise result
         return result
 
+    def _pass_on(self, me: _Waiting) -> _Waiting | None:
+        """With the lock held: if ``me`` leads, hand the lead to the first in line."""
+        if self._leader is not me:
+            return None
+        following = self._queue[0] if self._queue else None
+        self._leader = following
+        if following is not None:
+            following.leads = True
+        return following
+
     def _leave(self, me: _Waiting) -> None:
-        """``me`` stops waiting: out of the queue, and its turn to lead passes on."""
+        """``me`` stops waiting: out of the queue, and a turn to lead passes on."""
         with self._lock:
             if me in self._queue:
                 self._queue.remove(me)
-            if not me.leads:
-                return  # not called to lead (or already in a call, which answers nobody)
-            following = self._queue[0] if self._queue else None
-            if following is None:
-                self._busy = False
-            else:
-                following.leads = True
+            following = self._pass_on(me)
         if following is not None:
             following.done.set()
 
     def _lead(self, me: _Waiting) -> None:
-        with self._lock:
-            batch = self._queue[: self.max_batch]
-            del self._queue[: self.max_batch]
-        results: Sequence[int | BaseException | None]
+        batch: list[_Waiting] = []
+        results: Sequence[int | BaseException | None] | None = None
         try:
-            results = self.store.hit_many([w.call for w in batch])
-            if len(results) != len(batch):  # a broken third-party store: fail loudly
-                raise RuntimeError(f"hit_many returned {len(results)} answers for {len(batch)}")
-        except BaseException as exc:  # every waiting visit gets it, none hangs
-            results = [exc if w is me else _copy(exc) for w in batch]
-        with self._lock:
-            self.calls += 1
-            self.visits += len(batch)
-            following = self._queue[0] if self._queue else None
-            if following is None:
-                self._busy = False
-            else:
-                following.leads = True
-        for waiting, result in zip(batch, results, strict=True):
-            waiting.result = result
-            if waiting is not me:
-                waiting.done.set()
-        if following is not None:
-            following.done.set()
+            with self._lock:
+                batch = self._queue[: self.max_batch]
+                del self._queue[: self.max_batch]
+            try:
+                results = self.store.hit_many([w.call for w in batch])
+                if len(results) != len(batch):  # a broken third-party store: fail loudly
+                    raise RuntimeError(f"hit_many returned {len(results)} answers for {len(batch)}")
+            except BaseException as exc:  # every waiting visit gets it, none hangs
+                results = [exc if w is me else _copy(exc) for w in batch]
+        finally:
+            # Whatever happened above (even an interrupt between two lines), every
+            # visit of the batch gets an answer and the next in line the lead.
+            if results is None:
+                gone = StorageUnavailable("interrupted before the visit was written")
+                results = [_copy(gone) for _ in batch]
+            with self._lock:
+                self.calls += 1
+                self.visits += len(batch)
+                following = self._pass_on(me)
+            for waiting, result in zip(batch, results, strict=True):
+                waiting.result = result
+                if waiting is not me:
+                    waiting.done.set()
+            if following is not None:
+                following.done.set()
 
     def __repr__(self) -> str:
         return f"HitBatcher({self.store!r}, calls={self.calls}, visits={self.visits})"
