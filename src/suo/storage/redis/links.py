@@ -321,11 +321,14 @@ class RedisLinks(RedisBase):
         return answer
 
     def hit_many(self, calls: Sequence[HitCall]) -> list[int | Exception | None]:
-        """:meth:`hit` for each call, as one pipeline (one round trip, not a transaction).
+        """:meth:`hit` for each call, in one ``MULTI``/``EXEC`` (one round trip).
 
-        Each visit is its own ``link_hit`` script run, atomic on its own, with
-        its own deadline (``None``: now + the socket timeout, as :meth:`hit`).
-        See :mod:`suo.shortener.batching`.
+        Each visit is its own ``link_hit`` script run with its own deadline
+        (``None``: now + the socket timeout, as :meth:`hit`), and ``EXEC`` runs
+        them all at one moment with one reply: a batch is recorded whole or
+        not at all, as a single visit is, so a caller that gave up on the
+        reply (503) finds none of its visits counted before their deadlines
+        and some after. See :mod:`suo.shortener.batching`.
         """
         if not calls:
             return []
@@ -368,7 +371,10 @@ class RedisLinks(RedisBase):
         ]  # fmt: skip
 
     def _pipelined(self, sha: str, runs: list[tuple[list[str], list[str]]]) -> list[Any]:
-        with self._r.pipeline(transaction=False) as p:
+        # A transaction, not a bare pipeline: a bare one runs its scripts one by one,
+        # so a stall in the middle would leave the first visits counted while
+        # every caller is told the store was unavailable.
+        with self._r.pipeline(transaction=True) as p:
             for keys, args in runs:
                 p.evalsha(sha, len(keys), *keys, *args)
             return list(p.execute(raise_on_error=False))
