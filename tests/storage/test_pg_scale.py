@@ -313,3 +313,135 @@ def test_visits_share_transactions_through_pgbouncer(pgbouncer_url: str) -> None
     finally:
         store.drop_schema()
         store.close()
+
+
+# -- batches of visits (hit_many) when something goes wrong -------------------------
+
+
+def test_an_unreachable_server_fails_a_batch_once_with_storage_unavailable() -> None:
+    """A server that accepts TCP and never answers: one connect timeout for the
+    whole batch (not one per visit), as StorageUnavailable (not a driver error)."""
+    from datetime import UTC, datetime
+
+    from suo.shortener.batching import HitCall
+    from suo.shortener.model import Visit
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(64)
+        port = silent.getsockname()[1]
+        store = suo.open_store(
+            f"postgresql+psycopg://postgres@127.0.0.1:{port}/test",
+            create_schema=False,
+            connect_timeout=1,
+        )
+        visit = Visit(at=datetime.now(UTC))
+        t0 = time.monotonic()
+        with pytest.raises(StorageUnavailable):
+            store.hit("a", visit, count=True, cap=None)
+        with pytest.raises(StorageUnavailable):
+            store.hit_many([HitCall("a", visit, True, None)] * 4)
+        assert time.monotonic() - t0 < 8  # two connect timeouts (and a retry), not five
+        store.close()
+
+
+def test_a_batch_on_connections_the_server_dropped_is_sent_again(pg_url: str) -> None:
+    """The click path (the batcher) after a restart: the dead connection fails
+    before anything is committed, so the batch goes again on a new one."""
+    import psycopg
+
+    schema = f"suo_t_{uuid.uuid4().hex[:10]}"
+    s = suo.Shortener(f"{pg_url}?schema={schema}&application_name={schema}")
+    try:
+        s.shorten("https://example.com/", alias="c", max_clicks=100)
+        assert s.resolve("c").status == 302
+        plain = pg_url.replace("postgresql+psycopg://", "postgresql://")
+        with psycopg.connect(plain, autocommit=True) as admin:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE application_name = %s",
+                (schema,),
+            )
+        assert s.resolve("c").status == 302  # not a 503
+        assert not s.outage.status().down
+        assert s.stats("c").clicks == 2
+    finally:
+        s.store.drop_schema()  # type: ignore[attr-defined]
+        s.close()
+
+
+def test_one_locked_link_does_not_fail_the_other_visits_of_a_batch(pg_url: str) -> None:
+    """A row held past the statement timeout by someone else costs only its own visit."""
+    import threading
+    from datetime import UTC, datetime
+
+    import psycopg
+
+    from suo.shortener.batching import HitCall
+    from suo.shortener.model import Link, Visit
+
+    schema = f"suo_t_{uuid.uuid4().hex[:10]}"
+    store = suo.open_store(f"{pg_url}?schema={schema}", statement_timeout=0.5)
+    now = datetime.now(UTC)
+    try:
+        for code in ("free", "held"):
+            store.create_link(Link(code=code, target="https://e.com/", created_at=now))
+        locked, release = threading.Event(), threading.Event()
+        plain = pg_url.replace("postgresql+psycopg://", "postgresql://")
+
+        def hold() -> None:
+            with psycopg.connect(plain) as conn:
+                conn.execute(
+                    f'SELECT 1 FROM "{schema}".suo_link_counts WHERE code = %s FOR UPDATE',
+                    ("held",),
+                )
+                locked.set()
+                release.wait(10)
+
+        holder = threading.Thread(target=hold)
+        holder.start()
+        assert locked.wait(10)
+        try:
+            answers = store.hit_many(
+                [
+                    HitCall("free", Visit(at=now), True, None),
+                    HitCall("held", Visit(at=now), True, None),
+                ]
+            )
+        finally:
+            release.set()
+            holder.join(10)
+        assert answers[0] == 1  # the free link's visit counted
+        assert isinstance(answers[1], StorageUnavailable)  # the held one timed out alone
+        assert store.link_stats("free").clicks == 1
+        assert store.link_stats("held").clicks == 0
+    finally:
+        store.drop_schema()
+        store.close()
+
+
+def test_a_deleted_code_in_a_slow_batch_is_not_found_not_late(pg_url: str) -> None:
+    from datetime import UTC, datetime
+
+    from suo.errors import NotFound
+    from suo.shortener.batching import HitCall
+    from suo.shortener.model import Link, Visit
+
+    schema = f"suo_t_{uuid.uuid4().hex[:10]}"
+    store = suo.open_store(f"{pg_url}?schema={schema}")
+    now = datetime.now(UTC)
+    try:
+        store.create_link(Link(code="here", target="https://e.com/", created_at=now))
+        past = time.time() - 1  # the batch ends after these deadlines
+        answers = store.hit_many(
+            [HitCall("gone", Visit(at=now), True, None, True, past),
+             HitCall("here", Visit(at=now), True, None, True, past)]
+        )  # fmt: skip
+        assert isinstance(answers[0], NotFound)
+        assert isinstance(answers[1], StorageUnavailable)  # there, but late: not written
+        assert store.link_stats("here").visits == 0
+        with pytest.raises(NotFound):
+            store.hit("gone", Visit(at=now), count=True, cap=None, deadline=past)
+    finally:
+        store.drop_schema()
+        store.close()

@@ -187,8 +187,11 @@ class SQLBase(EngineStore):
         is thrown away instead of going back to the pool.
         """
         with self._serialised():
-            raw = self._engine.raw_connection()
             dbapi = self._engine.dialect.loaded_dbapi
+            try:
+                raw = self._engine.raw_connection()
+            except dbapi.Error as e:  # could not connect: as an engine connection says it
+                raise exc.DBAPIError.instance(None, None, e, dbapi.Error) from e
             # The DBAPI face (on the async twin: SQLAlchemy's sync adapter of psycopg's).
             driver: Any = raw.dbapi_connection
             cur: Any = None

@@ -147,6 +147,39 @@ def _late(code: str, dialect: str) -> StorageUnavailable:
     )
 
 
+class _BatchState:
+    """How far a batch's transaction got (see :meth:`SQLLinks.hit_many`)."""
+
+    __slots__ = ("committing",)
+
+    def __init__(self) -> None:
+        self.committing = False
+
+
+def _batch_failure(exc: Exception, state: _BatchState) -> str:
+    """What a failed batch transaction (which wrote nothing) calls for.
+
+    ``"retry"``: the server had dropped the connection before the commit was
+    sent (a restart; the pool has replaced its connections): once more.
+    ``"alone"``: one visit's own trouble (data the engine or driver refused,
+    a row locked past the statement timeout): each visit on its own.
+    ``"raise"``: the engine is unreachable, or the commit's fate is unknown.
+    """
+    if isinstance(exc, (TypeError, ValueError)):
+        return "alone"
+    if not isinstance(exc, sa.exc.DBAPIError) or state.committing:
+        return "raise"
+    if exc.connection_invalidated:
+        return "retry"
+    if isinstance(exc, (sa.exc.DataError, sa.exc.IntegrityError, sa.exc.ProgrammingError)):
+        return "alone"
+    # PostgreSQL's statement and lock timeouts (SQLSTATE 57014, 55P03): one row
+    # held by someone else must not fail the visits to other links.
+    if getattr(exc.orig, "sqlstate", None) in ("57014", "55P03"):
+        return "alone"
+    return "raise"
+
+
 def _naive_utc(at: datetime) -> datetime:
     return (at if at.tzinfo is UTC else at.astimezone(UTC)).replace(tzinfo=None)
 
@@ -298,29 +331,59 @@ class SQLLinks(SQLBase):
         """:meth:`hit` for each call, in one transaction (and, on PostgreSQL, one round trip).
 
         Each visit is still its own conditional ``UPDATE`` with its own
-        deadline, so caps stay exact. If the transaction fails for a reason
-        other than the engine being unreachable, nothing of it was written
-        and each visit is written again on its own, so one bad visit costs
-        only itself. See :mod:`suo.shortener.batching`.
+        deadline, so caps stay exact. A failed transaction wrote nothing, and
+        then: a connection the server had dropped is replaced and the batch
+        sent once more; an error of one visit (bad data, a row locked past
+        the statement timeout) sends each visit again on its own, so it costs
+        only itself; an unreachable engine fails every visit at once. See
+        :mod:`suo.shortener.batching`.
         """
         if not calls:
             return []
         deadlines = [self._hit_deadline(c.deadline) for c in calls]
-        try:
-            if self.dialect == "postgresql":
-                rows = self._hit_many_postgres(calls, deadlines)
-            else:
-                rows = self._hit_many_sqlite(calls, deadlines)
-        except Exception as exc:
-            error = exc if isinstance(exc, SuoError) else self._engine_error(exc)
-            if isinstance(error, StorageUnavailable):
-                raise  # the engine is down: every visit gets that, none is retried
-            # Rolled back as a whole: each visit again on its own.
-            return [self._hit_alone(c) for c in calls]
-        return [
-            self._hit_answer(c.code, c.visit, c.count, row, deadline)
+        for attempt in (1, 2):
+            state = _BatchState()
+            try:
+                if self.dialect == "postgresql":
+                    rows = self._hit_many_postgres(calls, deadlines, state)
+                else:
+                    rows = self._hit_many_sqlite(calls, deadlines)
+                break
+            except Exception as exc:
+                failure = _batch_failure(exc, state)
+                if failure == "retry" and attempt == 1:
+                    continue
+                if failure == "alone":
+                    return [self._hit_alone(c) for c in calls]
+                raise
+        answers = [
+            self._hit_answer(c.code, c.visit, c.count, row, deadline, check=False)
             for c, row, deadline in zip(calls, rows, deadlines, strict=True)
         ]
+        return self._late_or_gone(calls, answers)
+
+    def _late_or_gone(
+        self, calls: Sequence[HitCall], answers: list[int | Exception | None]
+    ) -> list[int | Exception | None]:
+        """A visit with no row after its deadline: late, unless its link is gone."""
+        late = [i for i, a in enumerate(answers) if isinstance(a, StorageUnavailable)]
+        if not late:
+            return answers
+        table = self._table_name(link_counts)
+        wanted = sorted({calls[i].code for i in late})
+        mark = "%s" if self.dialect == "postgresql" else "?"
+        with self._raw() as (_raw, cur):
+            cur.execute(
+                f"SELECT code FROM {table} WHERE code IN ({', '.join([mark] * len(wanted))})",
+                wanted,
+            )
+            there = {row[0] for row in cur.fetchall()}
+            if self.dialect == "postgresql":
+                cur.connection.rollback()
+        for i in late:
+            if calls[i].code not in there:
+                answers[i] = NotFound(f"no link with code {calls[i].code!r}")
+        return answers
 
     def _hit_alone(self, call: HitCall) -> int | Exception | None:
         try:
@@ -350,11 +413,20 @@ class SQLLinks(SQLBase):
         count: bool,
         row: tuple[int, int] | None,
         deadline: float | None,
+        *,
+        check: bool = True,
     ) -> int | Exception | None:
-        """What a visit's row means: the click count, ``None`` (capped) or an error."""
+        """What a visit's row means: the click count, ``None`` (capped) or an error.
+
+        No row past the deadline is a late visit, unless the link is gone
+        (looked up here with ``check``; :meth:`hit_many` looks up its batch's at once).
+        """
         if row is None:
             if deadline is not None and time.time() >= deadline:
-                return _late(code, self.dialect)
+                late = _late(code, self.dialect)
+                if check:
+                    return self._late_or_gone([HitCall(code, visit, count, None)], [late])[0]
+                return late
             return NotFound(f"no link with code {code!r}")
         if count and not visit.bot and not row[1]:
             return None
@@ -491,7 +563,7 @@ class SQLLinks(SQLBase):
         return None if row is None else (row[0], row[1])
 
     def _hit_many_postgres(
-        self, calls: Sequence[HitCall], deadlines: list[float | None]
+        self, calls: Sequence[HitCall], deadlines: list[float | None], state: _BatchState
     ) -> list[tuple[int, int] | None]:
         # Visits run in code order: two batches that touch the same links lock
         # their rows in the same order, so they can wait on each other but
@@ -519,6 +591,7 @@ class SQLLinks(SQLBase):
                 for i, cur in zip(order, cursors, strict=True):
                     row = cur.fetchone()
                     rows[i] = None if row is None else (row[0], row[1])
+                state.committing = True  # from here a failure may or may not have committed
                 driver.commit()
             finally:
                 for cur in cursors:
