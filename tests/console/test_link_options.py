@@ -171,7 +171,7 @@ def test_the_winner_and_a_visitor_first_pass_through(page: Any, served: SimpleNa
     page.get_by_test_id("variant-url-1").fill("https://shop.example.com/b?ref=s")
     # The picker lists the rows there are: the first (A) by default, then B.
     expect(page.get_by_test_id("winner").locator("option")).to_have_count(2)
-    page.get_by_test_id("winner").select_option("1")
+    page.get_by_test_id("winner").select_option(label="B")
     page.get_by_test_id("variants-until").fill("2020-01-01T00:00")  # already over
     page.get_by_test_id("create").click()
     code = made_code(page, served)
@@ -184,7 +184,7 @@ def test_the_winner_and_a_visitor_first_pass_through(page: Any, served: SimpleNa
 
     page.get_by_test_id("result-page").click()
     open_edit(page)
-    expect(page.get_by_test_id("edit-winner")).to_have_value("1")
+    expect(page.get_by_test_id("edit-winner").locator("option:checked")).to_have_text("B")
     expect(page.get_by_test_id("edit-pass-override")).to_be_checked()
     page.get_by_test_id("edit-winner").select_option("")
     page.get_by_test_id("edit-pass-override").uncheck()
@@ -205,6 +205,45 @@ def test_the_winner_and_a_visitor_first_pass_through(page: Any, served: SimpleNa
     page.get_by_test_id("edit-pass-query").uncheck()
     expect(page.get_by_test_id("edit-pass-override")).to_be_disabled()
     expect(page.get_by_test_id("edit-pass-override")).not_to_be_checked()
+
+
+def test_the_winner_follows_its_row_when_rows_above_it_go(
+    page: Any, served: SimpleNamespace
+) -> None:
+    sign_in(page, served)
+    page.get_by_test_id("target-url").fill("https://shop.example.com/abc")
+    open_advanced(page)
+    page.get_by_test_id("add-variant").click()
+    page.get_by_test_id("add-variant").click()
+    for i, name in enumerate("abc"):
+        page.get_by_test_id(f"variant-url-{i}").fill(f"https://shop.example.com/{name}")
+    page.get_by_test_id("winner").select_option(label="C")
+    page.get_by_test_id("variant-remove-1").click()  # B goes: C is now the second row
+    expect(page.get_by_test_id("winner").locator("option:checked")).to_have_text("B")
+    page.get_by_test_id("create").click()
+    code = made_code(page, served)
+    shown = api_link(served, code)
+    assert [v["url"] for v in shown["variants"]] == [
+        "https://shop.example.com/a",
+        "https://shop.example.com/c",
+    ]
+    assert shown["winner"] == 1  # still c
+
+    # In the edit form: a row put in front of the winner moves its index with it.
+    page.get_by_test_id("result-page").click()
+    open_edit(page)
+    page.get_by_test_id("edit-add-variant").click()
+    page.get_by_test_id("edit-variant-url-2").fill("https://shop.example.com/d")
+    page.get_by_test_id("edit-variant-remove-0").click()  # a goes: c is first now
+    page.get_by_test_id("edit-winner").select_option(label="B")  # d
+    page.get_by_test_id("save").click()
+    expect(page.get_by_test_id("edit-msg")).to_have_text("Saved.")
+    shown = api_link(served, code)
+    assert [v["url"] for v in shown["variants"]] == [
+        "https://shop.example.com/c",
+        "https://shop.example.com/d",
+    ]
+    assert shown["winner"] == 1  # d
 
 
 def test_expired_destination_and_pass_through(page: Any, served: SimpleNamespace) -> None:

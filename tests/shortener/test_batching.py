@@ -375,9 +375,14 @@ def test_a_visit_interrupted_while_waiting_strands_no_one() -> None:
 
     behind = threading.Thread(target=visit)
     helper = threading.Thread(target=interrupt_then_queue_another)
-    helper.start()
-    with pytest.raises(KeyboardInterrupt):
-        batcher.hit("a", Visit(at=T0), count=True, cap=None)
+    # Python's own Ctrl-C handler, whatever an earlier test (a server) left installed.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        helper.start()
+        with pytest.raises(KeyboardInterrupt):
+            batcher.hit("a", Visit(at=T0), count=True, cap=None)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     helper.join(10)
     leader.join(10)
     behind.join(10)

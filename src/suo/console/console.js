@@ -409,6 +409,7 @@
   /* ---------- advanced options: password, expired URL, pass-through, A/B, domain ---------- */
 
   const letter = (i) => String.fromCharCode(65 + i);
+  let rowKeys = 0;  // a key per variant row ever made (the winner picker's values)
 
   // Give each variant row of `prefix` its ids, test ids and labels (after an add, a remove or a language switch).
   function renumber(prefix) {
@@ -429,13 +430,23 @@
       rm.setAttribute("aria-label", t("removeVariant") + letter(i));
     });
     $(prefix + "add-variant").disabled = box.children.length >= MAX_VARIANTS;
-    // The winner picker offers the rows there are now, keeping its choice while it exists.
+    // The winner picker offers the rows there are now. Its values are the rows'
+    // own keys, not positions, so removing a row above the choice keeps it.
     const pick = $(prefix + "winner");
     const was = pick.value;
     const options = [el("option", { value: "" }, t("winnerFirst"))];
-    for (let i = 1; i < box.children.length; i++) { options.push(el("option", { value: String(i) }, letter(i))); }
+    [...box.children].forEach((row, i) => { if (i > 0) { options.push(el("option", { value: row.dataset.key }, letter(i))); } });
     pick.replaceChildren(...options);
     pick.value = [...pick.options].some((o) => o.value === was) ? was : "";
+  }
+
+  // The chosen winner as an index among the rows that will be sent (those with a URL); null for the first.
+  function winnerOf(prefix) {
+    const key = $(prefix + "winner").value;
+    if (!key) { return null; }
+    const rows = [...$(prefix + "variants").children].filter((r) => r.querySelector("input[type=url]").value.trim());
+    const i = rows.findIndex((r) => r.dataset.key === key);
+    return i > 0 ? i : null;
   }
 
   // What the pass-through controls of `prefix` say: false, "merge" or "override".
@@ -458,7 +469,8 @@
     const wIn = el("input", { type: "number", min: "1", max: "10000", step: "1", inputmode: "numeric" });
     wIn.value = String(weight || 50);
     const rm = el("button", { type: "button", class: "secondary" });
-    const row = el("div", { class: "variant" },
+    rowKeys += 1;
+    const row = el("div", { class: "variant", "data-key": String(rowKeys) },
       el("div", { class: "url" }, el("label", { class: "url" }), urlIn),
       el("div", {}, el("label", { class: "weight" }), wIn), rm);
     rm.addEventListener("click", () => {
@@ -505,7 +517,8 @@
     if (vs.length) {
       out.variants = vs;
       if ($("variants-until").value) { out.variants_until = new Date($("variants-until").value).toISOString(); }
-      if ($("winner").value) { out.winner = parseInt($("winner").value, 10); }
+      const winner = winnerOf("");
+      if (winner !== null) { out.winner = winner; }
     }
     if (!$("domain-row").hidden && $("domain").value) { out.domain = $("domain").value; }
     return out;
@@ -936,7 +949,8 @@
     for (const v of link.variants) { addVariant("edit-", v.url, v.weight); }
     renumber("edit-");
     $("edit-variants-until").value = localInput(link.variants_until);
-    $("edit-winner").value = link.winner == null ? "" : String(link.winner);
+    const rows = $("edit-variants").children;
+    $("edit-winner").value = link.winner && rows[link.winner] ? rows[link.winner].dataset.key : "";
   }
 
   // The edit form's issue-15 fields that differ from the link as loaded; null when the A/B rows are not a split.
@@ -954,8 +968,9 @@
     if (JSON.stringify(vs) !== JSON.stringify(had)) { out.variants = vs.length ? vs : null; }
     const until = $("edit-variants-until").value;
     if (until !== localInput(link.variants_until)) { out.variants_until = until ? new Date(until).toISOString() : null; }
-    const winner = $("edit-winner").value;
-    if (winner !== (link.winner == null ? "" : String(link.winner))) { out.winner = winner ? parseInt(winner, 10) : null; }
+    // Sent when it changed, and with any change of the rows (an index means nothing without them).
+    const winner = winnerOf("edit-");
+    if (winner !== (link.winner || null) || (out.variants !== undefined && winner !== null)) { out.winner = winner; }
     return out;
   }
 

@@ -185,8 +185,12 @@ class HitBatcher:
                 results = self.store.hit_many([w.call for w in batch])
                 if len(results) != len(batch):  # a broken third-party store: fail loudly
                     raise RuntimeError(f"hit_many returned {len(results)} answers for {len(batch)}")
-            except BaseException as exc:  # every waiting visit gets it, none hangs
-                results = [exc if w is me else _copy(exc) for w in batch]
+            except BaseException as exc:  # every waiting visit gets an answer, none hangs
+                if isinstance(exc, Exception):
+                    results = [exc if w is me else _copy(exc) for w in batch]
+                else:  # an interrupt is this thread's own: the others hear "not written"
+                    gone = StorageUnavailable("interrupted before the visit was written")
+                    results = [exc if w is me else _copy(gone) for w in batch]
         finally:
             # Whatever happened above (even an interrupt between two lines), every
             # visit of the batch gets an answer and the next in line the lead.

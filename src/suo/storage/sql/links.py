@@ -353,8 +353,8 @@ class SQLLinks(SQLBase):
                 failure = _batch_failure(exc, state)
                 if failure == "retry" and attempt == 1:
                     continue
-                if failure == "alone":
-                    return [self._hit_alone(c) for c in calls]
+                if failure == "alone":  # each on its own, by the batch's deadlines
+                    return [self._hit_alone(c, d) for c, d in zip(calls, deadlines, strict=True)]
                 raise
         answers = [
             self._hit_answer(c.code, c.visit, c.count, row, deadline, check=False)
@@ -372,23 +372,26 @@ class SQLLinks(SQLBase):
         table = self._table_name(link_counts)
         wanted = sorted({calls[i].code for i in late})
         mark = "%s" if self.dialect == "postgresql" else "?"
-        with self._raw() as (_raw, cur):
-            cur.execute(
-                f"SELECT code FROM {table} WHERE code IN ({', '.join([mark] * len(wanted))})",
-                wanted,
-            )
-            there = {row[0] for row in cur.fetchall()}
-            if self.dialect == "postgresql":
-                cur.connection.rollback()
+        try:
+            with self._raw() as (_raw, cur):
+                cur.execute(
+                    f"SELECT code FROM {table} WHERE code IN ({', '.join([mark] * len(wanted))})",
+                    wanted,
+                )
+                there = {row[0] for row in cur.fetchall()}
+                if self.dialect == "postgresql":
+                    cur.connection.rollback()
+        except Exception:  # the visits are written (or not) already: keep "late" for these
+            return answers
         for i in late:
             if calls[i].code not in there:
                 answers[i] = NotFound(f"no link with code {calls[i].code!r}")
         return answers
 
-    def _hit_alone(self, call: HitCall) -> int | Exception | None:
+    def _hit_alone(self, call: HitCall, deadline: float | None) -> int | Exception | None:
         try:
             return self.hit(call.code, call.visit, count=call.count, cap=call.cap,
-                            event=call.event, deadline=call.deadline)  # fmt: skip
+                            event=call.event, deadline=math.inf if deadline is None else deadline)  # fmt: skip
         except Exception as exc:
             error = exc if isinstance(exc, SuoError) else self._engine_error(exc)
             if error is None:
@@ -584,6 +587,12 @@ class SQLLinks(SQLBase):
             cursors = []
             try:
                 with driver.pipeline():
+                    # A row held by someone else fails the batch in a quarter of the
+                    # statement timeout, leaving time for the visits on their own.
+                    driver.execute(
+                        "SELECT set_config('lock_timeout', %s, true)",
+                        (f"{max(1, int(self.statement_timeout * 250))}ms",),
+                    )
                     for stmt, params in prepared:
                         cur = driver.cursor()
                         cursors.append(cur)
