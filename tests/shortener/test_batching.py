@@ -212,9 +212,7 @@ def test_a_batch_holds_at_most_max_batch_visits() -> None:
     assert store.sizes == [1, 4, 4, 1]
 
 
-@pytest.mark.parametrize(
-    "fail", [StorageUnavailable("down"), RuntimeError("bug"), KeyboardInterrupt()]
-)
+@pytest.mark.parametrize("fail", [StorageUnavailable("down"), RuntimeError("bug")])
 def test_a_failed_store_call_reaches_every_visit_and_none_hangs(fail: BaseException) -> None:
     store = _GatedStore(fail=fail)
     store.create_link(Link(code="a", target="https://e.com/", created_at=T0))
@@ -226,6 +224,22 @@ def test_a_failed_store_call_reaches_every_visit_and_none_hangs(fail: BaseExcept
     assert len({id(a) for a in answers if a is not fail}) == 4
     assert {str(a) for a in answers} == {str(fail)}
     assert batcher._leader is None  # the next visit leads a new call
+    store.fail = None
+    assert batcher.hit("a", Visit(at=T0), count=True, cap=None) == 1
+
+
+def test_an_interrupt_in_the_store_call_stays_in_its_own_thread() -> None:
+    """Ctrl-C while the leader's thread is in the store: the leader gets it, the
+    visits it carried hear that they were not written."""
+    fail = KeyboardInterrupt()
+    store = _GatedStore(fail=fail)
+    store.create_link(Link(code="a", target="https://e.com/", created_at=T0))
+    batcher = HitBatcher(store)
+    answers = _line_up(batcher, store, 6)
+    assert sum(a is fail for a in answers) == len(store.sizes) == 2  # the two leaders
+    others = [a for a in answers if a is not fail]
+    assert [type(a) for a in others] == [StorageUnavailable] * 4
+    assert batcher._leader is None
     store.fail = None
     assert batcher.hit("a", Visit(at=T0), count=True, cap=None) == 1
 

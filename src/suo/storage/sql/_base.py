@@ -290,6 +290,20 @@ def ping_when_idle(engine: Engine, idle: float | None = None) -> None:
                 cur.close()
 
 
+@contextlib.contextmanager
+def sqlite_write(cur: Any) -> Iterator[None]:
+    """A SQLite write transaction on a raw cursor: ``BEGIN IMMEDIATE``, then
+    ``COMMIT``, or ``ROLLBACK`` on any error (the click path's own statements)."""
+    cur.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+        cur.execute("COMMIT")
+    except BaseException:
+        if cur.connection.in_transaction:
+            cur.execute("ROLLBACK")
+        raise
+
+
 def _sqlite_on_connect(dbapi_conn: Any, _record: Any) -> None:
     # Take transaction control from pysqlite so that _sqlite_on_begin decides.
     dbapi_conn.isolation_level = None

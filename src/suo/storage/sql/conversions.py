@@ -24,7 +24,7 @@ from suo.errors import InvalidInput
 from suo.shortener.conversions import Conversion, sort_key
 from suo.shortener.model import Visit
 from suo.storage._common import dumps, loads
-from suo.storage.sql._base import METADATA, SQLBase, UTCDateTime
+from suo.storage.sql._base import METADATA, SQLBase, UTCDateTime, sqlite_write
 
 clicks = sa.Table(
     "suo_clicks",
@@ -74,18 +74,11 @@ class SQLConversions(SQLBase):
                     (sync, visit.click_id, visit.code, at, data),
                 )
             return
-        with self._raw() as (_raw, cur):
-            cur.execute("BEGIN IMMEDIATE")
-            try:
-                cur.execute(
-                    f"INSERT INTO {table} (click_id, code, at, data) VALUES (?, ?, ?, ?)",
-                    (visit.click_id, visit.code, at.isoformat(" ", "microseconds"), data),
-                )
-                cur.execute("COMMIT")
-            except BaseException:
-                if cur.connection.in_transaction:
-                    cur.execute("ROLLBACK")
-                raise
+        with self._raw() as (_raw, cur), sqlite_write(cur):
+            cur.execute(
+                f"INSERT INTO {table} (click_id, code, at, data) VALUES (?, ?, ?, ?)",
+                (visit.click_id, visit.code, at.isoformat(" ", "microseconds"), data),
+            )
 
     def visit_by_click(self, click_id: str) -> Visit | None:
         with self._tx() as conn:

@@ -32,7 +32,7 @@ from suo.shortener.batching import HitCall
 from suo.shortener.model import Link, Stats, Visit
 from suo.shortener.store import first_conflict
 from suo.storage._common import dumps, hit_margin, loads
-from suo.storage.sql._base import METADATA, SQLBase, UTCDateTime
+from suo.storage.sql._base import METADATA, SQLBase, UTCDateTime, sqlite_write
 
 links = sa.Table(
     "suo_links",
@@ -319,9 +319,8 @@ class SQLLinks(SQLBase):
         else:
             # SQLite runs in this thread: the visit is written before hit returns,
             # or rolled back. Only an explicit deadline is checked.
-            row = self._hit_sqlite(
-                code, visit, count=count, cap=cap, event=event, deadline=deadline
-            )
+            call = HitCall(code, visit, count, cap, event)
+            row = self._hit_many_sqlite([call], [deadline])[0]
         answer = self._hit_answer(code, visit, count, row, deadline)
         if isinstance(answer, Exception):
             raise answer
@@ -435,50 +434,21 @@ class SQLLinks(SQLBase):
             return None
         return int(row[0])
 
-    def _hit_sqlite(
-        self,
-        code: str,
-        visit: Visit,
-        *,
-        count: bool,
-        cap: int | None,
-        event: bool,
-        deadline: float | None = None,
-    ) -> tuple[int, int] | None:
-        sql = self._sqlite_hit_sql()
-        with self._raw() as (_raw, cur):
-            cur.execute("BEGIN IMMEDIATE")
-            try:
-                if deadline is not None and time.time() >= deadline:
-                    raise _late(code, "sqlite")  # waited too long for the write lock
-                row = self._sqlite_visit(cur, sql, code, visit, count, cap, event)
-                cur.execute("COMMIT")
-            except BaseException:
-                if cur.connection.in_transaction:
-                    cur.execute("ROLLBACK")
-                raise
-        return row
-
     def _hit_many_sqlite(
         self, calls: Sequence[HitCall], deadlines: list[float | None]
     ) -> list[tuple[int, int] | None]:
         sql = self._sqlite_hit_sql()
         rows: list[tuple[int, int] | None] = []
-        with self._raw() as (_raw, cur):
-            cur.execute("BEGIN IMMEDIATE")
-            try:
-                for c, deadline in zip(calls, deadlines, strict=True):
-                    if deadline is not None and time.time() >= deadline:
-                        rows.append(None)  # late: _hit_answer says so, nothing written
-                    else:
-                        rows.append(
-                            self._sqlite_visit(cur, sql, c.code, c.visit, c.count, c.cap, c.event)
-                        )
-                cur.execute("COMMIT")
-            except BaseException:
-                if cur.connection.in_transaction:
-                    cur.execute("ROLLBACK")
-                raise
+        with self._raw() as (_raw, cur), sqlite_write(cur):
+            for c, deadline in zip(calls, deadlines, strict=True):
+                if deadline is not None and time.time() >= deadline:
+                    # Waited too long for the write lock: nothing written, and
+                    # _hit_answer says "late" (or "gone").
+                    rows.append(None)
+                else:
+                    rows.append(
+                        self._sqlite_visit(cur, sql, c.code, c.visit, c.count, c.cap, c.event)
+                    )
         return rows
 
     def _sqlite_visit(
