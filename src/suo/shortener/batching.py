@@ -8,7 +8,7 @@ writes side by side, each waiting for its own round trip. A
 * the first visit to arrive writes alone, at once (no added wait when idle);
 * visits that arrive while a write is on the wire queue up; when it returns,
   the first of them takes the whole queue to the store in one call
-  (:meth:`BatchHitStore.hit_many`: a Redis pipeline, one PostgreSQL
+  (:meth:`BatchHitStore.hit_many`: one Redis ``MULTI``/``EXEC``, one PostgreSQL
   transaction), and every visit gets its own answer.
 
 Nothing about a single visit changes: each still runs its own atomic step

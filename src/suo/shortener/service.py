@@ -166,7 +166,7 @@ class Shortener(AsyncMethods):
             meanwhile requests are answered from memory at once.
         batch_visits: let visits recorded at the same moment by several
             threads share one store call (:mod:`suo.shortener.batching`:
-            a Redis pipeline, one SQL transaction); each visit keeps its own
+            one Redis MULTI/EXEC, one SQL transaction); each visit keeps its own
             atomic step, cap check and answer. On by default for stores that
             can (Redis, PostgreSQL, SQLite files); ``False`` writes each
             visit alone.
