@@ -78,6 +78,17 @@
       winner: "After the split ends, everyone gets",
       winnerFirst: "the first variant (A)",
       passOverride: "The visitor's parameters win over the target's",
+      domainMore: "Settings for the links on this domain (optional)",
+      domainMoreHint: "They apply to links without settings of their own.",
+      domainDefault: "The default domain (links made without one, and unknown hosts)",
+      domain404: "Unknown codes go to (optional)",
+      domainClickIds: "Click ids on counted redirects (for conversions)",
+      domainPolicy: "anti-block policy",
+      domainNotFound: "unknown codes → ",
+      domainExpired: "expired → ",
+      domainPass: "query passed on",
+      domainPassOverride: "query passed on (visitor's win)",
+      domainCids: "click ids",
       variant: "Variant", weight: "Weight", removeVariant: "Remove variant ",
       needTwo: "An A/B split needs at least 2 variants with a URL (or none).",
       notForLive: "Short domain, password, expired destination, pass-through and A/B apply to links, not to live codes.",
@@ -145,6 +156,17 @@
       winner: "分流结束后，所有人都去",
       winnerFirst: "第一个目标（A）",
       passOverride: "访客的同名参数优先于目标网址的",
+      domainMore: "此域名下短链的设置（可选）",
+      domainMoreHint: "只作用于没有自己设置的短链。",
+      domainDefault: "默认域名（未指定域名的短链，以及未知主机）",
+      domain404: "不存在的短码跳转到（可选）",
+      domainClickIds: "计数跳转附带点击 ID（用于转化追踪）",
+      domainPolicy: "防红策略",
+      domainNotFound: "不存在的短码 → ",
+      domainExpired: "过期后 → ",
+      domainPass: "传递查询参数",
+      domainPassOverride: "传递查询参数（访客优先）",
+      domainCids: "点击 ID",
       variant: "目标", weight: "权重", removeVariant: "删除目标 ",
       needTwo: "A/B 分流至少需要 2 个填写了网址的目标（或者一个都不填）。",
       notForLive: "短域名、密码、过期去向、参数透传和 A/B 分流只适用于普通短链，不适用于活码。",
@@ -559,8 +581,17 @@
       rm.addEventListener("click", () => removeDomain(d.name));
       const head = el("div", { class: "row between" }, el("strong", { text: d.name }));
       if (d.default) { head.append(el("span", { class: "badge", text: t("isDefault") })); }
+      // What the domain gives its links, in one line (nothing when it gives nothing).
+      const parts = [];
+      if (d.policy) { parts.push(t("domainPolicy")); }
+      if (d.not_found_url) { parts.push(t("domainNotFound") + d.not_found_url); }
+      if (d.expired_url) { parts.push(t("domainExpired") + d.expired_url); }
+      if (d.pass_query) { parts.push(t(d.pass_query === "override" ? "domainPassOverride" : "domainPass")); }
+      if (d.click_ids) { parts.push(t("domainCids")); }
+      const settings = el("p", { class: "hint", "data-testid": "domain-settings-" + d.name, text: parts.join(" · ") });
+      settings.hidden = !parts.length;
       list.append(el("li", { "data-testid": "domain-" + d.name }, head,
-        el("p", { class: "target", text: d.base_url }), rm));
+        el("p", { class: "target", text: d.base_url }), settings, rm));
     }
     say($("domains-msg"), note || (domains.length ? "" : t("noDomains")), note ? "ok" : "");
   }
@@ -570,12 +601,22 @@
     const body = { name: $("domain-name").value.trim() };
     const base = $("domain-base").value.trim();
     if (base) { body.base_url = base; }
+    if ($("domain-default").checked) { body.default = true; }
+    const pol = policy("domain-");
+    if (pol) { body.policy = pol; }
+    const nf = $("domain-404").value.trim();
+    if (nf) { body.not_found_url = nf; }
+    const exp = $("domain-expired").value.trim();
+    if (exp) { body.expired_url = exp; }
+    const pq = passQueryOf("domain-");
+    if (pq) { body.pass_query = pq === "merge" ? true : pq; }
+    if ($("domain-click-ids").checked) { body.click_ids = true; }
     let res;
     try { res = await api("domains", jsonOpts("POST", body)); } catch (err) { say($("domains-msg"), t("network") + err, "bad"); return; }
     if (!res.ok) { say($("domains-msg"), t("failed") + await problemText(res), "bad"); return; }
     const d = await res.json();
-    $("domain-name").value = "";
-    $("domain-base").value = "";
+    $("domain-form").reset();
+    syncPassOverride("domain-");
     await loadDomainsView(t("domainAdded") + d.name);
   }
 
@@ -1075,6 +1116,8 @@
     boxes($("allow-boxes"), "allow", ALLOW_PLATFORMS);
     boxes($("edit-guide-boxes"), "edit-guide", GUIDE_PLATFORMS);
     boxes($("edit-allow-boxes"), "edit-allow", ALLOW_PLATFORMS);
+    boxes($("domain-guide-boxes"), "domain-guide", GUIDE_PLATFORMS);
+    boxes($("domain-allow-boxes"), "domain-allow", ALLOW_PLATFORMS);
     applyLang();
     $("lang").addEventListener("click", () => {
       lang = lang === "zh" ? "en" : "zh";
@@ -1099,6 +1142,7 @@
     $("add-variant").addEventListener("click", () => onAddVariant(""));
     $("pass-query").addEventListener("change", () => syncPassOverride(""));
     $("edit-pass-query").addEventListener("change", () => syncPassOverride("edit-"));
+    $("domain-pass-query").addEventListener("change", () => syncPassOverride("domain-"));
     $("edit-add-variant").addEventListener("click", () => onAddVariant("edit-"));
     $("domain-form").addEventListener("submit", addDomain);
     $("edit-form").addEventListener("change", (ev) => { if (ev.target.type === "checkbox" && ev.target.closest("#edit-guide-set, #edit-allow-set")) { policyDirty = true; } });
