@@ -27,7 +27,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from suo.errors import AliasTaken, NotFound, StorageUnavailable, SuoError
+from suo.errors import AliasTaken, NotFound, StorageUnavailable
 from suo.shortener.batching import HitCall
 from suo.shortener.model import Link, Stats, Visit
 from suo.shortener.store import first_conflict
@@ -392,12 +392,9 @@ class SQLLinks(SQLBase):
             return self.hit(call.code, call.visit, count=call.count, cap=call.cap,
                             event=call.event, deadline=math.inf if deadline is None else deadline)  # fmt: skip
         except Exception as exc:
-            error = exc if isinstance(exc, SuoError) else self._engine_error(exc)
-            if error is None:
-                return exc  # not the engine's: this visit's own error, as hit raises it
-            if error is not exc:
-                error.__cause__ = exc
-            return error
+            # hit is wrapped (engine_errors): an engine error is already a SuoError
+            # with its cause chained; anything else is this visit's own error.
+            return exc
 
     def _hit_deadline(self, deadline: float | None) -> float | None:
         """The deadline a visit is written by (``None``: none; see ``LinkStore.hit``)."""
